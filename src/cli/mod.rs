@@ -1,0 +1,71 @@
+//! Subcommand dispatch for the `webrunner` binary. Each subcommand lives in its own file and
+//! stays thin: parse, call the library, print. Exit codes: 0 success, 1 what was checked
+//! failed, 2 bad usage or bad input (one line on stderr).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cluster;
+mod dashboard;
+mod har_diff;
+mod replay;
+
+/// Exit code when everything checked passed.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when an action, assertion or budget failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code for bad usage or bad input.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Output format for subcommands whose result is data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// JSON on stdout.
+    Json,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "webrunner",
+    version,
+    about = "Run JSON web-automation flows in headless Chromium and make every run observable"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare two HAR files: added, removed and changed requests.
+    HarDiff(har_diff::HarDiffArgs),
+    /// Group failure messages by cause.
+    Cluster(cluster::ClusterArgs),
+    /// Build a self-contained replay.html from saved records.
+    Replay(replay::ReplayArgs),
+    /// Serve the live dashboard over a saved records.json.
+    Dashboard(dashboard::DashboardArgs),
+}
+
+/// Parses the command line, runs the subcommand and maps its outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::HarDiff(args) => har_diff::execute(args),
+        Command::Cluster(args) => cluster::execute(args),
+        Command::Replay(args) => replay::execute(args),
+        Command::Dashboard(args) => dashboard::execute(args),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let line = format!("{err:#}").replace('\n', " ");
+            eprintln!("webrunner: {line}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
