@@ -1,0 +1,122 @@
+//! Elements: find, click, type, clear, and read text, attributes and properties.
+
+use serde_json::{json, Value};
+
+use super::{doc, handler, nothing, LOCATOR};
+use crate::executor::{ActionError, Call, CommandRegistry, Context, Param};
+
+async fn find(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    if crate::executor::locator_of(call)?.is_none() {
+        return Err(ActionError::BadArgument(format!(
+            "{}: give a locator: css, xpath, id or text (or by + value)",
+            call.command
+        )));
+    }
+    let el = ctx.element(call).await?;
+    Ok(json!(el.describe().await?))
+}
+
+async fn click(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    ctx.element(call).await?.click().await?;
+    nothing()
+}
+
+async fn input(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    let text = call.required_str("text", 0)?.to_string();
+    let el = ctx.element(call).await?;
+    if call.optional_bool("clear", 1)?.unwrap_or(false) {
+        el.clear().await?;
+    }
+    el.type_text(&text).await?;
+    nothing()
+}
+
+async fn clear(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    ctx.element(call).await?.clear().await?;
+    nothing()
+}
+
+async fn text(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    Ok(json!(ctx.element(call).await?.text().await?))
+}
+
+async fn attribute(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    let name = call.required_str("name", 0)?.to_string();
+    Ok(json!(ctx.element(call).await?.attribute(&name).await?))
+}
+
+async fn property(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    let name = call.required_str("name", 0)?.to_string();
+    Ok(ctx.element(call).await?.property(&name).await?)
+}
+
+pub(super) fn register(r: &mut CommandRegistry) {
+    r.register(
+        "WR_find_element",
+        doc(
+            "elements",
+            "Finds an element and makes it the current element for the element commands that follow.",
+            &[LOCATOR],
+            "a short description such as `<button id=\"go\">`",
+        ),
+        handler(|c, a| Box::pin(find(c, a))),
+    );
+    for name in ["WR_element_click", "WR_click_element"] {
+        r.register(
+            name,
+            doc(
+                "elements",
+                "Clicks the element with real mouse events at its centre, after scrolling it into view; fails when it is invisible or covered.",
+                &[LOCATOR],
+                "null",
+            ),
+            handler(|c, a| Box::pin(click(c, a))),
+        );
+    }
+    for name in ["WR_element_input", "WR_input_to_element"] {
+        r.register(
+            name,
+            doc(
+                "elements",
+                "Focuses the element and types text into it.",
+                &[
+                    Param { name: "text", doc: "the text to type" },
+                    Param { name: "clear", doc: "optional, default false: empty the field first" },
+                    LOCATOR,
+                ],
+                "null",
+            ),
+            handler(|c, a| Box::pin(input(c, a))),
+        );
+    }
+    r.register(
+        "WR_element_clear",
+        doc("elements", "Empties an input, textarea or editable element.", &[LOCATOR], "null"),
+        handler(|c, a| Box::pin(clear(c, a))),
+    );
+    r.register(
+        "WR_element_text",
+        doc("elements", "Reads the element's visible text (an input's value).", &[LOCATOR], "the text (string)"),
+        handler(|c, a| Box::pin(text(c, a))),
+    );
+    r.register(
+        "WR_element_attribute",
+        doc(
+            "elements",
+            "Reads an attribute of the element.",
+            &[Param { name: "name", doc: "the attribute" }, LOCATOR],
+            "the value (string), or null when the element lacks it",
+        ),
+        handler(|c, a| Box::pin(attribute(c, a))),
+    );
+    r.register(
+        "WR_element_property",
+        doc(
+            "elements",
+            "Reads a DOM property of the element (e.g. `checked`, `value`).",
+            &[Param { name: "name", doc: "the property" }, LOCATOR],
+            "the property's value as JSON",
+        ),
+        handler(|c, a| Box::pin(property(c, a))),
+    );
+}

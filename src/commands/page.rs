@@ -1,0 +1,170 @@
+//! The page: scripts, raw CDP, screenshots, window size and cookies.
+
+use serde_json::{json, Value};
+
+use super::{doc, handler, nothing};
+use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Param};
+
+async fn execute_script(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    let script = call.required_str("script", 0)?.to_string();
+    let args = match call.kwargs.get("args") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => {
+            return Err(ActionError::BadArgument(format!(
+                "{}: `args` must be a list",
+                call.command
+            )))
+        }
+    };
+    Ok(ctx.session().await?.call_function(&script, &args).await?)
+}
+
+async fn execute_cdp(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    let method = call.required_str("method", 0)?.to_string();
+    let params = call.param("params", 1).cloned().unwrap_or(json!({}));
+    Ok(ctx.session().await?.cdp(&method, params).await?)
+}
+
+async fn save_screenshot(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    let path = std::path::PathBuf::from(call.required_str("path", 0)?);
+    let full = call.optional_bool("full_page", 1)?.unwrap_or(false);
+    let png = ctx.session().await?.screenshot(full).await?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ActionError::Failed(format!("cannot create {}: {e}", dir.display()))
+        })?;
+    }
+    std::fs::write(&path, png)
+        .map_err(|e| ActionError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    Ok(json!(path.display().to_string()))
+}
+
+async fn window_size(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    let w = call.optional_u32("width", 0)?;
+    let h = call.optional_u32("height", 1)?;
+    let (Some(w), Some(h)) = (w, h) else {
+        return Err(ActionError::BadArgument(format!(
+            "{}: give `width` and `height`",
+            call.command
+        )));
+    };
+    let session = ctx.session().await?;
+    session.set_window_size(w, h).await?;
+    Ok(session
+        .evaluate("({ width: window.outerWidth, height: window.outerHeight })")
+        .await?)
+}
+
+async fn get_cookies(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
+    let v = ctx.session().await?.cdp("Network.getCookies", json!({})).await?;
+    Ok(v.get("cookies").cloned().unwrap_or(json!([])))
+}
+
+async fn add_cookie(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
+    let name = call.required_str("name", 0)?;
+    let value = call.required_str("value", 1)?;
+    let session = ctx.session().await?;
+    let mut params = json!({ "name": name, "value": value });
+    match (call.optional_str("url", 2)?, call.optional_str("domain", 3)?) {
+        (Some(url), _) => params["url"] = json!(url),
+        (None, Some(domain)) => params["domain"] = json!(domain),
+        (None, None) => params["url"] = json!(session.url().await?),
+    }
+    if let Some(path) = call.optional_str("path", 4)? {
+        params["path"] = json!(path);
+    }
+    let r = session.cdp("Network.setCookie", params).await?;
+    if r.get("success") == Some(&Value::Bool(false)) {
+        return Err(ActionError::Failed(format!("the browser refused cookie {name:?}")));
+    }
+    nothing()
+}
+
+async fn delete_all_cookies(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
+    ctx.session().await?.cdp("Network.clearBrowserCookies", json!({})).await?;
+    nothing()
+}
+
+pub(super) fn register(r: &mut CommandRegistry) {
+    const SCRIPT: CommandDoc = CommandDoc {
+        runs_script: true,
+        ..doc(
+            "page",
+            "Runs a JavaScript function body in the page (`arguments` holds `args`); promises are awaited.",
+            &[
+                Param { name: "script", doc: "the function body, e.g. `return document.title`" },
+                Param { name: "args", doc: "optional list of JSON arguments (kwarg)" },
+            ],
+            "what the script returns, as JSON",
+        )
+    };
+    r.register("WR_execute_script", SCRIPT, handler(|c, a| Box::pin(execute_script(c, a))));
+    const CDP: CommandDoc = CommandDoc {
+        runs_script: true,
+        ..doc(
+            "page",
+            "Sends a raw DevTools protocol command to the page.",
+            &[
+                Param { name: "method", doc: "`Domain.method`" },
+                Param { name: "params", doc: "optional object" },
+            ],
+            "the command's result object",
+        )
+    };
+    for name in ["WR_execute_cdp_cmd", "WR_cdp"] {
+        r.register(name, CDP, handler(|c, a| Box::pin(execute_cdp(c, a))));
+    }
+    r.register(
+        "WR_save_screenshot",
+        doc(
+            "page",
+            "Writes a PNG of the page to a file (parent folders are created).",
+            &[
+                Param { name: "path", doc: "the file" },
+                Param { name: "full_page", doc: "optional, default false: capture beyond the viewport" },
+            ],
+            "the path written",
+        ),
+        handler(|c, a| Box::pin(save_screenshot(c, a))),
+    );
+    r.register(
+        "WR_set_window_size",
+        doc(
+            "page",
+            "Resizes the browser window.",
+            &[
+                Param { name: "width", doc: "CSS pixels" },
+                Param { name: "height", doc: "CSS pixels" },
+            ],
+            "`{width, height}` of the window afterwards",
+        ),
+        handler(|c, a| Box::pin(window_size(c, a))),
+    );
+    r.register(
+        "WR_get_cookies",
+        doc("page", "Reads the cookies the page can see.", &[], "a list of CDP cookie objects"),
+        handler(|c, a| Box::pin(get_cookies(c, a))),
+    );
+    r.register(
+        "WR_add_cookie",
+        doc(
+            "page",
+            "Sets a cookie, for the current page's URL unless `url` or `domain` is given.",
+            &[
+                Param { name: "name", doc: "cookie name" },
+                Param { name: "value", doc: "cookie value" },
+                Param { name: "url", doc: "optional" },
+                Param { name: "domain", doc: "optional" },
+                Param { name: "path", doc: "optional" },
+            ],
+            "null",
+        ),
+        handler(|c, a| Box::pin(add_cookie(c, a))),
+    );
+    r.register(
+        "WR_delete_all_cookies",
+        doc("page", "Deletes every cookie of the browser.", &[], "null"),
+        handler(|c, a| Box::pin(delete_all_cookies(c, a))),
+    );
+}

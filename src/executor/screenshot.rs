@@ -1,0 +1,96 @@
+//! Failure screenshots: the file name rule (`<YYYYmmdd_HHMMSS_micros>_<command>.png`, the
+//! command reduced to `[A-Za-z0-9_-]` and at most 64 characters) and writing the PNG so it
+//! can never land outside the chosen folder.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+/// The command part of a screenshot name: only `[A-Za-z0-9_-]`, at most 64 characters,
+/// `action` when nothing is left.
+pub fn sanitise_command(command: &str) -> String {
+    let kept: String = command
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .take(64)
+        .collect();
+    if kept.is_empty() {
+        "action".to_string()
+    } else {
+        kept
+    }
+}
+
+/// The file name for a failure screenshot of `command` taken at `at`.
+pub fn screenshot_name(at: OffsetDateTime, command: &str) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}_{:02}{:02}{:02}_{:06}_{}.png",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.microsecond(),
+        sanitise_command(command)
+    )
+}
+
+/// Writes `png` into `dir` under the rule's name and returns its path. The name holds no
+/// separator, and an existing file is never overwritten (a `-N` suffix is added instead).
+pub fn write_screenshot(dir: &Path, command: &str, png: &[u8]) -> std::io::Result<PathBuf> {
+    let name = screenshot_name(OffsetDateTime::now_utc(), command);
+    let stem = name.trim_end_matches(".png").to_string();
+    for n in 0..1000 {
+        let file = if n == 0 {
+            name.clone()
+        } else {
+            format!("{stem}-{n}.png")
+        };
+        let path = dir.join(&file);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                f.write_all(png)?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("too many screenshots with one name"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_is_reduced_to_safe_characters_and_64_chars() {
+        assert_eq!(sanitise_command("../../x"), "x");
+        assert_eq!(sanitise_command("WR_click-1"), "WR_click-1");
+        assert_eq!(sanitise_command("/\\.. "), "action");
+        assert_eq!(sanitise_command(&"a".repeat(100)).len(), 64);
+        assert_eq!(sanitise_command("wr_ünïcode"), "wr_ncode");
+    }
+
+    #[test]
+    fn name_follows_timestamp_micros_command_rule() {
+        let at = time::macros::datetime!(2026-11-22 01:02:03.000456 UTC);
+        assert_eq!(screenshot_name(at, "WR_to_url"), "20261122_010203_000456_WR_to_url.png");
+    }
+
+    #[test]
+    fn write_never_overwrites_and_stays_inside_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write_screenshot(dir.path(), "../../evil", b"a").unwrap();
+        let b = write_screenshot(dir.path(), "../../evil", b"b").unwrap();
+        assert_ne!(a, b);
+        for p in [&a, &b] {
+            assert_eq!(p.parent().unwrap(), dir.path());
+            assert!(p.file_name().unwrap().to_str().unwrap().ends_with("_evil.png"));
+        }
+        assert_eq!(std::fs::read(&a).unwrap(), b"a");
+    }
+}
