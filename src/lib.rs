@@ -5,6 +5,7 @@
 pub mod action;
 pub mod browser;
 pub mod commands;
+pub mod demo;
 pub mod executor;
 
 pub use action::{load_flow, parse_flow, Action, Flow, FlowError};

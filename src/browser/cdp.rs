@@ -98,6 +98,10 @@ impl Browser {
         let (inner, mut handler) = chromiumoxide::Browser::launch(config)
             .await
             .map_err(|e| launch_err(e.to_string()))?;
+        let mut inner = inner;
+        if let Some(pid) = inner.get_mut_child().and_then(|c| c.as_mut_inner().id()) {
+            spawn_watchdog(pid);
+        }
         let handler = tokio::spawn(async move {
             // Events Chromium sends that chromiumoxide cannot decode arrive as errors here;
             // they do not end the connection, so only the end of the stream stops the loop.
@@ -126,6 +130,24 @@ impl Browser {
         let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.close()).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.wait()).await;
         self.handler.abort();
+    }
+}
+
+/// Starts a small shell that kills Chromium if this process dies without closing it (a
+/// test binary's shared browser, or a run stopped by a signal), so no browser outlives us.
+fn spawn_watchdog(chromium_pid: u32) {
+    let me = std::process::id();
+    let script = format!(
+        "while kill -0 {me} 2>/dev/null && kill -0 {chromium_pid} 2>/dev/null; do sleep 1; done; kill -9 {chromium_pid} 2>/dev/null"
+    );
+    let child = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Ok(mut child) = child {
+        std::thread::spawn(move || child.wait());
     }
 }
 
@@ -222,6 +244,28 @@ impl Session {
             if start.elapsed() > timeout {
                 return Err(BrowserError::Timeout {
                     what: "the page to load".into(),
+                    seconds: timeout.as_secs_f64(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits until the document that was current when `window.__webrunnerBeforeClick` was
+    /// set has been replaced by a new one that finished loading.
+    pub async fn wait_new_document(&self) -> Result<(), BrowserError> {
+        let start = Instant::now();
+        let timeout = Duration::from_secs(30);
+        loop {
+            let state = self
+                .evaluate("window.__webrunnerBeforeClick ? 'old' : document.readyState")
+                .await;
+            if matches!(&state, Ok(Value::String(s)) if s == "complete") {
+                return Ok(());
+            }
+            if start.elapsed() > timeout {
+                return Err(BrowserError::Timeout {
+                    what: "the page the click opened to load".into(),
                     seconds: timeout.as_secs_f64(),
                 });
             }
@@ -327,16 +371,28 @@ impl Session {
         self.screenshot(false).await
     }
 
-    /// Resizes the browser window (the viewport follows).
-    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(), BrowserError> {
+    /// Resizes the browser window (the viewport follows) and returns the window's new size.
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(u32, u32), BrowserError> {
         let window = self.cdp("Browser.getWindowForTarget", json!({})).await?;
         let id = window["windowId"].clone();
+        let id = &id;
         self.cdp(
             "Browser.setWindowBounds",
             json!({ "windowId": id, "bounds": { "width": width, "height": height, "windowState": "normal" } }),
         )
         .await?;
-        Ok(())
+        // The page sees the new size once the resize reaches the renderer.
+        let start = Instant::now();
+        while self.evaluate("window.innerWidth").await?.as_u64() != Some(u64::from(width))
+            && start.elapsed() < Duration::from_secs(2)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let bounds = self.cdp("Browser.getWindowBounds", json!({ "windowId": id })).await?;
+        Ok((
+            bounds["bounds"]["width"].as_u64().unwrap_or_default() as u32,
+            bounds["bounds"]["height"].as_u64().unwrap_or_default() as u32,
+        ))
     }
 
     /// Closes the tab.

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use chromiumoxide::cdp::browser_protocol::page::{EventFrameRequestedNavigation, EventFrameStartedNavigating};
+use futures::StreamExt;
 use serde_json::{json, Value};
 
 use super::{BrowserError, Session};
@@ -191,6 +193,10 @@ return { x, y };"#,
             return Err(BrowserError::Invalid(format!("cannot click {}: it {err}", self.locator)));
         }
         let (x, y) = (point["x"].clone(), point["y"].clone());
+        let page = self.session.page();
+        let mut requested = page.event_listener::<EventFrameRequestedNavigation>().await?;
+        let mut started = page.event_listener::<EventFrameStartedNavigating>().await?;
+        self.session.evaluate("window.__webrunnerBeforeClick = true").await?;
         for (kind, buttons) in [("mouseMoved", 0), ("mousePressed", 1), ("mouseReleased", 0)] {
             self.session
                 .cdp(
@@ -198,6 +204,17 @@ return { x, y };"#,
                     json!({ "type": kind, "x": x, "y": y, "button": if kind == "mouseMoved" { "none" } else { "left" }, "buttons": buttons, "clickCount": 1 }),
                 )
                 .await?;
+        }
+        // A click that submits a form or follows a link asks for a navigation while the
+        // mouse events are handled; its event is already queued when the last one returns.
+        tokio::task::yield_now().await;
+        let navigating = futures::FutureExt::now_or_never(futures::future::select(
+            requested.next(),
+            started.next(),
+        ))
+        .is_some();
+        if navigating {
+            self.session.wait_new_document().await?;
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use crate::executor::{ActionError, Call, CommandRegistry, Context, Param};
 async fn find(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
     if crate::executor::locator_of(call)?.is_none() {
         return Err(ActionError::BadArgument(format!(
-            "{}: give a locator: css, xpath, id or text (or by + value)",
+            "{}: give a locator: css, xpath, id or by_text (or by + value)",
             call.command
         )));
     }

@@ -50,7 +50,7 @@ pub(crate) const fn doc(
 
 /// The locator parameters element commands share, for their documentation.
 pub(crate) const LOCATOR: Param = Param {
-    name: "css | xpath | id | text",
+    name: "css | xpath | id | by_text",
     doc: "optional locator (kwarg); without one the element found last is used",
 };
 

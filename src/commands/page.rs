@@ -50,10 +50,8 @@ async fn window_size(ctx: &mut Context, call: &Call) -> Result<Value, ActionErro
         )));
     };
     let session = ctx.session().await?;
-    session.set_window_size(w, h).await?;
-    Ok(session
-        .evaluate("({ width: window.outerWidth, height: window.outerHeight })")
-        .await?)
+    let (width, height) = session.set_window_size(w, h).await?;
+    Ok(json!({ "width": width, "height": height }))
 }
 
 async fn get_cookies(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {

@@ -156,7 +156,7 @@ impl Context {
             }
             None => self.element.clone().ok_or_else(|| {
                 ActionError::BadArgument(format!(
-                    "{}: no element given (css, xpath, id or text) and none found before with WR_find_element",
+                    "{}: no element given (css, xpath, id or by_text) and none found before with WR_find_element",
                     call.command
                 ))
             })?,
@@ -206,13 +206,13 @@ impl Context {
     }
 }
 
-/// The locator given in a call: one of the kwargs `css`, `xpath`, `id`, `text`, or `by` +
+/// The locator given in a call: one of the kwargs `css`, `xpath`, `id`, `by_text`, or `by` +
 /// `value` (also as the first two args when the first names a strategy).
 pub fn locator_of(call: &super::Call) -> Result<Option<Locator>, ActionError> {
-    for by in ["css", "xpath", "id", "text"] {
-        if let Some(v) = call.kwargs.get(by) {
+    for (key, by) in [("css", "css"), ("xpath", "xpath"), ("id", "id"), ("by_text", "text")] {
+        if let Some(v) = call.kwargs.get(key) {
             let value = v.as_str().ok_or_else(|| {
-                ActionError::BadArgument(format!("{}: locator `{by}` must be a string", call.command))
+                ActionError::BadArgument(format!("{}: locator `{key}` must be a string", call.command))
             })?;
             return Ok(Some(Locator::new(by, value)?));
         }

@@ -108,7 +108,7 @@ impl CommandRegistry {
             groups.entry(entry.doc.group).or_default().push((name, &entry.doc));
         }
         let mut out = String::from(
-            "# Command reference\n\nGenerated from the command registry (`webrunner commands`); a test keeps this file and the code in step.\n\nEvery parameter can be given by name in the kwargs object or by position in the args list, in the order shown. Element commands take a locator: one of `css`, `xpath`, `id` or `text` (or `by` + `value`); without one they act on the element found last by `WR_find_element`.\n",
+            "# Command reference\n\nGenerated from the command registry (`webrunner commands`); a test keeps this file and the code in step.\n\nEvery parameter can be given by name in the kwargs object or by position in the args list, in the order shown. Element commands take a locator: one of `css`, `xpath`, `id` or `by_text` (the innermost element whose text contains it), or `by` + `value` with `by` one of css, xpath, id, text; without one they act on the element found last by `WR_find_element`.\n",
         );
         for (group, cmds) in groups {
             out.push_str(&format!("\n## {group}\n"));

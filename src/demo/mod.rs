@@ -1,0 +1,112 @@
+//! The built-in demo site: a few real pages served by axum on loopback (a login form, a
+//! product list, a button whose result appears after a delay, an element that appears late,
+//! and a playground of form elements), plus the bundled flow that `webrunner demo` runs.
+//! Every page shows the W3C `traceparent` header its request carried.
+
+mod pages;
+
+use std::net::SocketAddr;
+
+use axum::extract::{Form, Query};
+use axum::http::HeaderMap;
+use axum::response::Html;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The flow `webrunner demo` runs; `{base}` stands for the site's address.
+pub const DEMO_FLOW: &str = include_str!("demo_flow.json");
+
+/// A running demo site; stops when dropped.
+#[derive(Debug)]
+pub struct DemoSite {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DemoSite {
+    /// Serves the site on `127.0.0.1` at a free port.
+    pub async fn start() -> std::io::Result<DemoSite> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router()).await;
+        });
+        Ok(DemoSite { addr, task })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bundled demo flow with this site's address filled in.
+    pub fn flow_text(&self) -> String {
+        DEMO_FLOW.replace("{base}", &self.base_url())
+    }
+}
+
+impl Drop for DemoSite {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn traceparent(headers: &HeaderMap) -> String {
+    headers
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn page(headers: &HeaderMap, body: &str) -> Html<String> {
+    Html(pages::layout(body, &traceparent(headers)))
+}
+
+#[derive(serde::Deserialize)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Delay {
+    ms: Option<u64>,
+}
+
+fn router() -> Router {
+    Router::new()
+        .route("/", get(|h: HeaderMap| async move { page(&h, pages::INDEX) }))
+        .route("/login", get(|h: HeaderMap| async move { page(&h, pages::LOGIN) }))
+        .route(
+            "/login",
+            post(|h: HeaderMap, Form(f): Form<Login>| async move {
+                if f.username.is_empty() || f.password != "secret" {
+                    page(&h, &pages::login_failed())
+                } else {
+                    page(&h, &pages::welcome(&f.username))
+                }
+            }),
+        )
+        .route("/products", get(|h: HeaderMap| async move { page(&h, pages::PRODUCTS) }))
+        .route("/delayed", get(|h: HeaderMap| async move { page(&h, pages::DELAYED) }))
+        .route("/late", get(|h: HeaderMap| async move { page(&h, pages::LATE) }))
+        .route("/playground", get(|h: HeaderMap| async move { page(&h, pages::PLAYGROUND) }))
+        .route(
+            "/api/slow",
+            get(|Query(d): Query<Delay>| async move {
+                let ms = d.ms.unwrap_or(600).min(10_000);
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                axum::Json(serde_json::json!({ "result": "Loaded after delay" }))
+            }),
+        )
+        .route(
+            "/api/traceparent",
+            get(|h: HeaderMap| async move { axum::Json(serde_json::json!({ "traceparent": traceparent(&h) })) }),
+        )
+}

@@ -1,0 +1,50 @@
+//! Shared fixtures of the integration tests: one tokio runtime, one Chromium and one demo
+//! site per test binary; each test gets its own tab through its own executor.
+#![allow(dead_code)]
+
+use std::sync::{Arc, OnceLock};
+
+use webrunner::browser::{Browser, BrowserOptions};
+use webrunner::demo::DemoSite;
+use webrunner::Executor;
+
+/// The runtime every test of this binary runs on (the browser lives on it).
+pub fn rt() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
+}
+
+/// The binary's shared Chromium. Tests fail (never skip) when it cannot start.
+pub async fn browser() -> Arc<Browser> {
+    static BROWSER: tokio::sync::OnceCell<Arc<Browser>> = tokio::sync::OnceCell::const_new();
+    BROWSER
+        .get_or_init(|| async {
+            Arc::new(
+                Browser::launch(BrowserOptions::default())
+                    .await
+                    .unwrap_or_else(|e| panic!("these tests need Chromium: {e}")),
+            )
+        })
+        .await
+        .clone()
+}
+
+/// The binary's demo site.
+pub async fn site() -> &'static DemoSite {
+    static SITE: tokio::sync::OnceCell<DemoSite> = tokio::sync::OnceCell::const_new();
+    SITE.get_or_init(|| async { DemoSite::start().await.expect("demo site") })
+        .await
+}
+
+/// An executor that opens its own tab in the shared browser.
+pub async fn executor() -> Executor {
+    let mut ex = Executor::new();
+    ex.use_browser(browser().await);
+    ex
+}
