@@ -11,7 +11,8 @@ mod waits;
 
 use serde_json::Value;
 
-use crate::executor::{ActionError, Call, CommandDoc, CommandFuture, CommandRegistry, Context, Param};
+pub(crate) use crate::executor::handler;
+use crate::executor::{ActionError, CommandDoc, CommandRegistry, Param};
 
 /// Registers every built-in command.
 pub fn register_builtins(r: &mut CommandRegistry) {
@@ -22,14 +23,6 @@ pub fn register_builtins(r: &mut CommandRegistry) {
     waits::register(r);
     page::register(r);
     observability::register(r);
-}
-
-/// Adapts an async command function to a handler (the closure pins its future).
-pub(crate) fn handler<F>(f: F) -> F
-where
-    F: for<'a> Fn(&'a mut Context, &'a Call) -> CommandFuture<'a> + Send + Sync,
-{
-    f
 }
 
 /// Builds a [`CommandDoc`].

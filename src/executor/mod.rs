@@ -22,7 +22,9 @@ use webrunner_record::{Artifacts, Record, RunObserver, Status};
 pub use call::Call;
 pub use clock::{Clock, RecordingClock, SystemClock};
 pub use context::{anymap, locator_of, Context, Settings};
-pub use registry::{CommandDoc, CommandEntry, CommandFuture, CommandHandler, CommandRegistry, Param};
+pub use registry::{
+    handler, CommandDoc, CommandEntry, CommandFuture, CommandHandler, CommandRegistry, Param,
+};
 
 use crate::action::{Action, Flow};
 use crate::browser::{Browser, BrowserError, BrowserOptions};

@@ -28,6 +28,15 @@ where
     }
 }
 
+/// Turns a closure into a command handler, fixing its signature so the compiler can infer
+/// it: `handler(|ctx, call| Box::pin(async move { Ok(serde_json::Value::Null) }))`.
+pub fn handler<F>(f: F) -> F
+where
+    F: for<'a> Fn(&'a mut Context, &'a Call) -> CommandFuture<'a> + Send + Sync,
+{
+    f
+}
+
 /// One parameter of a command, for the reference documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Param {
