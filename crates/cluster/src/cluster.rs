@@ -1,0 +1,374 @@
+//! Grouping: failures → clusters by signature, sorted by count (descending) then signature,
+//! with the seed's representative (first message's first 200 characters) and file list
+//! (each `file_path` once, in order), plus "why grouped" under the default rules.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::pystr::truthy_value_text;
+use crate::triage::{self, Explanation};
+use crate::{seed, ClusterError, Rules};
+
+/// One failure: the function (test or command) that failed, its message and its file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Failure {
+    /// The test or command that failed, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_name: Option<String>,
+    /// The error text.
+    pub message: String,
+    /// The file the failure came from, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_path: Option<String>,
+}
+
+/// One bucket of failures sharing a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    /// The normalised signature every member shares (`<unknown>` for empty messages).
+    pub signature: String,
+    /// The first member's message, cut to its first 200 characters.
+    pub representative: String,
+    /// Number of members.
+    pub count: usize,
+    /// Positions of the members in the input, in input order.
+    pub members: Vec<usize>,
+    /// Each non-empty `file_path` of the members once, in order of first appearance.
+    pub files: Vec<String>,
+    /// What the default rules replaced or dropped to reach the signature; `None` under the
+    /// seed rules.
+    pub why: Option<Why>,
+}
+
+/// "Why grouped": the placeholders a cluster's signature carries and what they stood for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Why {
+    /// Per placeholder kind, in order of first appearance in the signature.
+    pub replaced: Vec<Replaced>,
+    /// Parts of the messages left out of the signature (stack traces, driver trailers, …).
+    pub dropped: Vec<String>,
+}
+
+/// One placeholder kind of a cluster and examples of the tokens it replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Replaced {
+    /// The placeholder, e.g. `<N>`.
+    pub placeholder: String,
+    /// How many distinct original tokens it replaced across the cluster's messages.
+    pub distinct: usize,
+    /// Up to five distinct original tokens, in order of first appearance.
+    pub examples: Vec<String>,
+}
+
+/// Examples kept per placeholder kind.
+const MAX_EXAMPLES: usize = 5;
+/// Distinct tokens counted per placeholder kind before counting stops.
+const MAX_DISTINCT: usize = 1000;
+
+/// `cluster_summary`'s entry: `{signature, count, representative, files}` (and `why`
+/// under the default rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClusterSummary {
+    /// The cluster's signature.
+    pub signature: String,
+    /// Number of members.
+    pub count: usize,
+    /// The first member's message, cut to 200 characters.
+    pub representative: String,
+    /// The members' files, each once.
+    pub files: Vec<String>,
+    /// "Why grouped", absent under the seed rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<Why>,
+}
+
+/// A failure as the clusterer sees it: a message and maybe a file, borrowed where possible.
+#[derive(Debug, Clone)]
+pub(crate) struct Item<'a> {
+    pub(crate) message: Cow<'a, str>,
+    pub(crate) file_path: Option<Cow<'a, str>>,
+}
+
+/// Clusters a list of JSON failure entries as the seed does: each entry must be an object;
+/// its message is `exception`, else `error` (as Python's `str()` prints a non-string value);
+/// its file is `file_path` when that is a non-empty string. `top_n` keeps the largest
+/// `max(0, n)` clusters; `None` keeps all.
+///
+/// Fails with [`ClusterError::NotAnObject`] naming the first entry that is not an object.
+pub fn cluster_failures(
+    failures: &[Value],
+    top_n: Option<i64>,
+    rules: Rules,
+) -> Result<Vec<Cluster>, ClusterError> {
+    let mut items = Vec::with_capacity(failures.len());
+    for (index, entry) in failures.iter().enumerate() {
+        let Value::Object(map) = entry else {
+            return Err(ClusterError::NotAnObject {
+                origin: "failures".into(),
+                index,
+                found: python_type_name(entry),
+            });
+        };
+        let message = map
+            .get("exception")
+            .and_then(truthy_value_text)
+            .or_else(|| map.get("error").and_then(truthy_value_text))
+            .unwrap_or(Cow::Borrowed(""));
+        let file_path = match map.get("file_path") {
+            Some(Value::String(s)) if !s.is_empty() => Some(Cow::Borrowed(s.as_str())),
+            _ => None,
+        };
+        items.push(Item { message, file_path });
+    }
+    Ok(cluster_items(&items, top_n, rules))
+}
+
+/// Clusters typed failures (see [`cluster_failures`] for ordering and `top_n`).
+pub fn group_failures(failures: &[Failure], top_n: Option<i64>, rules: Rules) -> Vec<Cluster> {
+    let items: Vec<Item<'_>> = failures
+        .iter()
+        .map(|f| Item {
+            message: Cow::Borrowed(f.message.as_str()),
+            file_path: f.file_path.as_deref().filter(|p| !p.is_empty()).map(Cow::Borrowed),
+        })
+        .collect();
+    cluster_items(&items, top_n, rules)
+}
+
+/// Projects clusters to `cluster_summary` entries: `{signature, count, representative,
+/// files}`, plus `why` when the clusters were made with the default rules.
+pub fn cluster_summary(clusters: &[Cluster]) -> Vec<ClusterSummary> {
+    clusters
+        .iter()
+        .map(|c| ClusterSummary {
+            signature: c.signature.clone(),
+            count: c.count,
+            representative: c.representative.clone(),
+            files: c.files.clone(),
+            why: c.why.clone(),
+        })
+        .collect()
+}
+
+/// Python's type name of the value `json.load` makes of `v`.
+pub(crate) fn python_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+/// A unique message's signature and, under the default rules, its explanation.
+struct Normalised {
+    signature: String,
+    explanation: Option<Explanation>,
+}
+
+fn normalise_unique(message: &str, rules: Rules) -> Normalised {
+    match rules {
+        Rules::Seed => {
+            let mut signature = seed::normalise(message);
+            if signature.is_empty() {
+                signature = "<unknown>".into();
+            }
+            Normalised { signature, explanation: None }
+        }
+        Rules::Default => {
+            let mut explanation = triage::explain(message);
+            let mut signature = std::mem::take(&mut explanation.signature);
+            if signature.is_empty() {
+                signature = "<unknown>".into();
+            }
+            Normalised { signature, explanation: Some(explanation) }
+        }
+    }
+}
+
+/// Builds one cluster's "why" from the explanations of its distinct messages.
+#[derive(Default)]
+struct WhyBuilder {
+    kinds: Vec<(String, Vec<String>, FastSet<String>)>,
+    dropped: Vec<String>,
+}
+
+impl WhyBuilder {
+    fn add(&mut self, e: &Explanation) {
+        for sub in &e.substitutions {
+            let slot = match self.kinds.iter().position(|(k, _, _)| *k == sub.placeholder) {
+                Some(i) => i,
+                None => {
+                    self.kinds.push((sub.placeholder.to_string(), Vec::new(), FastSet::new()));
+                    self.kinds.len() - 1
+                }
+            };
+            let (_, examples, seen) = &mut self.kinds[slot];
+            if seen.len() < MAX_DISTINCT && !seen.contains(sub.original.as_str()) {
+                seen.insert(sub.original.clone());
+                if examples.len() < MAX_EXAMPLES {
+                    examples.push(sub.original.clone());
+                }
+            }
+        }
+        for d in &e.dropped {
+            if !self.dropped.iter().any(|x| x == d) {
+                self.dropped.push(d.to_string());
+            }
+        }
+    }
+
+    fn finish(self) -> Why {
+        Why {
+            replaced: self
+                .kinds
+                .into_iter()
+                .map(|(placeholder, examples, seen)| Replaced { placeholder, distinct: seen.len(), examples })
+                .collect(),
+            dropped: self.dropped,
+        }
+    }
+}
+
+/// The core: dedupe messages, normalise each distinct one (in parallel), group, sort, cut.
+pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules) -> Vec<Cluster> {
+    // 1. Distinct messages, in order of first appearance.
+    let mut unique_of: FastMap<&str, u32> = FastMap::with_capacity(items.len() / 4 + 16);
+    let mut unique: Vec<&str> = Vec::new();
+    let mut item_unique: Vec<u32> = Vec::with_capacity(items.len());
+    for item in items {
+        let msg: &str = &item.message;
+        let id = *unique_of.entry(msg).or_insert_with(|| {
+            unique.push(msg);
+            (unique.len() - 1) as u32
+        });
+        item_unique.push(id);
+    }
+    // 2. Signatures of the distinct messages.
+    let normalised: Vec<Normalised> = if unique.len() >= 2048 {
+        unique.par_iter().with_min_len(256).map(|m| normalise_unique(m, rules)).collect()
+    } else {
+        unique.iter().map(|m| normalise_unique(m, rules)).collect()
+    };
+    // 3. Group.
+    let mut cluster_of: HashMap<&str, usize> = HashMap::new();
+    let mut unique_cluster: Vec<usize> = vec![usize::MAX; unique.len()];
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut file_sets: Vec<FastSet<&str>> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let u = item_unique[index] as usize;
+        let c = if unique_cluster[u] != usize::MAX {
+            unique_cluster[u]
+        } else {
+            let sig = normalised[u].signature.as_str();
+            let c = *cluster_of.entry(sig).or_insert_with(|| {
+                clusters.push(Cluster {
+                    signature: sig.to_string(),
+                    representative: item.message.chars().take(200).collect(),
+                    count: 0,
+                    members: Vec::new(),
+                    files: Vec::new(),
+                    why: None,
+                });
+                file_sets.push(FastSet::new());
+                clusters.len() - 1
+            });
+            unique_cluster[u] = c;
+            c
+        };
+        let cluster = &mut clusters[c];
+        cluster.count += 1;
+        cluster.members.push(index);
+        if let Some(path) = item.file_path.as_deref() {
+            if !path.is_empty() && file_sets[c].insert(path) {
+                cluster.files.push(path.to_string());
+            }
+        }
+    }
+    // 4. Why grouped (default rules): from each distinct message once.
+    if rules == Rules::Default {
+        let mut builders: Vec<WhyBuilder> = (0..clusters.len()).map(|_| WhyBuilder::default()).collect();
+        for (u, n) in normalised.iter().enumerate() {
+            if let Some(e) = &n.explanation {
+                builders[unique_cluster[u]].add(e);
+            }
+        }
+        for (cluster, b) in clusters.iter_mut().zip(builders) {
+            cluster.why = Some(b.finish());
+        }
+    }
+    // 5. Order and cut.
+    clusters.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.signature.cmp(&b.signature)));
+    if let Some(n) = top_n {
+        clusters.truncate(n.max(0) as usize);
+    }
+    clusters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn clusters_sort_by_count_then_signature_and_keep_first_representative() {
+        let failures = vec![
+            json!({"exception": "B failed at 10:00", "file_path": "b.py"}),
+            json!({"exception": "A failed 1234", "file_path": "a.py"}),
+            json!({"exception": "A failed 99", "file_path": "a.py"}),
+            json!({"error": "B failed at 11:00", "file_path": "c.py"}),
+            json!({"exception": "C"}),
+        ];
+        let clusters = cluster_failures(&failures, None, Rules::Seed).unwrap();
+        let sigs: Vec<&str> = clusters.iter().map(|c| c.signature.as_str()).collect();
+        assert_eq!(sigs, ["a failed <n>", "b failed at <n>:<n>", "c"]);
+        assert_eq!(clusters[0].representative, "A failed 1234");
+        assert_eq!(clusters[0].files, ["a.py"]);
+        assert_eq!(clusters[1].files, ["b.py", "c.py"]);
+        assert_eq!(clusters[1].members, [0, 3]);
+        assert!(clusters[0].why.is_none());
+    }
+
+    #[test]
+    fn top_n_keeps_largest_and_negative_keeps_none() {
+        let failures: Vec<Value> = ["x", "x", "y"].iter().map(|m| json!({"error": m})).collect();
+        assert_eq!(cluster_failures(&failures, Some(1), Rules::Seed).unwrap().len(), 1);
+        assert_eq!(cluster_failures(&failures, Some(0), Rules::Seed).unwrap().len(), 0);
+        assert_eq!(cluster_failures(&failures, Some(-3), Rules::Seed).unwrap().len(), 0);
+        assert_eq!(cluster_failures(&failures, None, Rules::Seed).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn non_object_entry_is_an_error_naming_its_index() {
+        let failures = vec![json!({"error": "x"}), json!("oops")];
+        let err = cluster_failures(&failures, None, Rules::Seed).unwrap_err();
+        assert!(matches!(err, ClusterError::NotAnObject { index: 1, found: "str", .. }), "{err}");
+    }
+
+    #[test]
+    fn empty_messages_become_unknown_and_falsy_exception_falls_back_to_error() {
+        let failures = vec![json!({"exception": "", "error": 0}), json!({"exception": 0, "error": "E1"})];
+        let clusters = cluster_failures(&failures, None, Rules::Seed).unwrap();
+        let sigs: Vec<&str> = clusters.iter().map(|c| c.signature.as_str()).collect();
+        assert_eq!(sigs, ["<unknown>", "e1"]);
+    }
+
+    #[test]
+    fn representative_is_cut_to_200_characters() {
+        let long = "é".repeat(300);
+        let clusters = group_failures(
+            &[Failure { message: long, ..Failure::default() }],
+            None,
+            Rules::Seed,
+        );
+        assert_eq!(clusters[0].representative.chars().count(), 200);
+    }
+}

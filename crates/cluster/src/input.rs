@@ -1,0 +1,370 @@
+//! Reading failures from a file: a JSON list of failure entries (the seed's input), a
+//! `records.json` (a list of records, or an object whose `records` key holds one; failed
+//! records become failures), or a JUnit XML report. The list form is parsed without building
+//! a JSON tree: only `exception`, `error` and `file_path` are kept, borrowed from the input.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use webrunner_record::Record;
+
+use crate::cluster::{cluster_items, Cluster, Failure, Item};
+use crate::pystr::truthy_text;
+use crate::{junit, ClusterError, Rules};
+
+/// What kind of file the failures came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A JSON list of failure entries.
+    FailureList,
+    /// A `records.json` (failed records).
+    Records,
+    /// A JUnit XML report (`<failure>` / `<error>` test cases).
+    JUnit,
+}
+
+impl InputKind {
+    /// A short name: `failures`, `records` or `junit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::FailureList => "failures",
+            InputKind::Records => "records",
+            InputKind::JUnit => "junit",
+        }
+    }
+}
+
+/// Clusters read from a file.
+#[derive(Debug, Clone)]
+pub struct FileClusters {
+    /// What the file held.
+    pub kind: InputKind,
+    /// Number of failures read.
+    pub failures: usize,
+    /// Number of clusters before the `top_n` cut.
+    pub total_clusters: usize,
+    /// The clusters, largest first.
+    pub clusters: Vec<Cluster>,
+}
+
+/// Reads `path` and clusters its failures (see [`cluster_bytes`]).
+///
+/// Fails with [`ClusterError::Read`] when the file cannot be read, else as [`cluster_bytes`].
+pub fn cluster_file(path: &Path, top_n: Option<i64>, rules: Rules) -> Result<FileClusters, ClusterError> {
+    let bytes = std::fs::read(path).map_err(|source| ClusterError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    cluster_bytes(&bytes, &path.display().to_string(), top_n, rules)
+}
+
+/// Clusters the failures in `bytes`: JSON (a list of failures, or records) or JUnit XML,
+/// told apart by their first character; a UTF-8 byte-order mark is skipped. `origin` names
+/// the input in errors.
+///
+/// Fails with [`ClusterError::Json`] / [`ClusterError::Xml`] on malformed text,
+/// [`ClusterError::NotAnObject`] when a list entry is not an object, and
+/// [`ClusterError::Shape`] when the document is neither form.
+pub fn cluster_bytes(
+    bytes: &[u8],
+    origin: &str,
+    top_n: Option<i64>,
+    rules: Rules,
+) -> Result<FileClusters, ClusterError> {
+    let (kind, items) = parse_items(bytes, origin)?;
+    let failures = items.len();
+    let mut clusters = cluster_items(&items, None, rules);
+    let total_clusters = clusters.len();
+    if let Some(n) = top_n {
+        clusters.truncate(n.max(0) as usize);
+    }
+    Ok(FileClusters {
+        kind,
+        failures,
+        total_clusters,
+        clusters,
+    })
+}
+
+/// Reads the failures in `bytes` (any accepted form) as owned [`Failure`]s.
+///
+/// Fails as [`cluster_bytes`] does.
+pub fn parse_failures(bytes: &[u8], origin: &str) -> Result<(InputKind, Vec<Failure>), ClusterError> {
+    let (kind, items) = parse_items(bytes, origin)?;
+    let failures = items
+        .into_iter()
+        .map(|i| Failure {
+            function_name: None,
+            message: i.message.into_owned(),
+            file_path: i.file_path.map(Cow::into_owned),
+        })
+        .collect();
+    Ok((kind, failures))
+}
+
+/// Reads the failures in the file at `path` (see [`parse_failures`]).
+///
+/// Fails with [`ClusterError::Read`] when the file cannot be read, else as [`parse_failures`].
+pub fn load_failures(path: &Path) -> Result<(InputKind, Vec<Failure>), ClusterError> {
+    let bytes = std::fs::read(path).map_err(|source| ClusterError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse_failures(&bytes, &path.display().to_string())
+}
+
+pub(crate) fn parse_items<'a>(bytes: &'a [u8], origin: &str) -> Result<(InputKind, Vec<Item<'a>>), ClusterError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'<') => Ok((InputKind::JUnit, junit::parse(bytes, origin)?)),
+        Some(b'[') => parse_list(bytes, origin),
+        Some(b'{') => {
+            let file: RecordsObject = serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
+            let records = file.records.ok_or_else(|| ClusterError::Shape {
+                origin: origin.to_string(),
+                message: "a JSON object must hold the records under a \"records\" key; expected a list of failures, a records.json or a JUnit XML file".into(),
+            })?;
+            Ok((InputKind::Records, records_to_items(records)))
+        }
+        _ => Err(ClusterError::Shape {
+            origin: origin.to_string(),
+            message: "expected a JSON list of failures, a records.json or a JUnit XML file".into(),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct RecordsObject {
+    records: Option<Vec<Record>>,
+}
+
+fn json_error(origin: &str, e: &serde_json::Error) -> ClusterError {
+    let message = e.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message,
+    };
+    ClusterError::Json {
+        origin: origin.to_string(),
+        message,
+        line: e.line(),
+        column: e.column(),
+    }
+}
+
+fn records_to_items<'a>(records: Vec<Record>) -> Vec<Item<'a>> {
+    records
+        .into_iter()
+        .filter(Record::failed)
+        .map(|r| Item {
+            message: Cow::Owned(r.error.unwrap_or_default()),
+            file_path: r.flow.filter(|f| !f.is_empty()).map(Cow::Owned),
+        })
+        .collect()
+}
+
+fn parse_list<'a>(bytes: &'a [u8], origin: &str) -> Result<(InputKind, Vec<Item<'a>>), ClusterError> {
+    let entries: Vec<Entry<'a>> = serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
+    let looks_like_records = !entries.is_empty()
+        && entries
+            .iter()
+            .all(|e| matches!(e, Entry::Object(f) if f.has_status && f.has_command));
+    if looks_like_records {
+        let records: Vec<Record> = serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
+        return Ok((InputKind::Records, records_to_items(records)));
+    }
+    let mut items = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.into_iter().enumerate() {
+        let fields = match entry {
+            Entry::Object(fields) => fields,
+            Entry::Other(found) => {
+                return Err(ClusterError::NotAnObject {
+                    origin: origin.to_string(),
+                    index,
+                    found,
+                })
+            }
+        };
+        let message = fields
+            .exception
+            .and_then(truthy_text)
+            .or_else(|| fields.error.and_then(truthy_text))
+            .unwrap_or(Cow::Borrowed(""));
+        let file_path = fields.file_path.and_then(|raw| {
+            let text = raw.get();
+            if !text.starts_with('"') || text.len() <= 2 {
+                None
+            } else {
+                truthy_text(raw)
+            }
+        });
+        items.push(Item { message, file_path });
+    }
+    Ok((InputKind::FailureList, items))
+}
+
+/// One entry of a failure list: an object's interesting fields, or Python's type name of
+/// whatever else it is.
+enum Entry<'a> {
+    Object(Fields<'a>),
+    Other(&'static str),
+}
+
+#[derive(Default)]
+struct Fields<'a> {
+    exception: Option<&'a RawValue>,
+    error: Option<&'a RawValue>,
+    file_path: Option<&'a RawValue>,
+    has_status: bool,
+    has_command: bool,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(EntryVisitor(std::marker::PhantomData))
+    }
+}
+
+struct EntryVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
+    type Value = Entry<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a failure object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "exception" => fields.exception = Some(map.next_value()?),
+                "error" => fields.error = Some(map.next_value()?),
+                "file_path" => fields.file_path = Some(map.next_value()?),
+                "status" => {
+                    fields.has_status = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                "command" => {
+                    fields.has_command = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Entry::Object(fields))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Entry::Other("list"))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Entry::Other("str"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Entry::Other("int"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Entry::Other("int"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Entry::Other("float"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Entry::Other("bool"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Entry::Other("NoneType"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds_and_messages(text: &str) -> (InputKind, Vec<(String, Option<String>)>) {
+        let (kind, items) = parse_items(text.as_bytes(), "t").unwrap();
+        (
+            kind,
+            items
+                .into_iter()
+                .map(|i| (i.message.into_owned(), i.file_path.map(Cow::into_owned)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn failure_list_takes_exception_then_error_and_string_file_paths() {
+        let (kind, items) = kinds_and_messages(
+            r#"[{"exception": "E1", "error": "x", "file_path": "a.py"},
+                {"exception": null, "error": "E2", "file_path": 7},
+                {"error": "say \"hi\"", "file_path": ""}]"#,
+        );
+        assert_eq!(kind, InputKind::FailureList);
+        assert_eq!(
+            items,
+            vec![
+                ("E1".into(), Some("a.py".into())),
+                ("E2".into(), None),
+                ("say \"hi\"".into(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn non_object_entry_names_index_and_python_type() {
+        let err = parse_items(br#"[{"error": "x"}, null]"#, "f.json").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "f.json: failure entry 1 is not an object: failure entries must be dicts, got NoneType"
+        );
+    }
+
+    #[test]
+    fn records_list_and_object_give_failed_records_with_flow() {
+        let rec = |status: &str, err: &str| {
+            format!(
+                r#"{{"index":0,"command":"WR_click","status":"{status}","started_at":"2024-01-01T00:00:00Z","duration_ms":1.0,"attempts":1,"error":{err},"flow":"login.json"}}"#
+            )
+        };
+        let list = format!("[{},{}]", rec("passed", "null"), rec("failed", "\"boom\""));
+        let (kind, items) = kinds_and_messages(&list);
+        assert_eq!(kind, InputKind::Records);
+        assert_eq!(items, vec![("boom".into(), Some("login.json".into()))]);
+        let object = format!("{{\"total\":2,\"records\":{list}}}");
+        assert_eq!(kinds_and_messages(&object).1, items);
+    }
+
+    #[test]
+    fn object_without_records_and_plain_text_are_shape_errors() {
+        assert!(matches!(parse_items(br#"{"a": 1}"#, "t"), Err(ClusterError::Shape { .. })));
+        assert!(matches!(parse_items(b"hello", "t"), Err(ClusterError::Shape { .. })));
+    }
+
+    #[test]
+    fn broken_json_reports_line_and_column() {
+        let err = parse_items(b"[\n{\"error\": }]", "x.json").unwrap_err();
+        assert!(matches!(err, ClusterError::Json { line: 2, .. }), "{err}");
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        let (kind, items) = kinds_and_messages("\u{feff}[{\"error\": \"x\"}]");
+        assert_eq!(kind, InputKind::FailureList);
+        assert_eq!(items.len(), 1);
+    }
+}

@@ -1,0 +1,303 @@
+//! The seed's signature rules, reproduced pass for pass with Python's `re` semantics: the
+//! seed applies seven substitutions in order (timestamps, hex, `line N`, paths, numbers,
+//! quoted text, whitespace) and lower-cases the result. Each pass here is a hand-written
+//! scanner over code points that finds exactly the matches Python's backtracking engine
+//! finds (leftmost, then by the pattern's preference order), with Python's Unicode `\w`,
+//! `\d` and `\s`; no pass needs look-around, so none is approximated.
+
+use crate::pychars::{is_digit, is_space, is_word};
+
+/// Applies the seed rules to `message` and returns its signature (possibly empty).
+pub(crate) fn normalise(message: &str) -> String {
+    let mut text: Vec<char> = message.chars().collect();
+    for pass in [timestamps as Pass, hex, line_numbers, paths, numbers, quoted] {
+        if let Some(next) = substitute(&text, pass) {
+            text = next;
+        }
+    }
+    collapse_and_lower(&text)
+}
+
+/// A pass tries to match at `start` and returns the match end and its replacement.
+type Pass = fn(&[char], usize) -> Option<(usize, &'static str)>;
+
+/// Runs `pass` left to right like `re.sub`: non-overlapping matches, each replaced.
+/// Returns `None` when nothing matched (the text is unchanged).
+fn substitute(text: &[char], pass: Pass) -> Option<Vec<char>> {
+    let mut out: Option<Vec<char>> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < text.len() {
+        match pass(text, i) {
+            Some((end, replacement)) => {
+                let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
+                buf.extend_from_slice(&text[copied..i]);
+                buf.extend(replacement.chars());
+                copied = end;
+                // Every seed pattern matches at least one character.
+                i = end.max(i + 1);
+            }
+            None => i += 1,
+        }
+    }
+    let mut buf = out?;
+    buf.extend_from_slice(&text[copied..]);
+    Some(buf)
+}
+
+fn digits_at(text: &[char], at: usize, n: usize) -> bool {
+    at + n <= text.len() && text[at..at + n].iter().all(|&c| is_digit(c))
+}
+
+fn char_is(text: &[char], at: usize, pred: impl Fn(char) -> bool) -> bool {
+    text.get(at).is_some_and(|&c| pred(c))
+}
+
+/// `\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?` → `<TS>`.
+fn timestamps(t: &[char], s: usize) -> Option<(usize, &'static str)> {
+    let lit = |at: usize, c: char| t.get(at) == Some(&c);
+    let ok = digits_at(t, s, 4)
+        && lit(s + 4, '-')
+        && digits_at(t, s + 5, 2)
+        && lit(s + 7, '-')
+        && digits_at(t, s + 8, 2)
+        && char_is(t, s + 10, |c| c == 'T' || c == ' ')
+        && digits_at(t, s + 11, 2)
+        && lit(s + 13, ':')
+        && digits_at(t, s + 14, 2)
+        && lit(s + 16, ':')
+        && digits_at(t, s + 17, 2);
+    if !ok {
+        return None;
+    }
+    let mut end = s + 19;
+    if lit(end, '.') && char_is(t, end + 1, is_digit) {
+        end += 1;
+        while char_is(t, end, is_digit) {
+            end += 1;
+        }
+    }
+    if lit(end, 'Z') {
+        end += 1;
+    } else if char_is(t, end, |c| c == '+' || c == '-') && digits_at(t, end + 1, 2) {
+        if lit(end + 3, ':') && digits_at(t, end + 4, 2) {
+            end += 6;
+        } else if digits_at(t, end + 3, 2) {
+            end += 5;
+        }
+    }
+    Some((end, "<TS>"))
+}
+
+/// `0x[0-9a-fA-F]+` → `<HEX>`.
+fn hex(t: &[char], s: usize) -> Option<(usize, &'static str)> {
+    if t[s] != '0' || t.get(s + 1) != Some(&'x') || !char_is(t, s + 2, |c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut end = s + 3;
+    while char_is(t, end, |c| c.is_ascii_hexdigit()) {
+        end += 1;
+    }
+    Some((end, "<HEX>"))
+}
+
+/// `line\s+\d+` with `re.IGNORECASE` → `line <N>`. Under Python's Unicode case folding
+/// `i` also matches `İ` (U+0130) and `ı` (U+0131); no other letter of `line` has extras.
+fn line_numbers(t: &[char], s: usize) -> Option<(usize, &'static str)> {
+    let word = s + 4 <= t.len()
+        && matches!(t[s], 'l' | 'L')
+        && matches!(t[s + 1], 'i' | 'I' | '\u{130}' | '\u{131}')
+        && matches!(t[s + 2], 'n' | 'N')
+        && matches!(t[s + 3], 'e' | 'E');
+    if !word || !char_is(t, s + 4, is_space) {
+        return None;
+    }
+    let mut end = s + 4;
+    while char_is(t, end, is_space) {
+        end += 1;
+    }
+    if !char_is(t, end, is_digit) {
+        return None;
+    }
+    while char_is(t, end, is_digit) {
+        end += 1;
+    }
+    Some((end, "line <N>"))
+}
+
+fn is_path_char(c: char) -> bool {
+    c == '.' || c == '-' || is_word(c)
+}
+
+fn is_sep(c: char) -> bool {
+    c == '/' || c == '\\'
+}
+
+/// Length of the run of path characters at `at`, counted up to 81 (enough to tell "more
+/// than 80").
+fn path_run(t: &[char], at: usize) -> usize {
+    let mut n = 0;
+    while n <= 80 && char_is(t, at + n, is_path_char) {
+        n += 1;
+    }
+    n
+}
+
+/// `(?:[A-Za-z]:)?[\\/](?:[\w.\-]{1,80}[\\/]){1,40}[\w.\-]{1,80}` → `<PATH>`.
+///
+/// A group `[\w.\-]{1,80}[\\/]` can only match a whole run of path characters (1..=80 of
+/// them) followed by a separator, so the greedy `{1,40}` takes as many such runs as it can;
+/// the tail then takes up to 80 characters of the next run, or, when there is none, the
+/// engine gives back the last group and the tail takes that group's run instead.
+fn paths(t: &[char], s: usize) -> Option<(usize, &'static str)> {
+    let drive = t[s].is_ascii_alphabetic() && t.get(s + 1) == Some(&':');
+    if drive {
+        if let Some(end) = path_from_separator(t, s + 2) {
+            return Some((end, "<PATH>"));
+        }
+    }
+    path_from_separator(t, s).map(|end| (end, "<PATH>"))
+}
+
+fn path_from_separator(t: &[char], p: usize) -> Option<usize> {
+    if !char_is(t, p, is_sep) {
+        return None;
+    }
+    let mut pos = p + 1;
+    let mut groups = 0;
+    while groups < 40 {
+        let run = path_run(t, pos);
+        if (1..=80).contains(&run) && char_is(t, pos + run, is_sep) {
+            groups += 1;
+            pos += run + 1;
+        } else {
+            break;
+        }
+    }
+    if groups == 0 {
+        return None;
+    }
+    let tail = path_run(t, pos);
+    if tail >= 1 {
+        return Some(pos + tail.min(80));
+    }
+    if groups >= 2 {
+        // The last group's run (without its separator) becomes the tail.
+        return Some(pos - 1);
+    }
+    None
+}
+
+/// `\b\d{2,}\b` → `<N>`: a whole run of two or more digits between non-word characters.
+fn numbers(t: &[char], s: usize) -> Option<(usize, &'static str)> {
+    if !is_digit(t[s]) || (s > 0 && is_word(t[s - 1])) {
+        return None;
+    }
+    let mut end = s;
+    while char_is(t, end, is_digit) {
+        end += 1;
+    }
+    if end - s < 2 || char_is(t, end, is_word) {
+        return None;
+    }
+    Some((end, "<N>"))
+}
+
+/// `'[^']{0,80}'|"[^"]{0,80}"` → `<Q>`.
+fn quoted(t: &[char], s: usize) -> Option<(usize, &'static str)> {
+    let q = t[s];
+    if q != '\'' && q != '"' {
+        return None;
+    }
+    let limit = (s + 82).min(t.len());
+    (s + 1..limit)
+        .find(|&j| t[j] == q)
+        .map(|j| (j + 1, "<Q>"))
+}
+
+/// `\s+` → one space, `strip()`, `lower()`.
+fn collapse_and_lower(t: &[char]) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut pending_space = false;
+    for &c in t {
+        if is_space(c) {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+        out
+    } else {
+        out.to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn applies_every_seed_substitution_in_order() {
+        let msg = "2024-05-01T10:20:30.123Z Error at 0xDEADbeef line 42 in /usr/lib/x.py: got 1234 for 'abc'  now";
+        assert_eq!(
+            normalise(msg),
+            "<ts> error at <hex> line <n> in <path>: got <n> for <q> now"
+        );
+    }
+
+    #[test]
+    fn timestamp_zone_with_and_without_colon() {
+        assert_eq!(normalise("2024-05-01 10:20:30+05:30x"), "<ts>x");
+        assert_eq!(normalise("2024-05-01 10:20:30+0530x"), "<ts>x");
+        assert_eq!(normalise("2024-05-01 10:20:30+05:3"), "<ts>+<n>:3");
+        assert_eq!(normalise("2024-05-01 10:20:30."), "<ts>.");
+    }
+
+    #[test]
+    fn path_needs_two_separators_and_gives_back_a_trailing_group() {
+        assert_eq!(normalise("see /a"), "see /a");
+        assert_eq!(normalise("see /a/b"), "see <path>");
+        assert_eq!(normalise("see /a/b/"), "see <path>/");
+        assert_eq!(normalise("see /a/"), "see /a/");
+        assert_eq!(normalise(r"C:\Users\me\x.txt"), "<path>");
+        assert_eq!(normalise("a//b"), "a//b");
+    }
+
+    #[test]
+    fn path_runs_longer_than_eighty_are_cut() {
+        let long = "x".repeat(100);
+        assert_eq!(normalise(&format!("/a/{long}")), format!("<path>{}", "x".repeat(20)));
+        assert_eq!(normalise(&format!("/{long}/b")), format!("/{long}/b"));
+    }
+
+    #[test]
+    fn numbers_need_word_boundaries_and_two_digits() {
+        assert_eq!(normalise("a 12 b7 99c 5 (123)"), "a <n> b7 99c 5 (<n>)");
+    }
+
+    #[test]
+    fn quotes_longer_than_eighty_stay() {
+        let long = "y".repeat(81);
+        assert_eq!(normalise(&format!("'{long}'")), format!("'{long}'"));
+        assert_eq!(normalise(&format!("'{}'", "y".repeat(80))), "<q>");
+        assert_eq!(normalise("say \"it's\" 'x"), "say <q> 'x");
+    }
+
+    #[test]
+    fn line_matches_python_case_folding() {
+        assert_eq!(normalise("LİNE 7"), "line <n>");
+        assert_eq!(normalise("lıne\u{1c}7"), "line <n>");
+    }
+
+    #[test]
+    fn whitespace_is_python_whitespace() {
+        assert_eq!(normalise("\u{1f}a\u{a0}\u{2003} b\u{200b}\n"), "a b\u{200b}");
+        assert_eq!(normalise("   "), "");
+    }
+}
