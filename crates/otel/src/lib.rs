@@ -1,1 +1,61 @@
-//! placeholder
+//! OpenTelemetry tracing and OTLP export for webrunner runs.
+//!
+//! - [`install_executor_tracing`] installs a `tracing` subscriber whose OpenTelemetry layer
+//!   turns the executor's spans into OpenTelemetry spans, exported over OTLP when an
+//!   [`OtlpExportConfig`] is given; the returned [`TracingGuard`] flushes them at the end,
+//!   spending at most about a second on a collector that is down, and reports
+//!   [`ExportStats`].
+//! - [`OtlpExportConfig`] (with [`OtlpExportConfig::from_env`] for the standard
+//!   `OTEL_EXPORTER_OTLP_*` / `OTEL_SERVICE_NAME` variables), [`build_exporter`] and
+//!   [`configure_otlp_export`] are the seed's OTLP wiring, for gRPC and HTTP/protobuf.
+//! - [`trace_context`] gives a span's trace id and W3C `traceparent`, for records and for the
+//!   headers of the page's own requests.
+//! - With the `test-receiver` feature, [`receiver`] is a real OTLP collector (gRPC and HTTP)
+//!   for tests and benchmarks.
+//!
+//! # The span fields the OpenTelemetry layer understands (tracing-opentelemetry 0.34)
+//!
+//! Read from the layer's source (`SPAN_*_FIELD` constants and `SpanAttributeVisitor`):
+//!
+//! | field | effect |
+//! |---|---|
+//! | `otel.name` | the OpenTelemetry span name; only while the span is not yet started, so give it when the span is created |
+//! | `otel.kind` | `internal`, `client`, `server`, `producer` or `consumer` (any case); at creation |
+//! | `otel.status_code` | `ok` or `error` (any case): status OK, or ERROR with an empty description |
+//! | `otel.status_description` | status ERROR with this text as its description (alone, no `otel.status_code` needed) |
+//!
+//! **`otel.status_message` is not special in 0.34**: recorded, it is only a plain attribute
+//! named `otel.status_message`, and the status description stays empty. A span that should
+//! carry its error text as the status description must declare
+//! `otel.status_description = field::Empty` and record the error into it (recording
+//! `otel.status_code = "ERROR"` as well is harmless: the SDK keeps the error status with the
+//! longer description). Every other field becomes an attribute of the same name with its
+//! value's type (`i64`, `f64`, `bool`, string; `%`/`?` values as strings), also when recorded
+//! after the span started. An ERROR-level event inside a span also sets its status to ERROR.
+//!
+//! Spans and events reach the OpenTelemetry layer when their target starts with `webrunner`
+//! (INFO and up) or they are WARN/ERROR from elsewhere; the OpenTelemetry, tonic, h2, hyper
+//! and reqwest crates are never traced, so the exporter cannot feed itself.
+#![forbid(unsafe_code)]
+
+mod config;
+mod context;
+pub mod env;
+mod error;
+mod exporter;
+mod install;
+mod processor;
+#[cfg(feature = "test-receiver")]
+pub mod receiver;
+
+pub use config::{OtlpExportConfig, Protocol, DEFAULT_SERVICE_NAME, DEFAULT_TIMEOUT, HTTP_TRACES_PATH};
+pub use context::{trace_context, TraceContext};
+pub use env::ExportOverrides;
+pub use error::OtlpExporterError;
+pub use exporter::{build_exporter, ExportHandle, ExportStats, OtlpSpanExporter};
+pub use install::{executor_tracing, install_executor_tracing, TracingGuard, SCOPE_NAME, SHUTDOWN_BUDGET};
+pub use processor::{configure_otlp_export, configure_otlp_export_with_handle};
+
+/// Re-exported so callers can build a provider for [`configure_otlp_export`] without naming
+/// the SDK crate themselves.
+pub use opentelemetry_sdk::trace::{SdkTracerProvider, TracerProviderBuilder};
