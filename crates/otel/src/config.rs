@@ -104,7 +104,10 @@ impl OtlpExportConfig {
     }
 
     /// Sets the export timeout; zero is `NonPositiveTimeout`.
-    pub fn with_timeout(mut self, timeout: Duration) -> Result<OtlpExportConfig, OtlpExporterError> {
+    pub fn with_timeout(
+        mut self,
+        timeout: Duration,
+    ) -> Result<OtlpExportConfig, OtlpExporterError> {
         if timeout.is_zero() {
             return Err(OtlpExporterError::timeout(timeout));
         }
@@ -116,7 +119,9 @@ impl OtlpExportConfig {
     /// or NaN is `NonPositiveTimeout`.
     pub fn with_timeout_secs(self, seconds: f64) -> Result<OtlpExportConfig, OtlpExporterError> {
         if !(seconds.is_finite() && seconds > 0.0) {
-            return Err(OtlpExporterError::NonPositiveTimeout(format!("{seconds} s")));
+            return Err(OtlpExporterError::NonPositiveTimeout(format!(
+                "{seconds} s"
+            )));
         }
         let timeout = Duration::try_from_secs_f64(seconds)
             .map_err(|_| OtlpExporterError::NonPositiveTimeout(format!("{seconds} s")))?;
@@ -207,8 +212,14 @@ impl OtlpExportConfig {
         if uri.query().is_some() && self.protocol == Protocol::Grpc {
             return Err(bad("a gRPC endpoint cannot carry a query string"));
         }
-        if self.protocol == Protocol::Http && matches!(uri.path(), "" | "/") && uri.query().is_none() {
-            return Ok(format!("{}{HTTP_TRACES_PATH}", with_scheme.trim_end_matches('/')));
+        if self.protocol == Protocol::Http
+            && matches!(uri.path(), "" | "/")
+            && uri.query().is_none()
+        {
+            return Ok(format!(
+                "{}{HTTP_TRACES_PATH}",
+                with_scheme.trim_end_matches('/')
+            ));
         }
         Ok(with_scheme)
     }
@@ -258,7 +269,10 @@ mod tests {
             .unwrap()
             .with_protocol("http")
             .unwrap();
-        assert_eq!(c.resolved_endpoint().unwrap(), "http://127.0.0.1:4318/v1/traces");
+        assert_eq!(
+            c.resolved_endpoint().unwrap(),
+            "http://127.0.0.1:4318/v1/traces"
+        );
         let c = OtlpExportConfig::new("http://h:1/custom/traces")
             .unwrap()
             .with_protocol("http/protobuf")
@@ -269,7 +283,10 @@ mod tests {
     #[test]
     fn non_http_scheme_is_a_bad_endpoint() {
         let err = OtlpExportConfig::new("ftp://h:21").unwrap_err();
-        assert!(matches!(err, OtlpExporterError::BadEndpoint { .. }), "{err}");
+        assert!(
+            matches!(err, OtlpExporterError::BadEndpoint { .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("ftp://h:21"), "{err}");
     }
 

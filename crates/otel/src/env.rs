@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use crate::config::{OtlpExportConfig, Protocol, DEFAULT_SERVICE_NAME, DEFAULT_TIMEOUT, HTTP_TRACES_PATH};
+use crate::config::{
+    OtlpExportConfig, Protocol, DEFAULT_SERVICE_NAME, DEFAULT_TIMEOUT, HTTP_TRACES_PATH,
+};
 use crate::error::OtlpExporterError;
 
 /// `OTEL_EXPORTER_OTLP_ENDPOINT`: base URL; for HTTP, `/v1/traces` is appended to it.
@@ -111,7 +113,10 @@ impl OtlpExportConfig {
             Some(p) => p.parse::<Protocol>()?,
             None => match lookup_pair(lookup, TRACES_PROTOCOL, PROTOCOL) {
                 Some(var) => var.value.parse::<Protocol>().map_err(|_| {
-                    bad_var(&var, "use \"grpc\" or \"http/protobuf\" (http/json is not supported)")
+                    bad_var(
+                        &var,
+                        "use \"grpc\" or \"http/protobuf\" (http/json is not supported)",
+                    )
                 })?,
                 None => Protocol::Grpc,
             },
@@ -138,7 +143,9 @@ impl OtlpExportConfig {
         };
         if let Some(var) = lookup_pair(lookup, TRACES_HEADERS, HEADERS) {
             for (name, value) in parse_headers(&var)? {
-                config = config.with_header(name, value).map_err(|e| bad_var(&var, e.to_string()))?;
+                config = config
+                    .with_header(name, value)
+                    .map_err(|e| bad_var(&var, e.to_string()))?;
             }
         }
         if let Some(var) = lookup_pair(lookup, TRACES_TIMEOUT, TIMEOUT) {
@@ -173,7 +180,10 @@ impl OtlpExportConfig {
 
 /// The endpoint the environment names: the traces variable as it is, else the general one
 /// (with `/v1/traces` appended for HTTP).
-fn endpoint_from_env(lookup: &dyn Fn(&str) -> Option<String>, protocol: Protocol) -> Option<String> {
+fn endpoint_from_env(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    protocol: Protocol,
+) -> Option<String> {
     if let Some(e) = lookup(TRACES_ENDPOINT).filter(|e| !e.trim().is_empty()) {
         return Some(e.trim().to_string());
     }
@@ -233,7 +243,10 @@ mod tests {
 
     #[test]
     fn percent_decoding_turns_escapes_into_bytes_and_rejects_broken_ones() {
-        assert_eq!(percent_decode("Basic%20abc%3D").as_deref(), Some("Basic abc="));
+        assert_eq!(
+            percent_decode("Basic%20abc%3D").as_deref(),
+            Some("Basic abc=")
+        );
         assert_eq!(percent_decode("plain").as_deref(), Some("plain"));
         assert_eq!(percent_decode("bad%2"), None);
         assert_eq!(percent_decode("bad%zz"), None);

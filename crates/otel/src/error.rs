@@ -13,7 +13,9 @@ pub enum OtlpExporterError {
     #[error("OTLP endpoint is empty: give a URL such as http://127.0.0.1:4317")]
     EmptyEndpoint,
     /// The protocol is neither `grpc` nor `http` (`http/protobuf`).
-    #[error("unknown OTLP protocol {0:?}: use \"grpc\" or \"http\" (also written \"http/protobuf\")")]
+    #[error(
+        "unknown OTLP protocol {0:?}: use \"grpc\" or \"http\" (also written \"http/protobuf\")"
+    )]
     UnknownProtocol(String),
     /// The timeout is zero, negative or not a number.
     #[error("OTLP timeout must be greater than 0, got {0}")]
@@ -35,7 +37,9 @@ pub enum OtlpExporterError {
         reason: String,
     },
     /// The service name is empty.
-    #[error("service name is empty: give the name spans are reported under (for example \"webrunner\")")]
+    #[error(
+        "service name is empty: give the name spans are reported under (for example \"webrunner\")"
+    )]
     EmptyServiceName,
     /// An `OTEL_*` environment variable holds a value that cannot be used.
     #[error("environment variable {name}={value:?} is not usable: {reason}")]

@@ -53,7 +53,10 @@ pub struct ExportStats {
 impl ExportStats {
     /// A one-line summary such as `12 spans exported, 0 undelivered`.
     pub fn summary(&self) -> String {
-        let mut s = format!("{} spans exported, {} undelivered", self.exported, self.undelivered);
+        let mut s = format!(
+            "{} spans exported, {} undelivered",
+            self.exported, self.undelivered
+        );
         if let Some(e) = &self.last_error {
             s.push_str(&format!(" (last error: {e})"));
         }
@@ -110,7 +113,9 @@ impl ExportRuntime {
             .enable_all()
             .build()
             .map_err(OtlpExporterError::Runtime)?;
-        Ok(ExportRuntime { runtime: Some(runtime) })
+        Ok(ExportRuntime {
+            runtime: Some(runtime),
+        })
     }
 
     fn handle(&self) -> Option<&tokio::runtime::Handle> {
@@ -175,11 +180,12 @@ pub fn build_exporter(config: &OtlpExportConfig) -> Result<OtlpSpanExporter, Otl
         Protocol::Grpc => {
             let mut metadata = tonic::metadata::MetadataMap::new();
             for (name, value) in &config.headers {
-                let key = tonic::metadata::MetadataKey::from_bytes(name.to_ascii_lowercase().as_bytes())
-                    .map_err(|e| OtlpExporterError::BadHeader {
-                        name: name.clone(),
-                        reason: e.to_string(),
-                    })?;
+                let key =
+                    tonic::metadata::MetadataKey::from_bytes(name.to_ascii_lowercase().as_bytes())
+                        .map_err(|e| OtlpExporterError::BadHeader {
+                            name: name.clone(),
+                            reason: e.to_string(),
+                        })?;
                 let value = value.parse().map_err(|_| OtlpExporterError::BadHeader {
                     name: name.clone(),
                     reason: "the value cannot be gRPC metadata".to_string(),
@@ -307,7 +313,9 @@ impl SpanExporter for OtlpSpanExporter {
             Some(inner) => inner.set_resource(resource),
             // Only reachable if an export were still running, which set_resource (called once
             // while the provider is built) never overlaps with.
-            None => tracing::warn!(target: "webrunner_otel", "OTLP resource not updated: an export was running"),
+            None => {
+                tracing::warn!(target: "webrunner_otel", "OTLP resource not updated: an export was running")
+            }
         }
     }
 }

@@ -56,7 +56,10 @@ impl TracingGuard {
         if let Some(s) = &self.final_stats {
             return s.clone();
         }
-        self.export.as_ref().map(ExportHandle::stats).unwrap_or_default()
+        self.export
+            .as_ref()
+            .map(ExportHandle::stats)
+            .unwrap_or_default()
     }
 
     /// Flushes and stops export, and returns what became of the spans. Spends at most about
@@ -74,10 +77,17 @@ impl TracingGuard {
             }
             // The exporter cuts every export at the budget; the extra margin only covers the
             // batch thread's own bookkeeping.
-            if let Err(e) = provider.shutdown_with_timeout(SHUTDOWN_BUDGET + Duration::from_millis(250)) {
+            if let Err(e) =
+                provider.shutdown_with_timeout(SHUTDOWN_BUDGET + Duration::from_millis(250))
+            {
                 tracing::debug!(target: "webrunner_otel", "tracer provider shutdown: {e}");
             }
-            self.final_stats = Some(self.export.as_ref().map(ExportHandle::stats).unwrap_or_default());
+            self.final_stats = Some(
+                self.export
+                    .as_ref()
+                    .map(ExportHandle::stats)
+                    .unwrap_or_default(),
+            );
         }
         self.stats()
     }
@@ -133,7 +143,11 @@ fn provider_for(
             (b, Some(h))
         }
         None => (
-            builder.with_resource(Resource::builder().with_service_name(service.to_string()).build()),
+            builder.with_resource(
+                Resource::builder()
+                    .with_service_name(service.to_string())
+                    .build(),
+            ),
             None,
         ),
     };
@@ -200,7 +214,8 @@ pub fn install_executor_tracing(
     let (provider, handle) = provider_for(service, export)?;
     let subscriber = subscriber_for(&provider, true);
     let guard = guard(provider, handle, service);
-    tracing::subscriber::set_global_default(subscriber).map_err(|_| OtlpExporterError::AlreadyInstalled)?;
+    tracing::subscriber::set_global_default(subscriber)
+        .map_err(|_| OtlpExporterError::AlreadyInstalled)?;
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     Ok(guard)
 }

@@ -48,12 +48,16 @@ mod processor;
 #[cfg(feature = "test-receiver")]
 pub mod receiver;
 
-pub use config::{OtlpExportConfig, Protocol, DEFAULT_SERVICE_NAME, DEFAULT_TIMEOUT, HTTP_TRACES_PATH};
+pub use config::{
+    OtlpExportConfig, Protocol, DEFAULT_SERVICE_NAME, DEFAULT_TIMEOUT, HTTP_TRACES_PATH,
+};
 pub use context::{trace_context, TraceContext};
 pub use env::ExportOverrides;
 pub use error::OtlpExporterError;
 pub use exporter::{build_exporter, ExportHandle, ExportStats, OtlpSpanExporter};
-pub use install::{executor_tracing, install_executor_tracing, TracingGuard, SCOPE_NAME, SHUTDOWN_BUDGET};
+pub use install::{
+    executor_tracing, install_executor_tracing, TracingGuard, SCOPE_NAME, SHUTDOWN_BUDGET,
+};
 pub use processor::{configure_otlp_export, configure_otlp_export_with_handle};
 
 /// Re-exported so callers can build a provider for [`configure_otlp_export`] without naming

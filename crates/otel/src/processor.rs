@@ -78,7 +78,9 @@ pub fn configure_otlp_export_with_handle(
         .with_service_name(config.service_name.clone())
         .build();
     Ok((
-        builder.with_resource(resource).with_span_processor(processor),
+        builder
+            .with_resource(resource)
+            .with_span_processor(processor),
         handle,
     ))
 }

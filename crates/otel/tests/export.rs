@@ -23,15 +23,18 @@ fn config_for(receiver: &OtlpReceiver, protocol: Protocol) -> OtlpExportConfig {
 }
 
 fn find<'a>(spans: &'a [ReceivedSpan], name: &str) -> &'a ReceivedSpan {
-    spans
-        .iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no span named {name:?} among {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>()))
+    spans.iter().find(|s| s.name == name).unwrap_or_else(|| {
+        panic!(
+            "no span named {name:?} among {:?}",
+            spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+        )
+    })
 }
 
 fn export_flow_and_check(protocol: Protocol, transport: Transport) {
     let receiver = OtlpReceiver::start().unwrap();
-    let (dispatch, guard) = executor_tracing("shop-tests", Some(config_for(&receiver, protocol))).unwrap();
+    let (dispatch, guard) =
+        executor_tracing("shop-tests", Some(config_for(&receiver, protocol))).unwrap();
     let outcomes = tracing::dispatcher::with_default(&dispatch, || {
         run_like_executor(&flow_with_retry_and_failure(), StatusFields::Description)
     });
@@ -44,7 +47,10 @@ fn export_flow_and_check(protocol: Protocol, transport: Transport) {
     let spans = receiver.wait_for_spans(9, Duration::from_secs(5));
     assert_eq!(spans.len(), 9, "{spans:#?}");
     assert!(spans.iter().all(|s| s.transport == transport));
-    assert!(spans.iter().all(|s| s.service_name() == Some("shop-tests")), "{spans:#?}");
+    assert!(
+        spans.iter().all(|s| s.service_name() == Some("shop-tests")),
+        "{spans:#?}"
+    );
     assert!(spans.iter().all(|s| s.scope == "webrunner"));
 
     // Every action is a root span of its own trace, named after its command.
@@ -54,15 +60,27 @@ fn export_flow_and_check(protocol: Protocol, transport: Transport) {
         assert_eq!(action.kind, "internal");
         assert_eq!(action.str_attr("webrunner.command"), Some(outcome.command));
         assert_eq!(action.int_attr("webrunner.index"), Some(index as i64));
-        assert_eq!(action.int_attr("webrunner.attempts"), Some(outcome.attempts as i64));
-        let ctx = outcome.context.as_ref().expect("trace context of an exported span");
+        assert_eq!(
+            action.int_attr("webrunner.attempts"),
+            Some(outcome.attempts as i64)
+        );
+        let ctx = outcome
+            .context
+            .as_ref()
+            .expect("trace context of an exported span");
         assert_eq!(ctx.trace_id, action.trace_id);
         assert_eq!(ctx.span_id, action.span_id);
-        assert_eq!(ctx.traceparent, format!("00-{}-{}-01", action.trace_id, action.span_id));
+        assert_eq!(
+            ctx.traceparent,
+            format!("00-{}-{}-01", action.trace_id, action.span_id)
+        );
         // Attempt children hang under their action, in the same trace.
         for n in 1..=outcome.attempts {
             let attempt = find(&spans, &format!("{} attempt {n}", outcome.command));
-            assert_eq!(attempt.parent_span_id.as_deref(), Some(action.span_id.as_str()));
+            assert_eq!(
+                attempt.parent_span_id.as_deref(),
+                Some(action.span_id.as_str())
+            );
             assert_eq!(attempt.trace_id, action.trace_id);
             assert_eq!(attempt.int_attr("webrunner.attempt"), Some(n as i64));
         }
@@ -85,18 +103,35 @@ fn export_flow_and_check(protocol: Protocol, transport: Transport) {
     assert_eq!(failed.str_attr("webrunner.status"), Some("failed"));
     assert_eq!(failed.status_code, "error");
     assert_eq!(failed.status_message, "text 'Welcome' not found in #title");
-    assert_eq!(failed.str_attr("error"), Some("text 'Welcome' not found in #title"));
+    assert_eq!(
+        failed.str_attr("error"),
+        Some("text 'Welcome' not found in #title")
+    );
     let capture = find(&spans, "capture_failure_artifacts");
-    assert_eq!(capture.parent_span_id.as_deref(), Some(failed.span_id.as_str()));
+    assert_eq!(
+        capture.parent_span_id.as_deref(),
+        Some(failed.span_id.as_str())
+    );
     assert_eq!(capture.trace_id, failed.trace_id);
 
     // Only the failing action captured artifacts.
-    assert_eq!(spans.iter().filter(|s| s.name == "capture_failure_artifacts").count(), 1);
+    assert_eq!(
+        spans
+            .iter()
+            .filter(|s| s.name == "capture_failure_artifacts")
+            .count(),
+        1
+    );
 
     // The configured header travelled with every request.
     let requests = receiver.requests();
     assert!(!requests.is_empty());
-    assert!(requests.iter().all(|r| r.headers.get("x-team").map(String::as_str) == Some("checkout")), "{requests:#?}");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get("x-team").map(String::as_str) == Some("checkout")),
+        "{requests:#?}"
+    );
 }
 
 #[test]
@@ -112,7 +147,8 @@ fn executor_spans_arrive_over_http_protobuf_with_names_attributes_status_and_att
 #[test]
 fn otel_status_message_field_is_only_an_attribute_and_leaves_the_description_empty() {
     let receiver = OtlpReceiver::start().unwrap();
-    let (dispatch, guard) = executor_tracing("svc", Some(config_for(&receiver, Protocol::Grpc))).unwrap();
+    let (dispatch, guard) =
+        executor_tracing("svc", Some(config_for(&receiver, Protocol::Grpc))).unwrap();
     tracing::dispatcher::with_default(&dispatch, || {
         run_like_executor(&flow_with_retry_and_failure()[2..], StatusFields::Message)
     });
@@ -120,8 +156,14 @@ fn otel_status_message_field_is_only_an_attribute_and_leaves_the_description_emp
     let spans = receiver.wait_for_spans(4, Duration::from_secs(5));
     let failed = find(&spans, "WR_assert_text");
     assert_eq!(failed.status_code, "error");
-    assert_eq!(failed.status_message, "", "otel.status_message is not a status field in tracing-opentelemetry 0.34");
-    assert_eq!(failed.str_attr("otel.status_message"), Some("text 'Welcome' not found in #title"));
+    assert_eq!(
+        failed.status_message, "",
+        "otel.status_message is not a status field in tracing-opentelemetry 0.34"
+    );
+    assert_eq!(
+        failed.str_attr("otel.status_message"),
+        Some("text 'Welcome' not found in #title")
+    );
 }
 
 #[test]
@@ -131,10 +173,16 @@ fn without_an_exporter_spans_still_get_trace_ids_and_nothing_is_counted() {
         run_like_executor(&flow_with_retry_and_failure(), StatusFields::Description)
     });
     assert!(!guard.is_exporting());
-    let ids: Vec<_> = outcomes.iter().map(|o| o.context.clone().expect("ids without exporter")).collect();
+    let ids: Vec<_> = outcomes
+        .iter()
+        .map(|o| o.context.clone().expect("ids without exporter"))
+        .collect();
     for ctx in &ids {
         assert_eq!(ctx.trace_id.len(), 32);
-        assert!(ctx.trace_id.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(ctx
+            .trace_id
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_ne!(ctx.trace_id, "0".repeat(32));
         assert_eq!(ctx.span_id.len(), 16);
         assert!(ctx.sampled);
@@ -162,7 +210,8 @@ fn tracing_subscriber_registry() -> impl tracing::Subscriber + Send + Sync {
 #[test]
 fn spans_of_other_crates_below_warn_are_not_exported() {
     let receiver = OtlpReceiver::start().unwrap();
-    let (dispatch, guard) = executor_tracing("svc", Some(config_for(&receiver, Protocol::Grpc))).unwrap();
+    let (dispatch, guard) =
+        executor_tracing("svc", Some(config_for(&receiver, Protocol::Grpc))).unwrap();
     tracing::dispatcher::with_default(&dispatch, || {
         tracing::info_span!(target: "hyper::client", "noise").in_scope(|| {});
         tracing::warn_span!(target: "opentelemetry_sdk", "feedback").in_scope(|| {});
@@ -171,5 +220,34 @@ fn spans_of_other_crates_below_warn_are_not_exported() {
     let stats = guard.shutdown();
     assert_eq!(stats.exported, 1, "{stats:?}");
     let spans = receiver.wait_for_spans(1, Duration::from_secs(5));
-    assert_eq!(spans.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["kept"]);
+    assert_eq!(
+        spans.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["kept"]
+    );
+}
+
+#[test]
+fn configure_otlp_export_adds_a_batch_exporter_to_a_callers_provider() {
+    use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+
+    let receiver = OtlpReceiver::start().unwrap();
+    let config = config_for(&receiver, Protocol::Http)
+        .with_service_name("from-config")
+        .unwrap();
+    let provider = webrunner_otel::configure_otlp_export(
+        webrunner_otel::SdkTracerProvider::builder(),
+        &config,
+    )
+    .unwrap()
+    .build();
+    let tracer = provider.tracer("caller");
+    let mut span = tracer.start("hand-made");
+    span.end();
+    provider.shutdown().unwrap();
+    let spans = receiver.wait_for_spans(1, Duration::from_secs(5));
+    assert_eq!(spans.len(), 1);
+    assert_eq!(spans[0].name, "hand-made");
+    assert_eq!(spans[0].scope, "caller");
+    assert_eq!(spans[0].service_name(), Some("from-config"));
+    assert_eq!(spans[0].transport, Transport::Http);
 }

@@ -47,12 +47,23 @@ fn status(code: i32) -> &'static str {
 }
 
 /// Every span of `request`, flattened, each with its resource and scope.
-pub(crate) fn spans(request: &ExportTraceServiceRequest, transport: Transport) -> Vec<ReceivedSpan> {
+pub(crate) fn spans(
+    request: &ExportTraceServiceRequest,
+    transport: Transport,
+) -> Vec<ReceivedSpan> {
     let mut out = Vec::new();
     for rs in &request.resource_spans {
-        let resource = rs.resource.as_ref().map(|r| attrs(&r.attributes)).unwrap_or_default();
+        let resource = rs
+            .resource
+            .as_ref()
+            .map(|r| attrs(&r.attributes))
+            .unwrap_or_default();
         for ss in &rs.scope_spans {
-            let scope = ss.scope.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+            let scope = ss
+                .scope
+                .as_ref()
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
             for span in &ss.spans {
                 let (status_code, status_message) = span
                     .status
@@ -63,7 +74,8 @@ pub(crate) fn spans(request: &ExportTraceServiceRequest, transport: Transport) -
                     transport,
                     trace_id: hex(&span.trace_id),
                     span_id: hex(&span.span_id),
-                    parent_span_id: (!span.parent_span_id.is_empty()).then(|| hex(&span.parent_span_id)),
+                    parent_span_id: (!span.parent_span_id.is_empty())
+                        .then(|| hex(&span.parent_span_id)),
                     name: span.name.clone(),
                     kind: kind(span.kind).to_string(),
                     status_code: status_code.to_string(),

@@ -9,7 +9,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
 use prost::Message;
 
 use super::{convert, ReceivedRequest, Store, Transport};
@@ -28,7 +30,13 @@ async fn traces(State(store): State<Arc<Store>>, headers: HeaderMap, body: Bytes
     }
     let request = match ExportTraceServiceRequest::decode(body) {
         Ok(r) => r,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("not an OTLP trace request: {e}")).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("not an OTLP trace request: {e}"),
+            )
+                .into_response()
+        }
     };
     let spans = convert::spans(&request, Transport::Http);
     let headers: BTreeMap<String, String> = headers
@@ -43,13 +51,18 @@ async fn traces(State(store): State<Arc<Store>>, headers: HeaderMap, body: Bytes
         },
         spans,
     );
-    let body = ExportTraceServiceResponse { partial_success: None }.encode_to_vec();
+    let body = ExportTraceServiceResponse {
+        partial_success: None,
+    }
+    .encode_to_vec();
     ([(header::CONTENT_TYPE, "application/x-protobuf")], body).into_response()
 }
 
 /// Serves `/v1/traces` on `listener` until the runtime stops.
 pub(crate) async fn serve(listener: tokio::net::TcpListener, store: Arc<Store>) {
-    let app = Router::new().route("/v1/traces", post(traces)).with_state(store);
+    let app = Router::new()
+        .route("/v1/traces", post(traces))
+        .with_state(store);
     if let Err(e) = axum::serve(listener, app).await {
         eprintln!("otlp receiver (http): {e}");
     }

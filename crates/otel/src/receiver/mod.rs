@@ -105,7 +105,9 @@ impl ReceivedSpan {
 
     /// The resource's `service.name`.
     pub fn service_name(&self) -> Option<&str> {
-        self.resource.get("service.name").and_then(AttrValue::as_str)
+        self.resource
+            .get("service.name")
+            .and_then(AttrValue::as_str)
     }
 }
 
@@ -135,7 +137,9 @@ pub(crate) struct Store {
 
 impl Store {
     fn lock(&self) -> MutexGuard<'_, StoreData> {
-        self.data.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.data
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn add(&self, request: ReceivedRequest, spans: Vec<ReceivedSpan>) {

@@ -109,7 +109,10 @@ fn run_action(index: usize, action: &ScriptedAction, fields: StatusFields) -> Ac
         capture.in_scope(|| {});
     }
     span.record("webrunner.attempts", attempts as i64);
-    span.record("webrunner.status", if error.is_some() { "failed" } else { "passed" });
+    span.record(
+        "webrunner.status",
+        if error.is_some() { "failed" } else { "passed" },
+    );
     if let Some(e) = error {
         span.record("otel.status_code", "ERROR");
         match fields {
@@ -140,7 +143,10 @@ pub fn flow_with_retry_and_failure() -> Vec<ScriptedAction> {
         },
         ScriptedAction {
             command: "WR_assert_text",
-            attempts: vec![Err("text 'Welcome' not found in #title"), Err("text 'Welcome' not found in #title")],
+            attempts: vec![
+                Err("text 'Welcome' not found in #title"),
+                Err("text 'Welcome' not found in #title"),
+            ],
         },
     ]
 }
