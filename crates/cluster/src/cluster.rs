@@ -171,6 +171,8 @@ pub(crate) fn python_type_name(v: &Value) -> &'static str {
 /// A unique message's signature and, under the default rules, its explanation.
 struct Normalised {
     signature: String,
+    /// What clusters are keyed by: the signature (seed) or its word set (default).
+    key: Option<String>,
     explanation: Option<Explanation>,
 }
 
@@ -181,15 +183,25 @@ fn normalise_unique(message: &str, rules: Rules) -> Normalised {
             if signature.is_empty() {
                 signature = "<unknown>".into();
             }
-            Normalised { signature, explanation: None }
+            Normalised {
+                signature,
+                key: None,
+                explanation: None,
+            }
         }
         Rules::Default => {
             let mut explanation = triage::explain(message);
             let mut signature = std::mem::take(&mut explanation.signature);
+            let mut key = std::mem::take(&mut explanation.key);
             if signature.is_empty() {
                 signature = "<unknown>".into();
+                key = signature.clone();
             }
-            Normalised { signature, explanation: Some(explanation) }
+            Normalised {
+                signature,
+                key: Some(key),
+                explanation: Some(explanation),
+            }
         }
     }
 }
@@ -269,7 +281,8 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
             unique_cluster[u]
         } else {
             let sig = normalised[u].signature.as_str();
-            let c = *cluster_of.entry(sig).or_insert_with(|| {
+            let key = normalised[u].key.as_deref().unwrap_or(sig);
+            let c = *cluster_of.entry(key).or_insert_with(|| {
                 clusters.push(Cluster {
                     signature: sig.to_string(),
                     representative: item.message.chars().take(200).collect(),

@@ -1,9 +1,599 @@
-//! The default rules (placeholder while being written).
-/// x
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Explanation { pub signature: String, pub substitutions: Vec<Substitution>, pub dropped: Vec<&'static str> }
-/// x
+//! The default rules: a signature per *cause*, for the failures of Selenium, chromedriver,
+//! Playwright, Puppeteer, Cypress and webrunner itself.
+//!
+//! How a message becomes a signature:
+//! 1. Noise is set aside ([`lines`]): stack frames, tracebacks, native backtraces, driver
+//!    trailers, code frames, ANSI colours, webrunner's `(failure screenshot: …)`.
+//! 2. The head is the first message line (after a traceback, the line that follows it),
+//!    continued while it ends with `:` or the next line is only a value (a URL, an element).
+//! 3. Exception types (`selenium.common.exceptions.X:`, `Error:`, `Message:`) are peeled off;
+//!    a WebDriver error code (W3C, plus chromedriver's legacy wordings) is recognised. A
+//!    specific code (`no such element`, `stale element reference`, …) *is* the cause; a
+//!    generic one (`unknown error`, `timeout`, `session not created`, …) keeps its detail.
+//! 4. The detail is parameterised ([`tokens`]) and an API receiver (`page.`, `locator.`) is
+//!    dropped, so `page.click` and `locator.click` agree.
+//! 5. Cause markers found outside the head are appended: network error codes
+//!    (`net::ERR_…`, `ECONNREFUSED`, `NS_ERROR_…`), HTTP statuses with a reason phrase, and
+//!    the actionability state of a Playwright call log (`intercepts pointer events`, …).
+//!
+//! Clusters are keyed by the *set* of the signature's words (placeholders, units and filler
+//! words left out), so word order, repeated words and `after 4000ms`-style fillers that
+//! vary between versions of one tool do not split a cause.
+
+mod lines;
+mod tokens;
+
+use std::collections::BTreeSet;
+
+/// One replaced token: its placeholder and the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Substitution { pub placeholder: &'static str, pub original: String }
-/// x
-pub fn explain(message: &str) -> Explanation { Explanation { signature: crate::seed::normalise(message), ..Default::default() } }
+pub struct Substitution {
+    /// The placeholder, e.g. `<N>`.
+    pub placeholder: &'static str,
+    /// The text it replaced.
+    pub original: String,
+}
+
+/// How the default rules read one message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Explanation {
+    /// The signature (lower-case text with upper-case placeholders).
+    pub signature: String,
+    /// The grouping key: the signature's distinct words, sorted.
+    pub key: String,
+    /// Every replaced token, in order.
+    pub substitutions: Vec<Substitution>,
+    /// The kinds of lines left out (`stack trace`, `driver info`, `call log`, …).
+    pub dropped: Vec<&'static str>,
+}
+
+/// W3C WebDriver error codes whose name alone identifies the cause.
+const SPECIFIC_CODES: &[&str] = &[
+    "element click intercepted",
+    "element not interactable",
+    "element not visible",
+    "insecure certificate",
+    "invalid cookie domain",
+    "invalid element state",
+    "invalid selector",
+    "invalid session id",
+    "move target out of bounds",
+    "no such alert",
+    "no such cookie",
+    "no such element",
+    "no such frame",
+    "no such shadow root",
+    "no such window",
+    "stale element reference",
+    "detached shadow root",
+    "unable to set cookie",
+    "unexpected alert open",
+    "chrome not reachable",
+];
+
+/// Error codes that need their detail to tell causes apart.
+const GENERIC_CODES: &[&str] = &[
+    "unknown error",
+    "unknown command",
+    "unknown method",
+    "unsupported operation",
+    "session not created",
+    "script timeout",
+    "timeout",
+    "javascript error",
+    "invalid argument",
+    "unable to capture screen",
+    "disconnected",
+];
+
+/// Exception class stems that name a specific code differently from the code itself.
+const CLASS_ALIASES: &[(&str, &str)] = &[
+    ("unexpectedalertpresent", "unexpected alert open"),
+    ("noalertpresent", "no such alert"),
+    ("elementnotvisible", "element not interactable"),
+];
+
+/// Older driver wordings of specific codes.
+const LEGACY_PHRASES: &[(&str, &str)] = &[
+    ("is not clickable at point", "element click intercepted"),
+    ("other element would receive the click", "element click intercepted"),
+    ("obscures it", "element click intercepted"),
+    ("element is not attached to the page document", "stale element reference"),
+    ("no longer attached to the dom", "stale element reference"),
+    ("stale element not found", "stale element reference"),
+    ("unable to locate element", "no such element"),
+];
+
+/// Playwright call-log states that say why an action could not proceed.
+const CALL_LOG_STATES: &[(&str, &str)] = &[
+    ("intercepts pointer events", "intercepts pointer events"),
+    ("element is not visible", "element is not visible"),
+    ("element is not enabled", "element is not enabled"),
+    ("element is disabled", "element is not enabled"),
+    ("element is not editable", "element is not editable"),
+    ("element is not stable", "element is not stable"),
+    ("outside of the viewport", "element is outside of the viewport"),
+    ("element is not attached", "element is not attached"),
+    ("element was detached", "element is not attached"),
+];
+
+/// Node.js / libuv error names that identify a network or file-system cause.
+const ERRNO_CODES: &[&str] = &[
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ENOTFOUND",
+    "ETIMEDOUT",
+    "EAI_AGAIN",
+    "EPIPE",
+    "EACCES",
+    "ENOENT",
+    "EADDRINUSE",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "ECONNABORTED",
+    "EPERM",
+    "ENOSPC",
+    "EMFILE",
+];
+
+/// HTTP reason phrases that make a preceding 4xx/5xx number a status.
+const REASONS: &[&str] = &[
+    "bad request",
+    "unauthorized",
+    "forbidden",
+    "not found",
+    "method not allowed",
+    "request timeout",
+    "conflict",
+    "too many requests",
+    "internal server error",
+    "bad gateway",
+    "service unavailable",
+    "gateway timeout",
+];
+
+/// Words that carry no cause (durations' prepositions, articles).
+const FILLER: &[&str] = &[
+    "a", "an", "the", "of", "after", "for", "in", "at", "on", "with", "by", "from", "within", "while", "ms", "s",
+    "sec", "secs", "second", "seconds", "second(s)", "millisecond", "milliseconds", "minute", "minutes", "px",
+];
+
+/// Reads `message` with the default rules: signature, grouping key and what was replaced.
+pub fn explain(message: &str) -> Explanation {
+    let mut dropped: Vec<&'static str> = Vec::new();
+    let without_ansi = strip_ansi(message);
+    let text = strip_screenshot_note(&without_ansi, &mut dropped);
+    let scan = lines::scan(text);
+    for d in &scan.dropped {
+        if !dropped.contains(d) {
+            dropped.push(d);
+        }
+    }
+    let mut substitutions = Vec::new();
+    let content = &scan.content;
+    if content.is_empty() {
+        let signature = if message.trim().is_empty() {
+            String::new()
+        } else {
+            "<no message>".to_string()
+        };
+        return finish(signature, substitutions, dropped);
+    }
+    // The head: first line after any traceback, continued while it asks for more.
+    let mut index = scan.head_start;
+    let (exception_type, first_detail) = peel_exception_type(&content[index]);
+    let mut head_raw = first_detail.to_string();
+    let mut pieces = vec![tokens::parameterise(first_detail)];
+    index += 1;
+    while index < content.len() && pieces.len() < 4 {
+        let last = &pieces[pieces.len() - 1].text;
+        let wants_more = head_raw.trim_end().ends_with(':') || !has_word(last);
+        if !wants_more {
+            break;
+        }
+        head_raw.push(' ');
+        head_raw.push_str(&content[index]);
+        pieces.push(tokens::parameterise(&content[index]));
+        index += 1;
+    }
+    let head_lower = head_raw.to_lowercase();
+    let mut detail = String::new();
+    for p in pieces {
+        if !detail.is_empty() && !p.text.is_empty() {
+            detail.push(' ');
+        }
+        detail.push_str(&p.text);
+        substitutions.extend(p.substitutions);
+    }
+    let code = error_code(&head_lower, exception_type.as_deref());
+    let mut signature = match code {
+        Some((code, true)) => code.to_string(),
+        Some((code, false)) => {
+            let rest = strip_code_prefix(&detail, code);
+            if rest.is_empty() {
+                code.to_string()
+            } else {
+                format!("{code}: {}", drop_receiver(rest))
+            }
+        }
+        None => {
+            let d = drop_receiver(&detail).to_string();
+            match &exception_type {
+                Some(ty) if !has_word(&d) => {
+                    if d.is_empty() {
+                        ty.to_lowercase()
+                    } else {
+                        format!("{}: {d}", ty.to_lowercase())
+                    }
+                }
+                _ => d,
+            }
+        }
+    };
+    // Cause markers outside the head.
+    let mut markers: Vec<String> = Vec::new();
+    for line in &scan.call_log {
+        let lower = line.to_lowercase();
+        for (needle, state) in CALL_LOG_STATES {
+            if lower.contains(needle) && !markers.iter().any(|m| m == state) {
+                markers.push((*state).to_string());
+            }
+        }
+    }
+    let rest_lines = content[..scan.head_start].iter().chain(content[index..].iter());
+    for line in rest_lines {
+        for m in line_markers(line) {
+            if !markers.contains(&m) {
+                markers.push(m);
+            }
+        }
+    }
+    signature = trim_sentence_end(&signature).to_string();
+    for m in markers {
+        if !signature.contains(&m) {
+            signature.push_str(" [");
+            signature.push_str(&m);
+            signature.push(']');
+        }
+    }
+    finish(signature, substitutions, dropped)
+}
+
+fn trim_sentence_end(s: &str) -> &str {
+    s.trim().trim_end_matches(['.', ':', ',', ';']).trim()
+}
+
+fn finish(signature: String, substitutions: Vec<Substitution>, dropped: Vec<&'static str>) -> Explanation {
+    let signature = trim_sentence_end(&signature).to_string();
+    let key = key_of(&signature);
+    Explanation {
+        signature,
+        key,
+        substitutions,
+        dropped,
+    }
+}
+
+/// The grouping key: distinct words of the signature, sorted; placeholders, units and
+/// filler words left out. Falls back to the signature when no word is left.
+fn key_of(signature: &str) -> String {
+    let mut words: BTreeSet<&str> = BTreeSet::new();
+    for raw in signature.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '!' | '?' | '"')) {
+        // A placeholder, possibly with a unit glued to it (`<N>ms`).
+        let p = raw.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '<');
+        if p.starts_with('<') && p.contains('>') && p.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase()) {
+            continue;
+        }
+        let w = raw.trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/'));
+        if w.is_empty() || FILLER.contains(&w) {
+            continue;
+        }
+        if w.chars().all(|c| !c.is_alphanumeric()) {
+            continue;
+        }
+        words.insert(w);
+    }
+    if words.is_empty() {
+        return signature.to_string();
+    }
+    words.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// True when `text` has a word of two or more letters outside placeholders.
+fn has_word(text: &str) -> bool {
+    let mut run = 0;
+    let mut in_placeholder = false;
+    for c in text.chars() {
+        match c {
+            '<' => {
+                in_placeholder = true;
+                run = 0;
+            }
+            '>' if in_placeholder => in_placeholder = false,
+            c if !in_placeholder && c.is_alphabetic() => {
+                run += 1;
+                if run >= 2 {
+                    return true;
+                }
+            }
+            _ => run = 0,
+        }
+    }
+    false
+}
+
+/// Removes ANSI escape sequences (`ESC [ … letter`).
+fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\u{1b}') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Cuts webrunner's ` (failure screenshot: PATH)` note off the end.
+fn strip_screenshot_note<'a>(s: &'a str, dropped: &mut Vec<&'static str>) -> &'a str {
+    let trimmed = s.trim_end();
+    if trimmed.ends_with(')') {
+        if let Some(start) = trimmed.rfind(" (failure screenshot: ") {
+            dropped.push("failure screenshot");
+            return &trimmed[..start];
+        }
+    }
+    s
+}
+
+fn is_type_name(name: &str) -> bool {
+    if name.is_empty() || name.len() > 120 {
+        return false;
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$')) {
+        return false;
+    }
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let starts_upper = last.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    starts_upper
+        && (last.ends_with("Error")
+            || last.ends_with("Exception")
+            || last.ends_with("Failure")
+            || last.ends_with("Fault")
+            || last == "Message")
+}
+
+/// Peels `Uncaught `, `Exception in thread "main" `, `pkg.SomeError: `, `Message: ` off the
+/// front of `line`; returns the last exception type seen (without package) and the rest.
+fn peel_exception_type(line: &str) -> (Option<String>, &str) {
+    let mut rest = line.trim();
+    let mut ty: Option<String> = None;
+    loop {
+        let before = rest;
+        for prefix in ["Uncaught ", "Unhandled ", "E   ", "E       "] {
+            if let Some(r) = rest.strip_prefix(prefix) {
+                rest = r.trim_start();
+            }
+        }
+        if let Some(r) = rest.strip_prefix("Exception in thread \"") {
+            if let Some(end) = r.find("\" ") {
+                rest = r[end + 2..].trim_start();
+            }
+        }
+        if let Some(colon) = rest.find(':') {
+            let name = &rest[..colon];
+            if is_type_name(name) && !rest[colon..].starts_with("::") {
+                let last = name.rsplit('.').next().unwrap_or(name);
+                if last != "Message" {
+                    ty = Some(last.to_string());
+                }
+                rest = rest[colon + 1..].trim_start();
+            }
+        }
+        if rest == before {
+            break;
+        }
+    }
+    (ty, rest)
+}
+
+/// The WebDriver error code of a head: `(code, is_specific)`.
+fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'static str, bool)> {
+    for code in SPECIFIC_CODES {
+        if starts_with_code(head_lower, code) {
+            return Some((code, true));
+        }
+    }
+    if let Some(ty) = exception_type {
+        let stem = ty.trim_end_matches("Exception").trim_end_matches("Error").to_ascii_lowercase();
+        for code in SPECIFIC_CODES {
+            if code.replace(' ', "") == stem {
+                return Some((code, true));
+            }
+        }
+        for (alias, code) in CLASS_ALIASES {
+            if *alias == stem {
+                return Some((code, true));
+            }
+        }
+    }
+    let generic = GENERIC_CODES.iter().find(|c| starts_with_code(head_lower, c)).copied();
+    if generic.is_none() || generic == Some("unknown error") {
+        for (phrase, code) in LEGACY_PHRASES {
+            if head_lower.contains(phrase) {
+                return Some((code, true));
+            }
+        }
+    }
+    generic.map(|c| (c, false))
+}
+
+fn starts_with_code(head_lower: &str, code: &str) -> bool {
+    match head_lower.strip_prefix(code) {
+        Some(rest) => rest.is_empty() || rest.starts_with(':') || rest.starts_with(" (") || rest.trim().is_empty(),
+        None => false,
+    }
+}
+
+fn strip_code_prefix<'a>(detail: &'a str, code: &str) -> &'a str {
+    match detail.strip_prefix(code) {
+        Some(rest) => rest.trim_start_matches(':').trim(),
+        None => detail,
+    }
+}
+
+/// `page.click: …` → `click: …`: the object an API call was made on varies, the call does
+/// not.
+fn drop_receiver(detail: &str) -> &str {
+    let Some(colon) = detail.find(':') else {
+        return detail;
+    };
+    let call = &detail[..colon];
+    if let Some((receiver, method)) = call.split_once('.') {
+        let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if ident(receiver) && ident(method) && !detail[colon..].starts_with("::") {
+            return &detail[receiver.len() + 1..];
+        }
+    }
+    detail
+}
+
+/// Network codes, errno names and HTTP statuses in one line.
+fn line_markers(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for prefix in ["net::ERR_", "NS_ERROR_"] {
+        let mut from = 0;
+        while let Some(pos) = line[from..].find(prefix) {
+            let start = from + pos;
+            let end = line[start + prefix.len()..]
+                .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+                .map_or(line.len(), |e| start + prefix.len() + e);
+            out.push(line[start..end].to_lowercase());
+            from = end;
+        }
+    }
+    for word in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if ERRNO_CODES.contains(&word) {
+            out.push(word.to_lowercase());
+        }
+    }
+    let lower = line.to_lowercase();
+    let bytes = lower.as_bytes();
+    for i in 0..bytes.len().saturating_sub(2) {
+        let is_status = matches!(bytes[i], b'4' | b'5')
+            && bytes[i + 1].is_ascii_digit()
+            && bytes[i + 2].is_ascii_digit()
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && bytes.get(i + 3).is_none_or(|b| !b.is_ascii_alphanumeric());
+        if is_status {
+            let after = lower[i + 3..].trim_start_matches([':', ' ', '-', '(']);
+            if REASONS.iter().any(|r| after.starts_with(r)) {
+                out.push(format!("http {}", &lower[i..i + 3]));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::explain;
+
+    fn sig(s: &str) -> String {
+        explain(s).signature
+    }
+
+    fn key(s: &str) -> String {
+        explain(s).key
+    }
+
+    #[test]
+    fn specific_webdriver_codes_are_the_cause_whatever_the_binding() {
+        let python = "selenium.common.exceptions.NoSuchElementException: Message: no such element: Unable to locate element: {\"method\":\"xpath\",\"selector\":\"//div[8]\"}\n  (Session info: chrome=103.0.5060.53)\nStacktrace:\n0   chromedriver                        0x0000000100a29d14 chromedriver + 3792148";
+        let firefox = "selenium.common.exceptions.NoSuchElementException: Message: Unable to locate element: [id=\"search_term\"]";
+        let java = "org.openqa.selenium.NoSuchElementException: no such element\n  (Session info: chrome=47.0.2508.0)\nBuild info: version: '2.44.0'";
+        assert_eq!(sig(python), "no such element");
+        assert_eq!(sig(firefox), "no such element");
+        assert_eq!(sig(java), "no such element");
+    }
+
+    #[test]
+    fn legacy_wordings_map_to_their_codes() {
+        let old = "selenium.common.exceptions.WebDriverException: Message: unknown error: Element <a href=\"#\">...</a> is not clickable at point (981, 839). Other element would receive the click: <div class=\"blockUI\"></div>";
+        assert_eq!(sig(old), "element click intercepted");
+        assert_eq!(sig("StaleElementReferenceException: Message: u'Element is no longer attached to the DOM'"), "stale element reference");
+    }
+
+    #[test]
+    fn generic_codes_keep_their_parameterised_detail() {
+        let a = "SessionNotCreatedException: Message: session not created: This version of ChromeDriver only supports Chrome version 114\nCurrent browser version is 116.0.5845.96 with binary path /usr/bin/google-chrome";
+        let b = "selenium.common.exceptions.SessionNotCreatedException: Message: session not created: This version of ChromeDriver only supports Chrome version 85";
+        assert_eq!(sig(a), "session not created: this version of chromedriver only supports chrome version <N>");
+        assert_eq!(key(a), key(b));
+        assert_ne!(key(a), key("session not created: Chrome failed to start: exited normally."));
+    }
+
+    #[test]
+    fn playwright_receivers_and_call_log_states() {
+        let a = "TimeoutError: locator.click: Timeout 30000ms exceeded.\nCall log:\n  - waiting for locator('#go')\n  -   <div class=\"overlay\"></div> intercepts pointer events\n";
+        let b = "page.click: Timeout 5000ms exceeded.\n=========================== logs ===========================\nwaiting for selector \"#x\"\n  <div>…</div> intercepts pointer events\n============================================================";
+        let c = "TimeoutError: locator.click: Timeout 30000ms exceeded.\nCall log:\n  - waiting for locator('#go')\n";
+        assert_eq!(sig(a), "click: timeout <N>ms exceeded [intercepts pointer events]");
+        assert_eq!(key(a), key(b));
+        assert_ne!(key(a), key(c));
+    }
+
+    #[test]
+    fn network_markers_from_detail_lines_split_causes() {
+        let refused = "CypressError: cy.visit() failed trying to load:\n\nhttp://localhost:3000/\n\nWe attempted to make an http request to this URL but the request failed without a response.\n\nWe received this error at the network level:\n\n  > Error: connect ECONNREFUSED 127.0.0.1:3000";
+        let notfound = "CypressError: cy.visit() failed trying to load:\n\nhttp://app.test/\n\nWe attempted to make an http request to this URL but the request failed without a response.\n\nWe received this error at the network level:\n\n  > Error: getaddrinfo ENOTFOUND app.test";
+        assert!(sig(refused).ends_with("[econnrefused]"), "{}", sig(refused));
+        assert_ne!(key(refused), key(notfound));
+    }
+
+    #[test]
+    fn word_order_and_duration_fillers_do_not_split_a_cause() {
+        assert_eq!(
+            key("TimeoutError: Navigation Timeout Exceeded: 30000ms exceeded"),
+            key("TimeoutError: Navigation timeout of 30000 ms exceeded")
+        );
+        assert_eq!(
+            key("CypressError: Timed out retrying: Expected to find element: '#name', but never found it."),
+            key("AssertionError: Timed out retrying after 4000ms: Expected to find element: `.btn`, but never found it.")
+        );
+    }
+
+    #[test]
+    fn webrunner_screenshot_note_and_locators_are_parameters() {
+        let a = "no element matches css=\"#login\" (failure screenshot: shots/20240101_101010_123456_WR_click.png)";
+        let b = "no element matches xpath=\"//button\"";
+        assert_eq!(sig(a), "no element matches css=<Q>");
+        assert_eq!(explain(a).dropped, ["failure screenshot"]);
+        assert_eq!(sig(b), "no element matches xpath=<Q>");
+    }
+
+    #[test]
+    fn python_traceback_head_is_the_exception_line() {
+        let m = "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n    page.goto(u)\nplaywright._impl._errors.Error: Page.goto: net::ERR_NAME_NOT_RESOLVED at https://nope.example/\nCall log:\n  - navigating to \"https://nope.example/\", waiting until \"load\"";
+        assert_eq!(sig(m), "goto: net::err_name_not_resolved at <URL>");
+    }
+
+    #[test]
+    fn short_details_keep_the_exception_type() {
+        assert_eq!(sig("KeyError: 'foo'"), "keyerror: <Q>");
+        assert_eq!(sig("selenium.common.exceptions.TimeoutException: Message: \n"), "timeoutexception");
+        assert_eq!(sig(""), "");
+    }
+}

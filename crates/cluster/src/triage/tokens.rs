@@ -1,0 +1,601 @@
+//! The default rules' parameteriser: one pass over a message's head that replaces volatile
+//! tokens with typed placeholders, in the spirit of Sentry's message parameterisation
+//! (`<N>`, `<HEX>`, `<UUID>`, `<URL>`, `<HOST>`, `<IP>`, `<EMAIL>`, `<PATH>`, `<VER>`,
+//! `<TS>`, `<Q>`) plus the tokens browser automation adds: selectors (`<SEL>`), HTML
+//! snippets (`<ELEM>`) and JSON objects (`<JSON>`). Text outside placeholders is
+//! lower-cased and whitespace is collapsed. Every replacement is recorded with the original
+//! token ("why grouped").
+
+use super::Substitution;
+
+/// File extensions that make `name.ext` a file name.
+const FILE_EXTENSIONS: &[&str] = &[
+    "js", "mjs", "cjs", "jsx", "ts", "tsx", "py", "pyc", "java", "class", "kt", "rb", "cs", "go", "rs", "php",
+    "so", "dll", "dylib", "exe", "json", "html", "htm", "xml", "png", "jpg", "jpeg", "zip", "log", "txt",
+    "yml", "yaml", "har", "sh", "bat", "feature", "robot", "jar", "app", "bin", "csv", "pdf", "svg", "css",
+];
+
+/// Top-level domains that make `a.b.tld` a host name.
+const TLDS: &[&str] = &[
+    "com", "org", "net", "io", "dev", "app", "edu", "gov", "info", "biz", "co", "uk", "de", "fr", "jp", "cn",
+    "ru", "in", "br", "au", "ca", "es", "it", "nl", "se", "no", "pl", "ch", "at", "be", "us", "me", "tv",
+    "local", "internal", "test", "example", "site", "cloud", "ai", "xyz",
+];
+
+/// What the parameteriser produced for one piece of text.
+pub(crate) struct Parameterised {
+    pub(crate) text: String,
+    pub(crate) substitutions: Vec<Substitution>,
+}
+
+struct Out {
+    text: String,
+    subs: Vec<Substitution>,
+}
+
+impl Out {
+    fn place(&mut self, placeholder: &'static str, original: &[char]) {
+        self.text.push_str(placeholder);
+        self.subs.push(Substitution {
+            placeholder,
+            original: original.iter().collect(),
+        });
+    }
+
+    fn push_lower(&mut self, c: char) {
+        if c.is_whitespace() {
+            if !self.text.is_empty() && !self.text.ends_with(' ') {
+                self.text.push(' ');
+            }
+        } else if c.is_ascii() {
+            self.text.push(c.to_ascii_lowercase());
+        } else {
+            self.text.extend(c.to_lowercase());
+        }
+    }
+}
+
+fn is_alnum(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn at(t: &[char], i: usize) -> char {
+    t.get(i).copied().unwrap_or('\0')
+}
+
+/// Replaces volatile tokens of `text` with placeholders.
+pub(crate) fn parameterise(text: &str) -> Parameterised {
+    let t: Vec<char> = text.chars().collect();
+    let mut out = Out {
+        text: String::with_capacity(text.len()),
+        subs: Vec::new(),
+    };
+    let mut i = 0;
+    while i < t.len() {
+        let prev = if i == 0 { ' ' } else { t[i - 1] };
+        if let Some((end, placeholder)) = token_at(&t, i, prev) {
+            out.place(placeholder, &t[i..end]);
+            i = end;
+            continue;
+        }
+        let c = t[i];
+        if c.is_ascii_alphabetic() && !is_alnum(prev) && prev != '_' {
+            // A plain word: letters, digits, `_`, `-`; digit runs inside become `<N>`
+            // unless the word is an upper-case code such as ERR_HTTP2_PROTOCOL_ERROR.
+            let mut end = i;
+            while end < t.len() && (is_alnum(t[end]) || t[end] == '_' || t[end] == '-') {
+                end += 1;
+            }
+            let word = &t[i..end];
+            let code_like = word.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_');
+            let mut j = 0;
+            while j < word.len() {
+                if word[j].is_ascii_digit() && !code_like {
+                    let mut k = j;
+                    while k < word.len() && word[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    out.place("<N>", &word[j..k]);
+                    j = k;
+                } else {
+                    out.push_lower(word[j]);
+                    j += 1;
+                }
+            }
+            i = end;
+            continue;
+        }
+        out.push_lower(c);
+        i += 1;
+    }
+    let text = out.text.trim().to_string();
+    Parameterised {
+        text,
+        substitutions: out.subs,
+    }
+}
+
+/// The token starting at `i`, if it is a volatile one: its end and placeholder.
+fn token_at(t: &[char], i: usize, prev: char) -> Option<(usize, &'static str)> {
+    let c = t[i];
+    let boundary = !is_alnum(prev) && prev != '_';
+    match c {
+        '"' | '`' | '“' | '‘' | '«' => quoted(t, i),
+        '\'' if !is_alnum(prev) => quoted(t, i),
+        '<' if boundary && at(t, i + 1).is_ascii_alphabetic() => element(t, i),
+        '{' => braces(t, i),
+        '[' if boundary => brackets(t, i),
+        '/' if boundary => slash(t, i),
+        '\\' if boundary && is_path_char(at(t, i + 1)) => path_run(t, i),
+        '~' | '.' if boundary && at(t, i + 1) == '/' => path_run(t, i),
+        '.' if boundary && at(t, i + 1) == '.' && at(t, i + 2) == '/' => path_run(t, i),
+        '#' | '.' if boundary && (at(t, i + 1).is_ascii_alphabetic() || at(t, i + 1) == '_') => {
+            Some((selector_run(t, i), "<SEL>"))
+        }
+        '0' if at(t, i + 1) == 'x' && at(t, i + 2).is_ascii_hexdigit() && boundary => {
+            let mut end = i + 2;
+            while at(t, end).is_ascii_hexdigit() {
+                end += 1;
+            }
+            Some((end, "<HEX>"))
+        }
+        c if c.is_ascii_digit() && boundary => number(t, i),
+        c if c.is_ascii_alphabetic() && boundary => word_token(t, i),
+        _ => None,
+    }
+}
+
+fn quoted(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+    let open = t[i];
+    let close = match open {
+        '“' => '”',
+        '‘' => '’',
+        '«' => '»',
+        c => c,
+    };
+    let limit = (i + 400).min(t.len());
+    let mut j = i + 1;
+    while j < limit {
+        let c = t[j];
+        if c == '\n' {
+            return None;
+        }
+        if c == '\\' {
+            j += 2;
+            continue;
+        }
+        if c == close && !(open == '\'' && is_alnum(at(t, j + 1))) {
+            return Some((j + 1, "<Q>"));
+        }
+        j += 1;
+    }
+    None
+}
+
+/// `<tag …>`, optionally with its content and `</tag>`.
+fn element(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+    let mut j = i + 1;
+    while at(t, j).is_ascii_alphanumeric() || at(t, j) == '-' {
+        j += 1;
+    }
+    let name: String = t[i + 1..j].iter().collect();
+    let next = at(t, j);
+    if !(next == '>' || next == ' ' || next == '/' || next == '\n') {
+        return None;
+    }
+    let limit = (i + 1500).min(t.len());
+    let mut k = j;
+    let mut quote: Option<char> = None;
+    while k < limit {
+        let c = t[k];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '>' => break,
+            None => {}
+        }
+        k += 1;
+    }
+    if k >= limit {
+        return None;
+    }
+    let mut end = k + 1;
+    // Content and closing tag: `…</name>`, `...</name>` or `text</name>` close by.
+    let closing: Vec<char> = format!("</{name}>").chars().collect();
+    let search_limit = (end + 300).min(t.len());
+    let mut m = end;
+    while m + closing.len() <= search_limit {
+        if t[m] == '\n' {
+            break;
+        }
+        if t[m..m + closing.len()] == closing[..] {
+            end = m + closing.len();
+            break;
+        }
+        m += 1;
+    }
+    Some((end, "<ELEM>"))
+}
+
+/// `{…}` holding `key: value` or `key=value` pairs: a locator object or other JSON.
+fn braces(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+    let end = balanced(t, i, '{', '}', 2000)?;
+    let inner: String = t[i + 1..end - 1].iter().collect();
+    if !(inner.contains(':') || inner.contains('=')) {
+        return None;
+    }
+    let lower = inner.to_ascii_lowercase();
+    if lower.contains("selector") || lower.contains("using") || lower.contains("method") {
+        Some((end, "<SEL>"))
+    } else {
+        Some((end, "<JSON>"))
+    }
+}
+
+/// `[attr=value]`-style selectors.
+fn brackets(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+    let end = balanced(t, i, '[', ']', 400)?;
+    let inner = &t[i + 1..end - 1];
+    if inner.contains(&'=') && !inner.contains(&' ') || inner.first() == Some(&'@') {
+        Some((selector_run(t, i).max(end), "<SEL>"))
+    } else {
+        None
+    }
+}
+
+fn balanced(t: &[char], i: usize, open: char, close: char, max: usize) -> Option<usize> {
+    let limit = (i + max).min(t.len());
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut j = i;
+    while j < limit {
+        let c = t[j];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) if c == '\\' => j += 1,
+            Some(_) => {}
+            None if c == '"' => quote = Some(c),
+            None if c == open => depth += 1,
+            None if c == close => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j + 1);
+                }
+            }
+            None => {}
+        }
+        j += 1;
+    }
+    None
+}
+
+/// A CSS selector or XPath written without quotes: runs to the next whitespace, keeping
+/// bracketed and quoted parts whole.
+fn selector_run(t: &[char], i: usize) -> usize {
+    let mut j = i;
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    while j < t.len() {
+        let c = t[j];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if (c == '"' || c == '\'') && depth > 0 => quote = Some(c),
+            None if c == '[' || c == '(' => depth += 1,
+            None if (c == ']' || c == ')') && depth > 0 => depth -= 1,
+            None if (c == ')' || c == ',' || c == ';') && depth == 0 => break,
+            None if c.is_whitespace() && depth == 0 => break,
+            None => {}
+        }
+        j += 1;
+    }
+    // A sentence's closing period or colon is not part of the selector.
+    while j > i + 1 && matches!(t[j - 1], '.' | ':' | ',') {
+        j -= 1;
+    }
+    j
+}
+
+fn is_path_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '~' | '@' | '+' | '%' | '$')
+}
+
+/// A path: path characters and separators, then an optional `:line[:col]`.
+fn path_run(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+    let mut j = if t[i].is_ascii_alphabetic() && at(t, i + 1) == ':' { i + 2 } else { i };
+    while j < t.len() && (is_path_char(t[j]) || t[j] == '/' || t[j] == '\\' || (t[j] == ' ' && windows_space(t, j))) {
+        j += 1;
+    }
+    while j > i + 1 && matches!(t[j - 1], '.') {
+        j -= 1;
+    }
+    if j <= i + 1 {
+        return None;
+    }
+    Some((line_col(t, j), "<PATH>"))
+}
+
+/// Spaces inside Windows paths (`C:\Program Files\…`, `C:\Users\John Doe\…`): a space
+/// whose run of words is followed by a backslash before the next space.
+fn windows_space(t: &[char], j: usize) -> bool {
+    let mut k = j + 1;
+    while k < t.len() && k < j + 40 {
+        match t[k] {
+            '\\' => return true,
+            c if c.is_whitespace() || c == '/' || c == ':' => return false,
+            _ => k += 1,
+        }
+    }
+    false
+}
+
+fn line_col(t: &[char], mut j: usize) -> usize {
+    for _ in 0..2 {
+        if at(t, j) == ':' && at(t, j + 1).is_ascii_digit() {
+            let mut k = j + 1;
+            while at(t, k).is_ascii_digit() {
+                k += 1;
+            }
+            j = k;
+        } else {
+            break;
+        }
+    }
+    j
+}
+
+/// `/…`: an XPath (`//div[…]`), or a path of two or more segments.
+fn slash(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+    if at(t, i + 1) == '/' && (at(t, i + 2).is_ascii_alphabetic() || at(t, i + 2) == '*') {
+        return Some((selector_run(t, i), "<SEL>"));
+    }
+    let (end, _) = path_run(t, i)?;
+    let seps = t[i..end].iter().filter(|c| **c == '/').count();
+    if seps >= 2 && is_path_char(at(t, i + 1)) {
+        Some((end, "<PATH>"))
+    } else {
+        None
+    }
+}
+
+fn digits(t: &[char], i: usize) -> usize {
+    let mut j = i;
+    while at(t, j).is_ascii_digit() {
+        j += 1;
+    }
+    j - i
+}
+
+fn hex_run(t: &[char], i: usize) -> usize {
+    let mut j = i;
+    while at(t, j).is_ascii_hexdigit() {
+        j += 1;
+    }
+    j - i
+}
+
+fn is_uuid(t: &[char], i: usize) -> bool {
+    let groups = [8, 4, 4, 4, 12];
+    let mut j = i;
+    for (n, g) in groups.iter().enumerate() {
+        if hex_run(t, j) != *g {
+            return false;
+        }
+        j += g;
+        if n < 4 {
+            if at(t, j) != '-' {
+                return false;
+            }
+            j += 1;
+        }
+    }
+    !is_alnum(at(t, j))
+}
+
+/// Tokens starting with a digit: uuid, hex id, date-time, time, IP, version, number.
+fn number(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+    if is_uuid(t, i) {
+        return Some((i + 36, "<UUID>"));
+    }
+    let hex = hex_run(t, i);
+    if hex >= 8 && t[i..i + hex].iter().any(|c| c.is_ascii_alphabetic()) && !is_alnum(at(t, i + hex)) {
+        return Some((i + hex, "<HEX>"));
+    }
+    let d = digits(t, i);
+    // Dates: 2024-05-01, optionally with a time.
+    if d == 4 && at(t, i + 4) == '-' && digits(t, i + 5) == 2 && at(t, i + 7) == '-' && digits(t, i + 8) == 2 {
+        let mut end = i + 10;
+        if matches!(at(t, end), 'T' | ' ') && digits(t, end + 1) == 2 && at(t, end + 3) == ':' {
+            end = time(t, end + 1);
+        }
+        return Some((end, "<TS>"));
+    }
+    if (1..=2).contains(&d) && at(t, i + d) == ':' && digits(t, i + d + 1) == 2 {
+        return Some((time(t, i), "<TS>"));
+    }
+    // Dotted: IPv4 (with port), versions.
+    let mut j = i + d;
+    let mut dots = 0;
+    while at(t, j) == '.' && at(t, j + 1).is_ascii_digit() {
+        j += 1 + digits(t, j + 1);
+        dots += 1;
+    }
+    let octets_ok = t[i..j]
+        .split(|c| *c == '.')
+        .all(|part| part.iter().collect::<String>().parse::<u32>().is_ok_and(|n| n <= 255));
+    if dots == 3 && octets_ok && !at(t, j).is_ascii_alphabetic() {
+        let end = if at(t, j) == ':' && at(t, j + 1).is_ascii_digit() {
+            j + 1 + digits(t, j + 1)
+        } else {
+            j
+        };
+        return Some((end, "<IP>"));
+    }
+    if dots >= 2 {
+        return Some((j, "<VER>"));
+    }
+    Some((j, "<N>"))
+}
+
+fn time(t: &[char], i: usize) -> usize {
+    let mut j = i + digits(t, i);
+    while at(t, j) == ':' && digits(t, j + 1) == 2 {
+        j += 3;
+    }
+    if matches!(at(t, j), '.' | ',') && at(t, j + 1).is_ascii_digit() {
+        j += 1 + digits(t, j + 1);
+    }
+    if at(t, j) == 'Z' {
+        j += 1;
+    } else if matches!(at(t, j), '+' | '-') && digits(t, j + 1) == 2 {
+        j += 3;
+        if at(t, j) == ':' && digits(t, j + 1) == 2 {
+            j += 3;
+        } else if digits(t, j) == 2 {
+            j += 2;
+        }
+    }
+    j
+}
+
+/// Tokens starting with a letter: URLs, e-mail addresses, drive paths, `By.x: value`
+/// locators, host names, `localhost:port`, file names.
+fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+    // Scheme URLs.
+    let mut j = i;
+    while at(t, j).is_ascii_alphanumeric() || matches!(at(t, j), '+' | '-' | '.') {
+        j += 1;
+    }
+    if at(t, j) == ':' && at(t, j + 1) == '/' && at(t, j + 2) == '/' {
+        let mut end = j + 3;
+        while end < t.len() && !t[end].is_whitespace() && !matches!(t[end], '"' | '\'' | '<' | '>' | '`' | ')' | ']' | '}' | ',') {
+            end += 1;
+        }
+        while end > j + 3 && matches!(t[end - 1], '.' | ':' | ';') {
+            end -= 1;
+        }
+        return Some((end, "<URL>"));
+    }
+    // Drive paths.
+    if at(t, i + 1) == ':' && matches!(at(t, i + 2), '\\' | '/') {
+        return path_run(t, i);
+    }
+    // Java locators: By.id: login, By.cssSelector: #x.
+    if at(t, i) == 'B' && at(t, i + 1) == 'y' && at(t, i + 2) == '.' {
+        let mut k = i + 3;
+        while at(t, k).is_ascii_alphabetic() {
+            k += 1;
+        }
+        if at(t, k) == ':' {
+            k += 1;
+            while at(t, k) == ' ' {
+                k += 1;
+            }
+            return Some((selector_run(t, k).max(k), "<SEL>"));
+        }
+    }
+    // Dotted words: e-mail, host, file.
+    let mut end = i;
+    while is_alnum(at(t, end)) || matches!(at(t, end), '_' | '-' | '.' | '@') {
+        end += 1;
+    }
+    while end > i && at(t, end - 1) == '.' {
+        end -= 1;
+    }
+    let word: String = t[i..end].iter().collect();
+    if let Some((user, domain)) = word.split_once('@') {
+        if !user.is_empty() && domain.contains('.') && !domain.contains('@') {
+            return Some((end, "<EMAIL>"));
+        }
+        return None;
+    }
+    let lower = word.to_ascii_lowercase();
+    if lower == "localhost" {
+        return Some((port(t, end), "<HOST>"));
+    }
+    let labels: Vec<&str> = lower.split('.').collect();
+    if labels.len() >= 2 {
+        let last = labels[labels.len() - 1];
+        if FILE_EXTENSIONS.contains(&last) || (labels.len() >= 3 && labels[labels.len() - 2] == "so") {
+            return Some((line_col(t, end), "<PATH>"));
+        }
+        if labels.iter().all(|l| !l.is_empty()) && TLDS.contains(&last) && !lower.contains('_') {
+            return Some((port(t, end), "<HOST>"));
+        }
+    }
+    None
+}
+
+fn port(t: &[char], end: usize) -> usize {
+    if at(t, end) == ':' && at(t, end + 1).is_ascii_digit() {
+        end + 1 + digits(t, end + 1)
+    } else {
+        end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parameterise;
+
+    fn p(s: &str) -> String {
+        parameterise(s).text
+    }
+
+    #[test]
+    fn replaces_numbers_versions_and_durations() {
+        assert_eq!(p("Timeout 30000ms exceeded."), "timeout <N>ms exceeded.");
+        assert_eq!(p("Chrome version 114 (116.0.5845.96)"), "chrome version <N> (<VER>)");
+        assert_eq!(p("point (983, 238)"), "point (<N>, <N>)");
+    }
+
+    #[test]
+    fn replaces_urls_hosts_ips_paths_and_files() {
+        assert_eq!(p("net::ERR_CONNECTION_REFUSED at http://localhost:3000/login"), "net::err_connection_refused at <URL>");
+        assert_eq!(p("connect ECONNREFUSED 127.0.0.1:9222"), "connect econnrefused <IP>");
+        assert_eq!(p("cannot connect to localhost:4444"), "cannot connect to <HOST>");
+        assert_eq!(p("Executable doesn't exist at /root/.cache/ms-playwright/chromium-1091/chrome"), "executable doesn't exist at <PATH>");
+        assert_eq!(p(r"at C:\Users\John Doe\AppData\chrome.exe now"), "at <PATH> now");
+        assert_eq!(p("loading libnss3.so: cannot open"), "loading <PATH>: cannot open");
+        assert_eq!(p("in example.spec.ts:12:7"), "in <PATH>");
+        assert_eq!(p("host www.zhihuishu.com down"), "host <HOST> down");
+        assert_eq!(p("mail bob@example.com"), "mail <EMAIL>");
+    }
+
+    #[test]
+    fn keeps_api_names_and_error_codes() {
+        assert_eq!(p("page.goto: net::ERR_HTTP2_PROTOCOL_ERROR"), "page.goto: net::err_http2_protocol_error");
+        assert_eq!(p("cy.click() failed"), "cy.click() failed");
+        assert_eq!(p("chromium-1091 linux64"), "chromium-<N> linux<N>");
+    }
+
+    #[test]
+    fn replaces_selectors_quotes_elements_and_json() {
+        assert_eq!(
+            p(r##"Unable to locate element: {"method":"css selector","selector":"#login"}"##),
+            "unable to locate element: <SEL>"
+        );
+        assert_eq!(p(r#"Unable to locate element: [id="search_term"]"#), "unable to locate element: <SEL>");
+        assert_eq!(p("No node found for selector: #submit.btn"), "no node found for selector: <SEL>");
+        assert_eq!(p("located by By.xpath: //div[@id='x'] (tried)"), "located by <SEL> (tried)");
+        assert_eq!(p("Element <a class=\"x y\">...</a> is not clickable"), "element <ELEM> is not clickable");
+        assert_eq!(p("expected 'a' to equal `b` but “c”"), "expected <Q> to equal <Q> but <Q>");
+        assert_eq!(p("doesn't won't"), "doesn't won't");
+        assert_eq!(p("value {\"a\": 1}"), "value <JSON>");
+    }
+
+    #[test]
+    fn replaces_ids_hashes_and_timestamps() {
+        assert_eq!(p("session 3f2a9c1e-1b2c-4d5e-8f90-0123456789ab"), "session <UUID>");
+        assert_eq!(p("id 4ff171e97d5b794417dfd920aa033cb6 at 0x55d1c0b5"), "id <HEX> at <HEX>");
+        assert_eq!(p("2024-05-01T10:20:30.123Z and 12:16:00.101"), "<TS> and <TS>");
+    }
+
+    #[test]
+    fn records_each_substitution() {
+        let r = parameterise("Timeout 30000ms for '#a'");
+        let subs: Vec<(&str, &str)> = r.substitutions.iter().map(|s| (s.placeholder, s.original.as_str())).collect();
+        assert_eq!(subs, [("<N>", "30000"), ("<Q>", "'#a'")]);
+    }
+}
