@@ -579,9 +579,9 @@ mod tests {
     fn webrunner_screenshot_note_and_locators_are_parameters() {
         let a = "no element matches css=\"#login\" (failure screenshot: shots/20240101_101010_123456_WR_click.png)";
         let b = "no element matches xpath=\"//button\"";
-        assert_eq!(sig(a), "no element matches css=<Q>");
+        assert_eq!(sig(a), "no element matches <SEL>");
         assert_eq!(explain(a).dropped, ["failure screenshot"]);
-        assert_eq!(sig(b), "no element matches xpath=<Q>");
+        assert_eq!(sig(b), "no element matches <SEL>");
     }
 
     #[test]

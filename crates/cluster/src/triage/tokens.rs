@@ -495,6 +495,10 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
             return Some((selector_run(t, k).max(k), "<SEL>"));
         }
     }
+    // Locators written `strategy="value"` (webrunner, WebdriverIO, Playwright selectors).
+    if let Some(end) = strategy_locator(t, i) {
+        return Some((end, "<SEL>"));
+    }
     // Dotted words: e-mail, host, file.
     let mut end = i;
     while is_alnum(at(t, end)) || matches!(at(t, end), '_' | '-' | '.' | '@') {
@@ -523,6 +527,27 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
         if labels.iter().all(|l| !l.is_empty()) && TLDS.contains(&last) && !lower.contains('_') {
             return Some((port(t, end), "<HOST>"));
         }
+    }
+    None
+}
+
+/// Locator strategies that prefix a quoted value: `css="#a"`, `xpath='//b'`.
+const STRATEGIES: &[&str] = &[
+    "css", "xpath", "id", "text", "name", "class", "tag", "link", "role", "testid", "data-testid", "label",
+    "placeholder", "css_selector", "link_text",
+];
+
+fn strategy_locator(t: &[char], i: usize) -> Option<usize> {
+    let mut j = i;
+    while at(t, j).is_ascii_alphanumeric() || matches!(at(t, j), '_' | '-') {
+        j += 1;
+    }
+    let word: String = t[i..j].iter().collect::<String>().to_ascii_lowercase();
+    if at(t, j) != '=' || !STRATEGIES.contains(&word.as_str()) {
+        return None;
+    }
+    if matches!(at(t, j + 1), '"' | '\'') {
+        return quoted(t, j + 1).map(|(end, _)| end);
     }
     None
 }

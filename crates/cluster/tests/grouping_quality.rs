@@ -1,0 +1,170 @@
+//! Grouping quality of the default rules on a labelled set of real failure messages
+//! (tests/fixtures/labelled_failures.json: messages quoted from public issue trackers of
+//! Selenium, chromedriver, Playwright, Puppeteer and Cypress users, plus webrunner's own
+//! message formats, each labelled with its cause by hand). Scores: pairwise precision,
+//! recall and F1 over same-cluster pairs, and the adjusted Rand index.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use webrunner_cluster::{group_failures, Failure, Rules};
+
+#[derive(Deserialize)]
+struct Labelled {
+    cause: String,
+    source: String,
+    message: String,
+}
+
+fn labelled() -> Vec<Labelled> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/labelled_failures.json");
+    let text = std::fs::read_to_string(path).expect("fixture is readable");
+    serde_json::from_str(&text).expect("fixture is valid JSON")
+}
+
+/// Cluster id per message under `rules`.
+fn assignments(set: &[Labelled], rules: Rules) -> Vec<usize> {
+    let failures: Vec<Failure> = set
+        .iter()
+        .map(|l| Failure {
+            function_name: None,
+            message: l.message.clone(),
+            file_path: Some(l.source.clone()),
+        })
+        .collect();
+    let clusters = group_failures(&failures, None, rules);
+    let mut of = vec![usize::MAX; set.len()];
+    for (c, cluster) in clusters.iter().enumerate() {
+        for &m in &cluster.members {
+            of[m] = c;
+        }
+    }
+    of
+}
+
+struct Scores {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    ari: f64,
+    clusters: usize,
+}
+
+fn choose2(n: usize) -> f64 {
+    (n * n.saturating_sub(1)) as f64 / 2.0
+}
+
+fn score(truth: &[usize], predicted: &[usize]) -> Scores {
+    let n = truth.len();
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    for i in 0..n {
+        for j in i + 1..n {
+            match (truth[i] == truth[j], predicted[i] == predicted[j]) {
+                (true, true) => tp += 1,
+                (false, true) => fp += 1,
+                (true, false) => fn_ += 1,
+                (false, false) => {}
+            }
+        }
+    }
+    let precision = if tp + fp == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
+    let recall = if tp + fn_ == 0 { 1.0 } else { tp as f64 / (tp + fn_) as f64 };
+    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+    // Adjusted Rand index from the contingency table.
+    let mut table: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut rows: HashMap<usize, usize> = HashMap::new();
+    let mut cols: HashMap<usize, usize> = HashMap::new();
+    for i in 0..n {
+        *table.entry((truth[i], predicted[i])).or_default() += 1;
+        *rows.entry(truth[i]).or_default() += 1;
+        *cols.entry(predicted[i]).or_default() += 1;
+    }
+    let index: f64 = table.values().map(|&v| choose2(v)).sum();
+    let a: f64 = rows.values().map(|&v| choose2(v)).sum();
+    let b: f64 = cols.values().map(|&v| choose2(v)).sum();
+    let expected = a * b / choose2(n);
+    let max = (a + b) / 2.0;
+    let ari = if max == expected { 1.0 } else { (index - expected) / (max - expected) };
+    Scores {
+        precision,
+        recall,
+        f1,
+        ari,
+        clusters: cols.len(),
+    }
+}
+
+fn truth_ids(set: &[Labelled]) -> (Vec<usize>, usize) {
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let truth = set
+        .iter()
+        .map(|l| {
+            let next = ids.len();
+            *ids.entry(l.cause.as_str()).or_insert(next)
+        })
+        .collect();
+    (truth, ids.len())
+}
+
+#[test]
+fn default_rules_group_real_failures_by_cause_and_seed_rules_do_not() {
+    let set = labelled();
+    let (truth, causes) = truth_ids(&set);
+    let default = score(&truth, &assignments(&set, Rules::Default));
+    let seed = score(&truth, &assignments(&set, Rules::Seed));
+    for (name, s) in [("default", &default), ("seed", &seed)] {
+        println!(
+            "{name:>7}: {} messages, {causes} causes, {} clusters; pairwise precision {:.3} recall {:.3} F1 {:.3}; ARI {:.3}",
+            set.len(),
+            s.clusters,
+            s.precision,
+            s.recall,
+            s.f1,
+            s.ari
+        );
+    }
+    assert!(seed.ari < 0.5, "the seed rules should leave real messages mostly ungrouped (ARI {:.3})", seed.ari);
+    assert!(default.precision >= 0.95, "default rules merged different causes: precision {:.3}", default.precision);
+    assert!(default.recall >= 0.80, "default rules split causes: recall {:.3}", default.recall);
+    assert!(default.ari >= 0.85, "default rules ARI {:.3}", default.ari);
+}
+
+/// Prints the clusters that mix causes or split one, to see what to improve.
+#[test]
+fn default_rules_report_their_mistakes_on_the_labelled_set() {
+    let set = labelled();
+    let predicted = assignments(&set, Rules::Default);
+    let mut by_cause: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, l) in set.iter().enumerate() {
+        by_cause.entry(l.cause.as_str()).or_default().push(i);
+    }
+    let mut split = 0;
+    for (cause, members) in &by_cause {
+        let mut clusters: Vec<usize> = members.iter().map(|&m| predicted[m]).collect();
+        clusters.sort_unstable();
+        clusters.dedup();
+        if clusters.len() > 1 {
+            split += 1;
+            println!("split {cause}:");
+            for &m in members {
+                println!("    [{}] {}", predicted[m], webrunner_cluster::explain(&set[m].message).signature);
+            }
+        }
+    }
+    let mut mixed = 0;
+    let mut causes_of: HashMap<usize, Vec<&str>> = HashMap::new();
+    for (i, l) in set.iter().enumerate() {
+        let v = causes_of.entry(predicted[i]).or_default();
+        if !v.contains(&l.cause.as_str()) {
+            v.push(l.cause.as_str());
+        }
+    }
+    for (c, causes) in &causes_of {
+        if causes.len() > 1 {
+            mixed += 1;
+            println!("cluster {c} mixes {causes:?}");
+        }
+    }
+    println!("{split} causes split, {mixed} clusters mixed");
+    assert_eq!(mixed, 0, "no cluster may mix causes of the labelled set");
+}
