@@ -7,6 +7,7 @@ pub mod browser;
 pub mod commands;
 pub mod demo;
 pub mod executor;
+pub mod run;
 
 pub use action::{load_flow, parse_flow, Action, Flow, FlowError};
 pub use executor::{ActionError, CommandRegistry, Context, Executor};

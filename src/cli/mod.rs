@@ -7,9 +7,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cluster;
+mod commands;
 mod dashboard;
+mod demo;
 mod har_diff;
+mod progress;
 mod replay;
+mod run;
 
 /// Exit code when everything checked passed.
 pub const EXIT_OK: u8 = 0;
@@ -41,6 +45,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run flow files in headless Chromium.
+    Run(run::RunArgs),
+    /// Run the bundled flow against the built-in demo site.
+    Demo(demo::DemoArgs),
+    /// Print the reference of every WR_* command (Markdown).
+    Commands,
     /// Compare two HAR files: added, removed and changed requests.
     HarDiff(har_diff::HarDiffArgs),
     /// Group failure messages by cause.
@@ -51,10 +61,21 @@ enum Command {
     Dashboard(dashboard::DashboardArgs),
 }
 
+/// A tokio runtime for subcommands that drive the browser or serve HTTP.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
 /// Parses the command line, runs the subcommand and maps its outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Run(args) => run::execute(args),
+        Command::Demo(args) => demo::execute(args),
+        Command::Commands => commands::execute(),
         Command::HarDiff(args) => har_diff::execute(args),
         Command::Cluster(args) => cluster::execute(args),
         Command::Replay(args) => replay::execute(args),
