@@ -3,7 +3,6 @@
 //! (each `file_path` once, in order), plus "why grouped" under the default rules.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
 use rayon::prelude::*;
@@ -59,16 +58,14 @@ pub struct Why {
 pub struct Replaced {
     /// The placeholder, e.g. `<N>`.
     pub placeholder: String,
-    /// How many distinct original tokens it replaced across the cluster's messages.
-    pub distinct: usize,
+    /// How many tokens it replaced across the cluster's distinct messages.
+    pub occurrences: usize,
     /// Up to five distinct original tokens, in order of first appearance.
     pub examples: Vec<String>,
 }
 
 /// Examples kept per placeholder kind.
 const MAX_EXAMPLES: usize = 5;
-/// Distinct tokens counted per placeholder kind before counting stops.
-const MAX_DISTINCT: usize = 1000;
 
 /// `cluster_summary`'s entry: `{signature, count, representative, files}` (and `why`
 /// under the default rules).
@@ -134,7 +131,11 @@ pub fn group_failures(failures: &[Failure], top_n: Option<i64>, rules: Rules) ->
         .iter()
         .map(|f| Item {
             message: Cow::Borrowed(f.message.as_str()),
-            file_path: f.file_path.as_deref().filter(|p| !p.is_empty()).map(Cow::Borrowed),
+            file_path: f
+                .file_path
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .map(Cow::Borrowed),
         })
         .collect();
     cluster_items(&items, top_n, rules)
@@ -209,31 +210,33 @@ fn normalise_unique(message: &str, rules: Rules) -> Normalised {
 /// Builds one cluster's "why" from the explanations of its distinct messages.
 #[derive(Default)]
 struct WhyBuilder {
-    kinds: Vec<(String, Vec<String>, FastSet<String>)>,
-    dropped: Vec<String>,
+    kinds: Vec<(&'static str, usize, Vec<String>)>,
+    dropped: Vec<&'static str>,
 }
 
 impl WhyBuilder {
     fn add(&mut self, e: &Explanation) {
         for sub in &e.substitutions {
-            let slot = match self.kinds.iter().position(|(k, _, _)| *k == sub.placeholder) {
+            let slot = match self
+                .kinds
+                .iter()
+                .position(|(k, _, _)| *k == sub.placeholder)
+            {
                 Some(i) => i,
                 None => {
-                    self.kinds.push((sub.placeholder.to_string(), Vec::new(), FastSet::new()));
+                    self.kinds.push((sub.placeholder, 0, Vec::new()));
                     self.kinds.len() - 1
                 }
             };
-            let (_, examples, seen) = &mut self.kinds[slot];
-            if seen.len() < MAX_DISTINCT && !seen.contains(sub.original.as_str()) {
-                seen.insert(sub.original.clone());
-                if examples.len() < MAX_EXAMPLES {
-                    examples.push(sub.original.clone());
-                }
+            let (_, occurrences, examples) = &mut self.kinds[slot];
+            *occurrences += 1;
+            if examples.len() < MAX_EXAMPLES && !examples.contains(&sub.original) {
+                examples.push(sub.original.clone());
             }
         }
         for d in &e.dropped {
-            if !self.dropped.iter().any(|x| x == d) {
-                self.dropped.push(d.to_string());
+            if !self.dropped.contains(d) {
+                self.dropped.push(d);
             }
         }
     }
@@ -243,9 +246,13 @@ impl WhyBuilder {
             replaced: self
                 .kinds
                 .into_iter()
-                .map(|(placeholder, examples, seen)| Replaced { placeholder, distinct: seen.len(), examples })
+                .map(|(placeholder, occurrences, examples)| Replaced {
+                    placeholder: placeholder.to_string(),
+                    occurrences,
+                    examples,
+                })
                 .collect(),
-            dropped: self.dropped,
+            dropped: self.dropped.into_iter().map(str::to_string).collect(),
         }
     }
 }
@@ -266,12 +273,16 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
     }
     // 2. Signatures of the distinct messages.
     let normalised: Vec<Normalised> = if unique.len() >= 2048 {
-        unique.par_iter().with_min_len(256).map(|m| normalise_unique(m, rules)).collect()
+        unique
+            .par_iter()
+            .with_min_len(256)
+            .map(|m| normalise_unique(m, rules))
+            .collect()
     } else {
         unique.iter().map(|m| normalise_unique(m, rules)).collect()
     };
     // 3. Group.
-    let mut cluster_of: HashMap<&str, usize> = HashMap::new();
+    let mut cluster_of: FastMap<&str, usize> = FastMap::new();
     let mut unique_cluster: Vec<usize> = vec![usize::MAX; unique.len()];
     let mut clusters: Vec<Cluster> = Vec::new();
     let mut file_sets: Vec<FastSet<&str>> = Vec::new();
@@ -308,7 +319,8 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
     }
     // 4. Why grouped (default rules): from each distinct message once.
     if rules == Rules::Default {
-        let mut builders: Vec<WhyBuilder> = (0..clusters.len()).map(|_| WhyBuilder::default()).collect();
+        let mut builders: Vec<WhyBuilder> =
+            (0..clusters.len()).map(|_| WhyBuilder::default()).collect();
         for (u, n) in normalised.iter().enumerate() {
             if let Some(e) = &n.explanation {
                 builders[unique_cluster[u]].add(e);
@@ -319,7 +331,11 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
         }
     }
     // 5. Order and cut.
-    clusters.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.signature.cmp(&b.signature)));
+    clusters.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.signature.cmp(&b.signature))
+    });
     if let Some(n) = top_n {
         clusters.truncate(n.max(0) as usize);
     }
@@ -352,23 +368,59 @@ mod tests {
 
     #[test]
     fn top_n_keeps_largest_and_negative_keeps_none() {
-        let failures: Vec<Value> = ["x", "x", "y"].iter().map(|m| json!({"error": m})).collect();
-        assert_eq!(cluster_failures(&failures, Some(1), Rules::Seed).unwrap().len(), 1);
-        assert_eq!(cluster_failures(&failures, Some(0), Rules::Seed).unwrap().len(), 0);
-        assert_eq!(cluster_failures(&failures, Some(-3), Rules::Seed).unwrap().len(), 0);
-        assert_eq!(cluster_failures(&failures, None, Rules::Seed).unwrap().len(), 2);
+        let failures: Vec<Value> = ["x", "x", "y"]
+            .iter()
+            .map(|m| json!({"error": m}))
+            .collect();
+        assert_eq!(
+            cluster_failures(&failures, Some(1), Rules::Seed)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            cluster_failures(&failures, Some(0), Rules::Seed)
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(
+            cluster_failures(&failures, Some(-3), Rules::Seed)
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(
+            cluster_failures(&failures, None, Rules::Seed)
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]
     fn non_object_entry_is_an_error_naming_its_index() {
         let failures = vec![json!({"error": "x"}), json!("oops")];
         let err = cluster_failures(&failures, None, Rules::Seed).unwrap_err();
-        assert!(matches!(err, ClusterError::NotAnObject { index: 1, found: "str", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ClusterError::NotAnObject {
+                    index: 1,
+                    found: "str",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
     fn empty_messages_become_unknown_and_falsy_exception_falls_back_to_error() {
-        let failures = vec![json!({"exception": "", "error": 0}), json!({"exception": 0, "error": "E1"})];
+        let failures = vec![
+            json!({"exception": "", "error": 0}),
+            json!({"exception": 0, "error": "E1"}),
+        ];
         let clusters = cluster_failures(&failures, None, Rules::Seed).unwrap();
         let sigs: Vec<&str> = clusters.iter().map(|c| c.signature.as_str()).collect();
         assert_eq!(sigs, ["<unknown>", "e1"]);
@@ -378,7 +430,10 @@ mod tests {
     fn representative_is_cut_to_200_characters() {
         let long = "é".repeat(300);
         let clusters = group_failures(
-            &[Failure { message: long, ..Failure::default() }],
+            &[Failure {
+                message: long,
+                ..Failure::default()
+            }],
             None,
             Rules::Seed,
         );

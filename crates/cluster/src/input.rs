@@ -54,7 +54,11 @@ pub struct FileClusters {
 /// Reads `path` and clusters its failures (see [`cluster_bytes`]).
 ///
 /// Fails with [`ClusterError::Read`] when the file cannot be read, else as [`cluster_bytes`].
-pub fn cluster_file(path: &Path, top_n: Option<i64>, rules: Rules) -> Result<FileClusters, ClusterError> {
+pub fn cluster_file(
+    path: &Path,
+    top_n: Option<i64>,
+    rules: Rules,
+) -> Result<FileClusters, ClusterError> {
     let bytes = std::fs::read(path).map_err(|source| ClusterError::Read {
         path: path.display().to_string(),
         source,
@@ -93,7 +97,10 @@ pub fn cluster_bytes(
 /// Reads the failures in `bytes` (any accepted form) as owned [`Failure`]s.
 ///
 /// Fails as [`cluster_bytes`] does.
-pub fn parse_failures(bytes: &[u8], origin: &str) -> Result<(InputKind, Vec<Failure>), ClusterError> {
+pub fn parse_failures(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<(InputKind, Vec<Failure>), ClusterError> {
     let (kind, items) = parse_items(bytes, origin)?;
     let failures = items
         .into_iter()
@@ -117,14 +124,18 @@ pub fn load_failures(path: &Path) -> Result<(InputKind, Vec<Failure>), ClusterEr
     parse_failures(&bytes, &path.display().to_string())
 }
 
-pub(crate) fn parse_items<'a>(bytes: &'a [u8], origin: &str) -> Result<(InputKind, Vec<Item<'a>>), ClusterError> {
+pub(crate) fn parse_items<'a>(
+    bytes: &'a [u8],
+    origin: &str,
+) -> Result<(InputKind, Vec<Item<'a>>), ClusterError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
     match first {
         Some(b'<') => Ok((InputKind::JUnit, junit::parse(bytes, origin)?)),
         Some(b'[') => parse_list(bytes, origin),
         Some(b'{') => {
-            let file: RecordsObject = serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
+            let file: RecordsObject =
+                serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
             let records = file.records.ok_or_else(|| ClusterError::Shape {
                 origin: origin.to_string(),
                 message: "a JSON object must hold the records under a \"records\" key; expected a list of failures, a records.json or a JUnit XML file".into(),
@@ -168,14 +179,19 @@ fn records_to_items<'a>(records: Vec<Record>) -> Vec<Item<'a>> {
         .collect()
 }
 
-fn parse_list<'a>(bytes: &'a [u8], origin: &str) -> Result<(InputKind, Vec<Item<'a>>), ClusterError> {
-    let entries: Vec<Entry<'a>> = serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
+fn parse_list<'a>(
+    bytes: &'a [u8],
+    origin: &str,
+) -> Result<(InputKind, Vec<Item<'a>>), ClusterError> {
+    let entries: Vec<Entry<'a>> =
+        serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
     let looks_like_records = !entries.is_empty()
         && entries
             .iter()
             .all(|e| matches!(e, Entry::Object(f) if f.has_status && f.has_command));
     if looks_like_records {
-        let records: Vec<Record> = serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
+        let records: Vec<Record> =
+            serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
         return Ok((InputKind::Records, records_to_items(records)));
     }
     let mut items = Vec::with_capacity(entries.len());
@@ -351,8 +367,14 @@ mod tests {
 
     #[test]
     fn object_without_records_and_plain_text_are_shape_errors() {
-        assert!(matches!(parse_items(br#"{"a": 1}"#, "t"), Err(ClusterError::Shape { .. })));
-        assert!(matches!(parse_items(b"hello", "t"), Err(ClusterError::Shape { .. })));
+        assert!(matches!(
+            parse_items(br#"{"a": 1}"#, "t"),
+            Err(ClusterError::Shape { .. })
+        ));
+        assert!(matches!(
+            parse_items(b"hello", "t"),
+            Err(ClusterError::Shape { .. })
+        ));
     }
 
     #[test]

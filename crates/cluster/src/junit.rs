@@ -25,7 +25,12 @@ struct Problem {
     depth: usize,
 }
 
-fn attr(e: &BytesStart<'_>, name: &[u8], origin: &str, pos: u64) -> Result<Option<String>, ClusterError> {
+fn attr(
+    e: &BytesStart<'_>,
+    name: &[u8],
+    origin: &str,
+    pos: u64,
+) -> Result<Option<String>, ClusterError> {
     for a in e.attributes() {
         let a = a.map_err(|err| xml_error(origin, err.to_string(), pos))?;
         if a.key.as_ref() == name {
@@ -66,13 +71,14 @@ fn names_only_the_test(message: &str) -> bool {
 
 fn finish(p: Problem) -> Item<'static> {
     let text = p.text.trim();
-    let message = if !p.message.trim().is_empty() && !(names_only_the_test(&p.message) && !text.is_empty()) {
-        p.message
-    } else if !text.is_empty() {
-        text.to_string()
-    } else {
-        p.kind
-    };
+    let message =
+        if !p.message.trim().is_empty() && (!names_only_the_test(&p.message) || text.is_empty()) {
+            p.message
+        } else if !text.is_empty() {
+            text.to_string()
+        } else {
+            p.kind
+        };
     Item {
         message: Cow::Owned(message),
         file_path: p.file.filter(|f| !f.is_empty()).map(Cow::Owned),
@@ -103,7 +109,9 @@ fn open_element(
         if !self_closing {
             *case = Some(Case { file, depth });
         }
-    } else if (name == b"failure" || name == b"error") && case.as_ref().is_some_and(|c| c.depth + 1 == depth) {
+    } else if (name == b"failure" || name == b"error")
+        && case.as_ref().is_some_and(|c| c.depth + 1 == depth)
+    {
         let p = Problem {
             message: attr(e, b"message", origin, pos)?.unwrap_or_default(),
             kind: attr(e, b"type", origin, pos)?.unwrap_or_default(),
@@ -142,11 +150,31 @@ pub(crate) fn parse(bytes: &[u8], origin: &str) -> Result<Vec<Item<'static>>, Cl
             .map_err(|e| xml_error(origin, e.to_string(), reader.error_position()))?;
         match event {
             Event::Start(e) if problem.is_none() => {
-                open_element(&e, false, origin, pos, depth, &mut case, &mut problem, &mut items, &mut saw_case)?;
+                open_element(
+                    &e,
+                    false,
+                    origin,
+                    pos,
+                    depth,
+                    &mut case,
+                    &mut problem,
+                    &mut items,
+                    &mut saw_case,
+                )?;
                 depth += 1;
             }
             Event::Empty(e) if problem.is_none() => {
-                open_element(&e, true, origin, pos, depth, &mut case, &mut problem, &mut items, &mut saw_case)?;
+                open_element(
+                    &e,
+                    true,
+                    origin,
+                    pos,
+                    depth,
+                    &mut case,
+                    &mut problem,
+                    &mut items,
+                    &mut saw_case,
+                )?;
             }
             Event::Start(_) => depth += 1,
             Event::End(_) => {
@@ -162,13 +190,17 @@ pub(crate) fn parse(bytes: &[u8], origin: &str) -> Result<Vec<Item<'static>>, Cl
             }
             Event::Text(t) => {
                 if let Some(p) = problem.as_mut() {
-                    let s = t.xml_content().map_err(|e| xml_error(origin, e.to_string(), pos))?;
+                    let s = t
+                        .xml_content()
+                        .map_err(|e| xml_error(origin, e.to_string(), pos))?;
                     p.text.push_str(&s);
                 }
             }
             Event::GeneralRef(r) => {
                 if let Some(p) = problem.as_mut() {
-                    let name = r.decode().map_err(|e| xml_error(origin, e.to_string(), pos))?;
+                    let name = r
+                        .decode()
+                        .map_err(|e| xml_error(origin, e.to_string(), pos))?;
                     let entity = format!("&{name};");
                     let s = quick_xml::escape::unescape(&entity)
                         .map_err(|e| xml_error(origin, e.to_string(), pos))?;
@@ -220,7 +252,10 @@ mod tests {
             parsed(xml),
             vec![
                 ("AssertionError: x & y".into(), Some("tests.login".into())),
-                ("TypeError: boom <1>\n  at f".into(), Some("spec/b.ts".into())),
+                (
+                    "TypeError: boom <1>\n  at f".into(),
+                    Some("spec/b.ts".into())
+                ),
                 ("Bare".into(), Some("c".into())),
             ]
         );
@@ -231,7 +266,10 @@ mod tests {
         let xml = r#"<testsuites><testsuite><testcase name="t" classname="x.spec.ts">
 <failure message="x.spec.ts:3:5 has title" type="FAILURE"><![CDATA[Error: page.goto: net::ERR_CONNECTION_REFUSED]]></failure>
 </testcase></testsuite></testsuites>"#;
-        assert_eq!(parsed(xml)[0].0, "Error: page.goto: net::ERR_CONNECTION_REFUSED");
+        assert_eq!(
+            parsed(xml)[0].0,
+            "Error: page.goto: net::ERR_CONNECTION_REFUSED"
+        );
     }
 
     #[test]
@@ -245,7 +283,13 @@ mod tests {
 
     #[test]
     fn malformed_xml_and_xml_without_test_cases_are_errors() {
-        assert!(matches!(parse(b"<testsuites><testcase></testsuites>", "t"), Err(ClusterError::Xml { .. })));
-        assert!(matches!(parse(b"<html><body/></html>", "t"), Err(ClusterError::Shape { .. })));
+        assert!(matches!(
+            parse(b"<testsuites><testcase></testsuites>", "t"),
+            Err(ClusterError::Xml { .. })
+        ));
+        assert!(matches!(
+            parse(b"<html><body/></html>", "t"),
+            Err(ClusterError::Shape { .. })
+        ));
     }
 }

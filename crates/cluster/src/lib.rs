@@ -25,9 +25,12 @@ mod seed;
 mod triage;
 
 pub use cluster::{
-    cluster_failures, cluster_summary, group_failures, Cluster, ClusterSummary, Failure, Replaced, Why,
+    cluster_failures, cluster_summary, group_failures, Cluster, ClusterSummary, Failure, Replaced,
+    Why,
 };
-pub use input::{cluster_bytes, cluster_file, load_failures, parse_failures, FileClusters, InputKind};
+pub use input::{
+    cluster_bytes, cluster_file, load_failures, parse_failures, FileClusters, InputKind,
+};
 pub use output::{summary_json, summary_table};
 pub use triage::{explain, Explanation, Substitution};
 

@@ -13,7 +13,11 @@ use crate::cluster::{Cluster, ClusterSummary};
 struct PythonFormatter;
 
 impl serde_json::ser::Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if first {
             Ok(())
         } else {
@@ -21,7 +25,11 @@ impl serde_json::ser::Formatter for PythonFormatter {
         }
     }
 
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if first {
             Ok(())
         } else {
@@ -50,7 +58,11 @@ fn one_line(s: &str, max: usize) -> String {
     let mut out = String::new();
     let mut last_space = false;
     for c in s.chars() {
-        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
+        let c = if c.is_whitespace() || c.is_control() {
+            ' '
+        } else {
+            c
+        };
         if c == ' ' && last_space {
             continue;
         }
@@ -86,7 +98,12 @@ pub fn summary_table(clusters: &[Cluster], failures: usize, total_clusters: usiz
     if clusters.is_empty() {
         return out;
     }
-    let width = clusters.iter().map(|c| c.count.to_string().len()).max().unwrap_or(1).max(5);
+    let width = clusters
+        .iter()
+        .map(|c| c.count.to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(5);
     let pad = " ".repeat(width + 2);
     let _ = writeln!(out, "\n{:>width$}  SIGNATURE", "COUNT");
     for c in clusters {
@@ -107,8 +124,8 @@ pub fn summary_table(clusters: &[Cluster], failures: usize, total_clusters: usiz
                 .iter()
                 .map(|r| {
                     let ex: Vec<String> = r.examples.iter().map(|e| one_line(e, 40)).collect();
-                    let more = if r.distinct > r.examples.len() {
-                        format!(" (+{} more)", r.distinct - r.examples.len())
+                    let more = if r.occurrences > r.examples.len() {
+                        format!(" ({} replaced)", r.occurrences)
                     } else {
                         String::new()
                     };
@@ -158,17 +175,23 @@ mod tests {
             why: Some(Why {
                 replaced: vec![Replaced {
                     placeholder: "<N>".into(),
-                    distinct: 2,
+                    occurrences: 2,
                     examples: vec!["30000".into(), "5000".into()],
                 }],
                 dropped: vec!["stack trace".into()],
             }),
         };
         let t = summary_table(&[c], 3, 4);
-        assert!(t.starts_with("3 failures in 4 clusters (showing the top 1)"), "{t}");
+        assert!(
+            t.starts_with("3 failures in 4 clusters (showing the top 1)"),
+            "{t}"
+        );
         assert!(t.contains("    3  timeout <N>ms exceeded"), "{t}");
         assert!(t.contains("e.g. Timeout 30000ms exceeded"), "{t}");
         assert!(t.contains("files: a, b, c (+1 more)"), "{t}");
-        assert!(t.contains("why: <N> ← 30000, 5000; dropped: stack trace"), "{t}");
+        assert!(
+            t.contains("why: <N> ← 30000, 5000; dropped: stack trace"),
+            "{t}"
+        );
     }
 }

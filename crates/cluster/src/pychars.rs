@@ -44,7 +44,10 @@ pub(crate) fn is_digit(c: char) -> bool {
 #[inline]
 pub(crate) fn is_space(c: char) -> bool {
     if c.is_ascii() {
-        matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\x1c'..='\x1f' | ' ')
+        matches!(
+            c,
+            '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\x1c'..='\x1f' | ' '
+        )
     } else {
         in_ranges(SPACE, c)
     }
@@ -68,7 +71,10 @@ mod tests {
     fn word_class_follows_python_not_rust_regex() {
         assert!(is_word('é'));
         assert!(is_word('²'), "superscript two is numeric in Python");
-        assert!(!is_word('\u{301}'), "combining acute is not alphanumeric in Python");
+        assert!(
+            !is_word('\u{301}'),
+            "combining acute is not alphanumeric in Python"
+        );
         assert!(is_word('_'));
         assert!(!is_word('-'));
     }

@@ -1522,4 +1522,3 @@ pub(crate) const PRINTABLE: &[(u32, u32)] = &[
     (0x30000, 0x3134A),
     (0xE0100, 0xE01EF),
 ];
-

@@ -107,7 +107,7 @@ pub(crate) fn float_repr(f: f64) -> String {
     if neg {
         out.push('-');
     }
-    if exp < -4 || exp >= 16 {
+    if !(-4..16).contains(&exp) {
         out.push_str(&digits[..1]);
         if digits.len() > 1 {
             out.push('.');
@@ -141,7 +141,11 @@ pub(crate) fn float_repr(f: f64) -> String {
 
 /// Python's `repr(str)`.
 pub(crate) fn repr_str(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     out.push(quote);
     for c in s.chars() {
         match c {
@@ -221,7 +225,9 @@ mod tests {
 
     #[test]
     fn falsy_values_give_none() {
-        for json in ["null", "false", "0", "-0", "0.0", "-0.0", "0e5", "\"\"", "[]", "{}"] {
+        for json in [
+            "null", "false", "0", "-0", "0.0", "-0.0", "0e5", "\"\"", "[]", "{}",
+        ] {
             assert_eq!(text(json), None, "{json}");
         }
     }
@@ -229,12 +235,18 @@ mod tests {
     #[test]
     fn scalars_print_as_python_does() {
         assert_eq!(text("true").as_deref(), Some("True"));
-        assert_eq!(text("123456789012345678901234567890").as_deref(), Some("123456789012345678901234567890"));
+        assert_eq!(
+            text("123456789012345678901234567890").as_deref(),
+            Some("123456789012345678901234567890")
+        );
         assert_eq!(text("1e16").as_deref(), Some("1e+16"));
         assert_eq!(text("1.5E300").as_deref(), Some("1.5e+300"));
         assert_eq!(text("0.00001").as_deref(), Some("1e-05"));
         assert_eq!(text("0.0001").as_deref(), Some("0.0001"));
-        assert_eq!(text("123456789012345678.0").as_deref(), Some("1.2345678901234568e+17"));
+        assert_eq!(
+            text("123456789012345678.0").as_deref(),
+            Some("1.2345678901234568e+17")
+        );
         assert_eq!(text("100").as_deref(), Some("100"));
         assert_eq!(text("1e2").as_deref(), Some("100.0"));
         assert_eq!(text("1e400").as_deref(), Some("inf"));

@@ -10,24 +10,46 @@ use crate::pychars::{is_digit, is_space, is_word};
 /// Applies the seed rules to `message` and returns its signature (possibly empty).
 pub(crate) fn normalise(message: &str) -> String {
     let mut text: Vec<char> = message.chars().collect();
-    for pass in [timestamps as Pass, hex, line_numbers, paths, numbers, quoted] {
-        if let Some(next) = substitute(&text, pass) {
-            text = next;
-        }
-    }
+    let digit = |c: char| c.is_ascii_digit() || (!c.is_ascii() && is_digit(c));
+    run(&mut text, digit, timestamps);
+    run(&mut text, |c| c == '0', hex);
+    run(&mut text, |c| matches!(c, 'l' | 'L'), line_numbers);
+    run(
+        &mut text,
+        |c| c == '/' || c == '\\' || c.is_ascii_alphabetic(),
+        paths,
+    );
+    run(&mut text, digit, numbers);
+    run(&mut text, |c| c == '\'' || c == '"', quoted);
     collapse_and_lower(&text)
 }
 
-/// A pass tries to match at `start` and returns the match end and its replacement.
-type Pass = fn(&[char], usize) -> Option<(usize, &'static str)>;
+fn run(
+    text: &mut Vec<char>,
+    first: impl Fn(char) -> bool,
+    pass: impl Fn(&[char], usize) -> Option<(usize, &'static str)>,
+) {
+    if let Some(next) = substitute(text, first, pass) {
+        *text = next;
+    }
+}
 
-/// Runs `pass` left to right like `re.sub`: non-overlapping matches, each replaced.
-/// Returns `None` when nothing matched (the text is unchanged).
-fn substitute(text: &[char], pass: Pass) -> Option<Vec<char>> {
+/// Runs `pass` left to right like `re.sub`: non-overlapping matches, each replaced. `first`
+/// is a cheap test every match's first character passes. Returns `None` when nothing
+/// matched (the text is unchanged).
+fn substitute(
+    text: &[char],
+    first: impl Fn(char) -> bool,
+    pass: impl Fn(&[char], usize) -> Option<(usize, &'static str)>,
+) -> Option<Vec<char>> {
     let mut out: Option<Vec<char>> = None;
     let mut copied = 0;
     let mut i = 0;
     while i < text.len() {
+        if !first(text[i]) {
+            i += 1;
+            continue;
+        }
         match pass(text, i) {
             Some((end, replacement)) => {
                 let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
@@ -210,9 +232,7 @@ fn quoted(t: &[char], s: usize) -> Option<(usize, &'static str)> {
         return None;
     }
     let limit = (s + 82).min(t.len());
-    (s + 1..limit)
-        .find(|&j| t[j] == q)
-        .map(|j| (j + 1, "<Q>"))
+    (s + 1..limit).find(|&j| t[j] == q).map(|j| (j + 1, "<Q>"))
 }
 
 /// `\s+` → one space, `strip()`, `lower()`.
@@ -272,7 +292,10 @@ mod tests {
     #[test]
     fn path_runs_longer_than_eighty_are_cut() {
         let long = "x".repeat(100);
-        assert_eq!(normalise(&format!("/a/{long}")), format!("<path>{}", "x".repeat(20)));
+        assert_eq!(
+            normalise(&format!("/a/{long}")),
+            format!("<path>{}", "x".repeat(20))
+        );
         assert_eq!(normalise(&format!("/{long}/b")), format!("/{long}/b"));
     }
 
@@ -297,7 +320,10 @@ mod tests {
 
     #[test]
     fn whitespace_is_python_whitespace() {
-        assert_eq!(normalise("\u{1f}a\u{a0}\u{2003} b\u{200b}\n"), "a b\u{200b}");
+        assert_eq!(
+            normalise("\u{1f}a\u{a0}\u{2003} b\u{200b}\n"),
+            "a b\u{200b}"
+        );
         assert_eq!(normalise("   "), "");
     }
 }

@@ -17,7 +17,10 @@ struct Labelled {
 }
 
 fn labelled() -> Vec<Labelled> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/labelled_failures.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/labelled_failures.json"
+    );
     let text = std::fs::read_to_string(path).expect("fixture is readable");
     serde_json::from_str(&text).expect("fixture is valid JSON")
 }
@@ -67,9 +70,21 @@ fn score(truth: &[usize], predicted: &[usize]) -> Scores {
             }
         }
     }
-    let precision = if tp + fp == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
-    let recall = if tp + fn_ == 0 { 1.0 } else { tp as f64 / (tp + fn_) as f64 };
-    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+    let precision = if tp + fp == 0 {
+        1.0
+    } else {
+        tp as f64 / (tp + fp) as f64
+    };
+    let recall = if tp + fn_ == 0 {
+        1.0
+    } else {
+        tp as f64 / (tp + fn_) as f64
+    };
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
     // Adjusted Rand index from the contingency table.
     let mut table: HashMap<(usize, usize), usize> = HashMap::new();
     let mut rows: HashMap<usize, usize> = HashMap::new();
@@ -84,7 +99,11 @@ fn score(truth: &[usize], predicted: &[usize]) -> Scores {
     let b: f64 = cols.values().map(|&v| choose2(v)).sum();
     let expected = a * b / choose2(n);
     let max = (a + b) / 2.0;
-    let ari = if max == expected { 1.0 } else { (index - expected) / (max - expected) };
+    let ari = if max == expected {
+        1.0
+    } else {
+        (index - expected) / (max - expected)
+    };
     Scores {
         precision,
         recall,
@@ -123,9 +142,21 @@ fn default_rules_group_real_failures_by_cause_and_seed_rules_do_not() {
             s.ari
         );
     }
-    assert!(seed.ari < 0.5, "the seed rules should leave real messages mostly ungrouped (ARI {:.3})", seed.ari);
-    assert!(default.precision >= 0.95, "default rules merged different causes: precision {:.3}", default.precision);
-    assert!(default.recall >= 0.80, "default rules split causes: recall {:.3}", default.recall);
+    assert!(
+        seed.ari < 0.5,
+        "the seed rules should leave real messages mostly ungrouped (ARI {:.3})",
+        seed.ari
+    );
+    assert!(
+        default.precision >= 0.95,
+        "default rules merged different causes: precision {:.3}",
+        default.precision
+    );
+    assert!(
+        default.recall >= 0.80,
+        "default rules split causes: recall {:.3}",
+        default.recall
+    );
     assert!(default.ari >= 0.85, "default rules ARI {:.3}", default.ari);
 }
 
@@ -147,7 +178,11 @@ fn default_rules_report_their_mistakes_on_the_labelled_set() {
             split += 1;
             println!("split {cause}:");
             for &m in members {
-                println!("    [{}] {}", predicted[m], webrunner_cluster::explain(&set[m].message).signature);
+                println!(
+                    "    [{}] {}",
+                    predicted[m],
+                    webrunner_cluster::explain(&set[m].message).signature
+                );
             }
         }
     }

@@ -10,7 +10,9 @@ use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use webrunner_cluster::{cluster_bytes, cluster_summary, normalise_error, summary_json, ClusterError, Rules};
+use webrunner_cluster::{
+    cluster_bytes, cluster_summary, normalise_error, summary_json, ClusterError, Rules,
+};
 
 const PYTHON_SUMMARY: &str = r#"
 import json, sys
@@ -35,7 +37,10 @@ print(json.dumps([normalise_error(m) for m in json.loads(sys.stdin.read())]))
 
 fn python_available() -> bool {
     Command::new("python3")
-        .args(["-c", "import je_web_runner.utils.failure_cluster.clustering"])
+        .args([
+            "-c",
+            "import je_web_runner.utils.failure_cluster.clustering",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -49,7 +54,12 @@ fn run_python(script: &str, input: &str) -> serde_json::Value {
         .stdout(Stdio::piped())
         .spawn()
         .expect("python3 starts");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("python3 finishes");
     assert!(out.status.success(), "python failed");
     serde_json::from_slice(&out.stdout).expect("python prints JSON")
@@ -120,7 +130,10 @@ fn hand_written() -> Vec<(String, Option<i64>)> {
         "path //double/slash/x and C:/drive/x and c:\\win\\y and /trailing/sep/".to_string(),
         "2024-13-99T99:99:99.9999Z 1999-01-01 00:00:00-0500 2024-01-01T00:00:00+05:3".to_string(),
     ];
-    let list: Vec<serde_json::Value> = edge.iter().map(|m| serde_json::json!({"exception": m})).collect();
+    let list: Vec<serde_json::Value> = edge
+        .iter()
+        .map(|m| serde_json::json!({"exception": m}))
+        .collect();
     cases.push((serde_json::to_string(&list).unwrap(), None));
     cases
 }
@@ -150,13 +163,21 @@ fn tricky_char() -> impl Strategy<Value = char> {
 fn message() -> impl Strategy<Value = String> {
     prop_oneof![
         proptest::collection::vec(tricky_char(), 0..60).prop_map(|v| v.into_iter().collect()),
-        (0u32..3, 1000u32..99999, "[a-z#.]{1,12}", "/[a-z]{1,6}/[a-z]{1,6}(/[a-z.]{1,8})?").prop_map(
-            |(kind, n, sel, path)| match kind {
+        (
+            0u32..3,
+            1000u32..99999,
+            "[a-z#.]{1,12}",
+            "/[a-z]{1,6}/[a-z]{1,6}(/[a-z.]{1,8})?"
+        )
+            .prop_map(|(kind, n, sel, path)| match kind {
                 0 => format!("TimeoutError: Timeout {n}ms exceeded waiting for '{sel}'"),
-                1 => format!("File \"{path}\", line {n}, in test\n  at 2024-01-0{} 10:00:0{}", n % 9 + 1, n % 10),
+                1 => format!(
+                    "File \"{path}\", line {n}, in test\n  at 2024-01-0{} 10:00:0{}",
+                    n % 9 + 1,
+                    n % 10
+                ),
                 _ => format!("Element \"{sel}\" at 0x{n:x} not found ({n} ms)"),
-            }
-        ),
+            }),
     ]
 }
 
@@ -177,7 +198,11 @@ fn seed_rules_match_python_on_generated_messages() {
     let python = run_python(PYTHON_NORMALISE, &serde_json::to_string(&messages).unwrap());
     let python = python.as_array().expect("list");
     for (m, py) in messages.iter().zip(python) {
-        assert_eq!(normalise_error(m), py.as_str().expect("str"), "message {m:?}");
+        assert_eq!(
+            normalise_error(m),
+            py.as_str().expect("str"),
+            "message {m:?}"
+        );
     }
     // And as a whole list through clustering, with files and a cut.
     let list: Vec<serde_json::Value> = messages
@@ -185,5 +210,8 @@ fn seed_rules_match_python_on_generated_messages() {
         .enumerate()
         .map(|(i, m)| serde_json::json!({"function_name": format!("t{i}"), "exception": m, "file_path": format!("f{}.py", i % 7)}))
         .collect();
-    compare_cases(&[(serde_json::to_string(&list).unwrap(), None), (serde_json::to_string(&list).unwrap(), Some(5))]);
+    compare_cases(&[
+        (serde_json::to_string(&list).unwrap(), None),
+        (serde_json::to_string(&list).unwrap(), Some(5)),
+    ]);
 }

@@ -34,7 +34,11 @@ fn is_python_frame(t: &str) -> bool {
 
 fn is_stack_frame(t: &str) -> bool {
     if let Some(rest) = t.strip_prefix("at ") {
-        return rest.contains('(') || rest.contains(':') || rest.contains('/') || rest.starts_with('<') || rest.starts_with("async ");
+        return rest.contains('(')
+            || rest.contains(':')
+            || rest.contains('/')
+            || rest.starts_with('<')
+            || rest.starts_with("async ");
     }
     (t.starts_with("... ") && t.ends_with(" more")) || t.starts_with("From previous event:")
 }
@@ -198,7 +202,15 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
             note(&mut dropped, "stack trace");
             continue;
         }
-        if matches!(t, "Stacktrace:" | "Backtrace:" | "Stack trace:" | "Stack Trace:" | "Stacktrace" | "stack trace:") {
+        if matches!(
+            t,
+            "Stacktrace:"
+                | "Backtrace:"
+                | "Stack trace:"
+                | "Stack Trace:"
+                | "Stacktrace"
+                | "stack trace:"
+        ) {
             note(&mut dropped, "driver stack trace");
             continue;
         }
@@ -218,6 +230,11 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
             note(&mut dropped, "hint box");
             continue;
         }
+        // Box-drawing decoration (install hints) ends what the line says.
+        let t = match t.find(['╔', '║', '╚']) {
+            Some(cut) if cut > 0 => t[..cut].trim_end(),
+            _ => t,
+        };
         let stripped = strip_inline_trailers(t);
         if stripped.len() != t.len() {
             note(&mut dropped, "driver info");
@@ -246,7 +263,13 @@ mod tests {
         let s = scan(
             "INFO starting\nTraceback (most recent call last):\n  File \"a.py\", line 3, in <module>\n    driver.get(x)\n    ^^^^^^^^^^\nselenium.common.exceptions.TimeoutException: Message: \nStacktrace:\n#0 0x55d1 <unknown>",
         );
-        assert_eq!(s.content, ["INFO starting", "selenium.common.exceptions.TimeoutException: Message:"]);
+        assert_eq!(
+            s.content,
+            [
+                "INFO starting",
+                "selenium.common.exceptions.TimeoutException: Message:"
+            ]
+        );
         assert_eq!(s.head_start, 1);
         assert_eq!(s.dropped, ["traceback", "driver stack trace"]);
     }
@@ -254,14 +277,23 @@ mod tests {
     #[test]
     fn drops_selenium_trailers_inline_and_on_their_own_lines() {
         let s = scan("stale element reference: element is not attached  (Session info: chrome=80.0.3987.122); For documentation on this error, please visit: https://x\nBuild info: version: '3.141.59'\nSystem info: host: 'x'\n\tGetHandleVerifier [0x00F4A813+48355]\n\tat org.openqa.Foo.bar(Foo.java:12)");
-        assert_eq!(s.content, ["stale element reference: element is not attached"]);
-        assert_eq!(s.dropped, ["driver info", "driver stack trace", "stack trace"]);
+        assert_eq!(
+            s.content,
+            ["stale element reference: element is not attached"]
+        );
+        assert_eq!(
+            s.dropped,
+            ["driver info", "driver stack trace", "stack trace"]
+        );
     }
 
     #[test]
     fn sets_playwright_call_log_aside_and_drops_code_frames() {
         let s = scan("TimeoutError: locator.click: Timeout 3000ms exceeded.\nCall log:\n  - waiting for getByText('Go')\n    - <div class=\"o\"></div> intercepts pointer events\n\n  4 | test('x', async () => {\n> 6 |   await page.click('x');\n    |              ^\n    at /home/t/example.spec.js:6:39");
-        assert_eq!(s.content, ["TimeoutError: locator.click: Timeout 3000ms exceeded."]);
+        assert_eq!(
+            s.content,
+            ["TimeoutError: locator.click: Timeout 3000ms exceeded."]
+        );
         assert_eq!(s.call_log.len(), 2);
         assert_eq!(s.dropped, ["call log", "code frame", "stack trace"]);
     }

@@ -96,9 +96,15 @@ const CLASS_ALIASES: &[(&str, &str)] = &[
 /// Older driver wordings of specific codes.
 const LEGACY_PHRASES: &[(&str, &str)] = &[
     ("is not clickable at point", "element click intercepted"),
-    ("other element would receive the click", "element click intercepted"),
+    (
+        "other element would receive the click",
+        "element click intercepted",
+    ),
     ("obscures it", "element click intercepted"),
-    ("element is not attached to the page document", "stale element reference"),
+    (
+        "element is not attached to the page document",
+        "stale element reference",
+    ),
     ("no longer attached to the dom", "stale element reference"),
     ("stale element not found", "stale element reference"),
     ("unable to locate element", "no such element"),
@@ -112,7 +118,10 @@ const CALL_LOG_STATES: &[(&str, &str)] = &[
     ("element is disabled", "element is not enabled"),
     ("element is not editable", "element is not editable"),
     ("element is not stable", "element is not stable"),
-    ("outside of the viewport", "element is outside of the viewport"),
+    (
+        "outside of the viewport",
+        "element is outside of the viewport",
+    ),
     ("element is not attached", "element is not attached"),
     ("element was detached", "element is not attached"),
 ];
@@ -154,8 +163,32 @@ const REASONS: &[&str] = &[
 
 /// Words that carry no cause (durations' prepositions, articles).
 const FILLER: &[&str] = &[
-    "a", "an", "the", "of", "after", "for", "in", "at", "on", "with", "by", "from", "within", "while", "ms", "s",
-    "sec", "secs", "second", "seconds", "second(s)", "millisecond", "milliseconds", "minute", "minutes", "px",
+    "a",
+    "an",
+    "the",
+    "of",
+    "after",
+    "for",
+    "in",
+    "at",
+    "on",
+    "with",
+    "by",
+    "from",
+    "within",
+    "while",
+    "ms",
+    "s",
+    "sec",
+    "secs",
+    "second",
+    "seconds",
+    "second(s)",
+    "millisecond",
+    "milliseconds",
+    "minute",
+    "minutes",
+    "px",
 ];
 
 /// Reads `message` with the default rules: signature, grouping key and what was replaced.
@@ -181,10 +214,43 @@ pub fn explain(message: &str) -> Explanation {
     }
     // The head: first line after any traceback, continued while it asks for more.
     let mut index = scan.head_start;
-    let (exception_type, first_detail) = peel_exception_type(&content[index]);
+    // Test-runner titles (`1) suite title`) can precede the error: the line that names an
+    // exception type is the head.
+    if !starts_with_type(&content[index]) {
+        if let Some(k) =
+            (index + 1..content.len().min(index + 6)).find(|&k| starts_with_type(&content[k]))
+        {
+            index = k;
+        }
+    }
+    let (mut exception_type, first_detail) = peel_exception_type(&content[index]);
     let mut head_raw = first_detail.to_string();
     let mut pieces = vec![tokens::parameterise(first_detail)];
     index += 1;
+    // A bare type line (`WebDriverException`) followed by its message.
+    if head_raw.is_empty()
+        && index < content.len()
+        && exception_type.is_none()
+        && is_type_name(content[index - 1].trim())
+    {
+        exception_type = Some(
+            content[index - 1]
+                .trim()
+                .rsplit('.')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        );
+    }
+    if head_raw.is_empty() && index < content.len() {
+        let (ty, detail) = peel_exception_type(&content[index]);
+        if exception_type.is_none() {
+            exception_type = ty;
+        }
+        head_raw = detail.to_string();
+        pieces = vec![tokens::parameterise(detail)];
+        index += 1;
+    }
     while index < content.len() && pieces.len() < 4 {
         let last = &pieces[pieces.len() - 1].text;
         let wants_more = head_raw.trim_end().ends_with(':') || !has_word(last);
@@ -240,7 +306,9 @@ pub fn explain(message: &str) -> Explanation {
             }
         }
     }
-    let rest_lines = content[..scan.head_start].iter().chain(content[index..].iter());
+    let rest_lines = content[..scan.head_start]
+        .iter()
+        .chain(content[index..].iter());
     for line in rest_lines {
         for m in line_markers(line) {
             if !markers.contains(&m) {
@@ -263,7 +331,11 @@ fn trim_sentence_end(s: &str) -> &str {
     s.trim().trim_end_matches(['.', ':', ',', ';']).trim()
 }
 
-fn finish(signature: String, substitutions: Vec<Substitution>, dropped: Vec<&'static str>) -> Explanation {
+fn finish(
+    signature: String,
+    substitutions: Vec<Substitution>,
+    dropped: Vec<&'static str>,
+) -> Explanation {
     let signature = trim_sentence_end(&signature).to_string();
     let key = key_of(&signature);
     Explanation {
@@ -278,13 +350,19 @@ fn finish(signature: String, substitutions: Vec<Substitution>, dropped: Vec<&'st
 /// filler words left out. Falls back to the signature when no word is left.
 fn key_of(signature: &str) -> String {
     let mut words: BTreeSet<&str> = BTreeSet::new();
-    for raw in signature.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '!' | '?' | '"')) {
+    for raw in signature.split(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '!' | '?' | '"')
+    }) {
         // A placeholder, possibly with a unit glued to it (`<N>ms`).
         let p = raw.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '<');
-        if p.starts_with('<') && p.contains('>') && p.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase()) {
+        if p.starts_with('<')
+            && p.contains('>')
+            && p.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase())
+        {
             continue;
         }
-        let w = raw.trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/'));
+        let w =
+            raw.trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/'));
         if w.is_empty() || FILLER.contains(&w) {
             continue;
         }
@@ -362,7 +440,10 @@ fn is_type_name(name: &str) -> bool {
     if name.is_empty() || name.len() > 120 {
         return false;
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$')) {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
+    {
         return false;
     }
     let last = name.rsplit('.').next().unwrap_or(name);
@@ -380,26 +461,43 @@ fn is_type_name(name: &str) -> bool {
 fn peel_exception_type(line: &str) -> (Option<String>, &str) {
     let mut rest = line.trim();
     let mut ty: Option<String> = None;
+    // Wrappers put their own words before the tool's error (`start() Exception: TimeoutError:
+    // …`): the last `SomeError:` of the line starts what the tool said.
+    let mut cut = None;
+    let mut last_type: Option<String> = None;
+    for (colon, _) in rest.match_indices(':') {
+        if rest[colon..].starts_with("::") || (colon > 0 && rest[..colon].ends_with(':')) {
+            continue;
+        }
+        let before = rest[..colon].trim_end();
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$')))
+            .map_or(0, |p| p + 1);
+        let name = &before[start..];
+        if is_type_name(name) {
+            let last = name.rsplit('.').next().unwrap_or(name);
+            if last != "Message" {
+                last_type = Some(last.to_string());
+            }
+            cut = Some(colon + 1);
+        }
+    }
+    if let Some(after) = cut {
+        ty = last_type;
+        rest = rest[after..].trim_start();
+    }
     loop {
         let before = rest;
-        for prefix in ["Uncaught ", "Unhandled ", "E   ", "E       "] {
+        for prefix in [
+            "Uncaught ",
+            "Unhandled ",
+            "Message:",
+            "Error {",
+            "message='",
+            "E   ",
+        ] {
             if let Some(r) = rest.strip_prefix(prefix) {
                 rest = r.trim_start();
-            }
-        }
-        if let Some(r) = rest.strip_prefix("Exception in thread \"") {
-            if let Some(end) = r.find("\" ") {
-                rest = r[end + 2..].trim_start();
-            }
-        }
-        if let Some(colon) = rest.find(':') {
-            let name = &rest[..colon];
-            if is_type_name(name) && !rest[colon..].starts_with("::") {
-                let last = name.rsplit('.').next().unwrap_or(name);
-                if last != "Message" {
-                    ty = Some(last.to_string());
-                }
-                rest = rest[colon + 1..].trim_start();
             }
         }
         if rest == before {
@@ -407,6 +505,15 @@ fn peel_exception_type(line: &str) -> (Option<String>, &str) {
         }
     }
     (ty, rest)
+}
+
+/// True when `line` starts with an exception type and a colon (`TypeError: …`).
+fn starts_with_type(line: &str) -> bool {
+    let t = line.trim_start();
+    match t.find(':') {
+        Some(colon) => is_type_name(t[..colon].trim_end()),
+        None => false,
+    }
 }
 
 /// The WebDriver error code of a head: `(code, is_specific)`.
@@ -417,7 +524,10 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
         }
     }
     if let Some(ty) = exception_type {
-        let stem = ty.trim_end_matches("Exception").trim_end_matches("Error").to_ascii_lowercase();
+        let stem = ty
+            .trim_end_matches("Exception")
+            .trim_end_matches("Error")
+            .to_ascii_lowercase();
         for code in SPECIFIC_CODES {
             if code.replace(' ', "") == stem {
                 return Some((code, true));
@@ -429,7 +539,10 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
             }
         }
     }
-    let generic = GENERIC_CODES.iter().find(|c| starts_with_code(head_lower, c)).copied();
+    let generic = GENERIC_CODES
+        .iter()
+        .find(|c| starts_with_code(head_lower, c))
+        .copied();
     if generic.is_none() || generic == Some("unknown error") {
         for (phrase, code) in LEGACY_PHRASES {
             if head_lower.contains(phrase) {
@@ -442,7 +555,12 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
 
 fn starts_with_code(head_lower: &str, code: &str) -> bool {
     match head_lower.strip_prefix(code) {
-        Some(rest) => rest.is_empty() || rest.starts_with(':') || rest.starts_with(" (") || rest.trim().is_empty(),
+        Some(rest) => {
+            rest.is_empty()
+                || rest.starts_with(':')
+                || rest.starts_with(" (")
+                || rest.trim().is_empty()
+        }
         None => false,
     }
 }
@@ -454,18 +572,31 @@ fn strip_code_prefix<'a>(detail: &'a str, code: &str) -> &'a str {
     }
 }
 
-/// `page.click: …` → `click: …`: the object an API call was made on varies, the call does
-/// not.
+/// `page.click: …`: the API call a tool names in front of its error is context — the
+/// object it was made on always, the call itself unless the error is a timeout (a click and
+/// a navigation timing out are different causes). Wrapper text before the call goes too.
 fn drop_receiver(detail: &str) -> &str {
-    let Some(colon) = detail.find(':') else {
-        return detail;
-    };
-    let call = &detail[..colon];
-    if let Some((receiver, method)) = call.split_once('.') {
-        let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if ident(receiver) && ident(method) && !detail[colon..].starts_with("::") {
-            return &detail[receiver.len() + 1..];
+    let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut search_from = 0;
+    while let Some(pos) = detail[search_from..].find(':') {
+        let colon = search_from + pos;
+        search_from = colon + 1;
+        if detail[colon..].starts_with("::") || (colon > 0 && detail[..colon].ends_with(':')) {
+            continue;
         }
+        let start = detail[..colon].rfind([' ', '(']).map_or(0, |p| p + 1);
+        let call = &detail[start..colon];
+        let Some((receiver, method)) = call.split_once('.') else {
+            continue;
+        };
+        if !(ident(receiver) && ident(method)) || method.contains('.') {
+            continue;
+        }
+        let rest = detail[colon + 1..].trim_start();
+        if rest.contains("timeout") || rest.contains("timed out") {
+            return &detail[start + receiver.len() + 1..];
+        }
+        return rest;
     }
     detail
 }
@@ -540,9 +671,15 @@ mod tests {
     fn generic_codes_keep_their_parameterised_detail() {
         let a = "SessionNotCreatedException: Message: session not created: This version of ChromeDriver only supports Chrome version 114\nCurrent browser version is 116.0.5845.96 with binary path /usr/bin/google-chrome";
         let b = "selenium.common.exceptions.SessionNotCreatedException: Message: session not created: This version of ChromeDriver only supports Chrome version 85";
-        assert_eq!(sig(a), "session not created: this version of chromedriver only supports chrome version <N>");
+        assert_eq!(
+            sig(a),
+            "session not created: this version of chromedriver only supports chrome version <N>"
+        );
         assert_eq!(key(a), key(b));
-        assert_ne!(key(a), key("session not created: Chrome failed to start: exited normally."));
+        assert_ne!(
+            key(a),
+            key("session not created: Chrome failed to start: exited normally.")
+        );
     }
 
     #[test]
@@ -550,7 +687,10 @@ mod tests {
         let a = "TimeoutError: locator.click: Timeout 30000ms exceeded.\nCall log:\n  - waiting for locator('#go')\n  -   <div class=\"overlay\"></div> intercepts pointer events\n";
         let b = "page.click: Timeout 5000ms exceeded.\n=========================== logs ===========================\nwaiting for selector \"#x\"\n  <div>…</div> intercepts pointer events\n============================================================";
         let c = "TimeoutError: locator.click: Timeout 30000ms exceeded.\nCall log:\n  - waiting for locator('#go')\n";
-        assert_eq!(sig(a), "click: timeout <N>ms exceeded [intercepts pointer events]");
+        assert_eq!(
+            sig(a),
+            "click: timeout <N>ms exceeded [intercepts pointer events]"
+        );
         assert_eq!(key(a), key(b));
         assert_ne!(key(a), key(c));
     }
@@ -587,13 +727,16 @@ mod tests {
     #[test]
     fn python_traceback_head_is_the_exception_line() {
         let m = "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n    page.goto(u)\nplaywright._impl._errors.Error: Page.goto: net::ERR_NAME_NOT_RESOLVED at https://nope.example/\nCall log:\n  - navigating to \"https://nope.example/\", waiting until \"load\"";
-        assert_eq!(sig(m), "goto: net::err_name_not_resolved at <URL>");
+        assert_eq!(sig(m), "net::err_name_not_resolved at <URL>");
     }
 
     #[test]
     fn short_details_keep_the_exception_type() {
         assert_eq!(sig("KeyError: 'foo'"), "keyerror: <Q>");
-        assert_eq!(sig("selenium.common.exceptions.TimeoutException: Message: \n"), "timeoutexception");
+        assert_eq!(
+            sig("selenium.common.exceptions.TimeoutException: Message: \n"),
+            "timeoutexception"
+        );
         assert_eq!(sig(""), "");
     }
 }

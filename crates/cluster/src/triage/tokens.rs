@@ -10,16 +10,17 @@ use super::Substitution;
 
 /// File extensions that make `name.ext` a file name.
 const FILE_EXTENSIONS: &[&str] = &[
-    "js", "mjs", "cjs", "jsx", "ts", "tsx", "py", "pyc", "java", "class", "kt", "rb", "cs", "go", "rs", "php",
-    "so", "dll", "dylib", "exe", "json", "html", "htm", "xml", "png", "jpg", "jpeg", "zip", "log", "txt",
-    "yml", "yaml", "har", "sh", "bat", "feature", "robot", "jar", "app", "bin", "csv", "pdf", "svg", "css",
+    "js", "mjs", "cjs", "jsx", "ts", "tsx", "py", "pyc", "java", "class", "kt", "rb", "cs", "go",
+    "rs", "php", "so", "dll", "dylib", "exe", "json", "html", "htm", "xml", "png", "jpg", "jpeg",
+    "zip", "log", "txt", "yml", "yaml", "har", "sh", "bat", "feature", "robot", "jar", "app",
+    "bin", "csv", "pdf", "svg", "css",
 ];
 
 /// Top-level domains that make `a.b.tld` a host name.
 const TLDS: &[&str] = &[
-    "com", "org", "net", "io", "dev", "app", "edu", "gov", "info", "biz", "co", "uk", "de", "fr", "jp", "cn",
-    "ru", "in", "br", "au", "ca", "es", "it", "nl", "se", "no", "pl", "ch", "at", "be", "us", "me", "tv",
-    "local", "internal", "test", "example", "site", "cloud", "ai", "xyz",
+    "com", "org", "net", "io", "dev", "app", "edu", "gov", "info", "biz", "co", "uk", "de", "fr",
+    "jp", "cn", "ru", "in", "br", "au", "ca", "es", "it", "nl", "se", "no", "pl", "ch", "at", "be",
+    "us", "me", "tv", "local", "internal", "test", "example", "site", "cloud", "ai", "xyz",
 ];
 
 /// What the parameteriser produced for one piece of text.
@@ -87,7 +88,9 @@ pub(crate) fn parameterise(text: &str) -> Parameterised {
                 end += 1;
             }
             let word = &t[i..end];
-            let code_like = word.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_');
+            let code_like = word
+                .iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_');
             let mut j = 0;
             while j < word.len() {
                 if word[j].is_ascii_digit() && !code_like {
@@ -303,8 +306,17 @@ fn is_path_char(c: char) -> bool {
 
 /// A path: path characters and separators, then an optional `:line[:col]`.
 fn path_run(t: &[char], i: usize) -> Option<(usize, &'static str)> {
-    let mut j = if t[i].is_ascii_alphabetic() && at(t, i + 1) == ':' { i + 2 } else { i };
-    while j < t.len() && (is_path_char(t[j]) || t[j] == '/' || t[j] == '\\' || (t[j] == ' ' && windows_space(t, j))) {
+    let mut j = if t[i].is_ascii_alphabetic() && at(t, i + 1) == ':' {
+        i + 2
+    } else {
+        i
+    };
+    while j < t.len()
+        && (is_path_char(t[j])
+            || t[j] == '/'
+            || t[j] == '\\'
+            || (t[j] == ' ' && windows_space(t, j)))
+    {
         j += 1;
     }
     while j > i + 1 && matches!(t[j - 1], '.') {
@@ -399,12 +411,20 @@ fn number(t: &[char], i: usize) -> Option<(usize, &'static str)> {
         return Some((i + 36, "<UUID>"));
     }
     let hex = hex_run(t, i);
-    if hex >= 8 && t[i..i + hex].iter().any(|c| c.is_ascii_alphabetic()) && !is_alnum(at(t, i + hex)) {
+    if hex >= 8
+        && t[i..i + hex].iter().any(|c| c.is_ascii_alphabetic())
+        && !is_alnum(at(t, i + hex))
+    {
         return Some((i + hex, "<HEX>"));
     }
     let d = digits(t, i);
     // Dates: 2024-05-01, optionally with a time.
-    if d == 4 && at(t, i + 4) == '-' && digits(t, i + 5) == 2 && at(t, i + 7) == '-' && digits(t, i + 8) == 2 {
+    if d == 4
+        && at(t, i + 4) == '-'
+        && digits(t, i + 5) == 2
+        && at(t, i + 7) == '-'
+        && digits(t, i + 8) == 2
+    {
         let mut end = i + 10;
         if matches!(at(t, end), 'T' | ' ') && digits(t, end + 1) == 2 && at(t, end + 3) == ':' {
             end = time(t, end + 1);
@@ -421,9 +441,12 @@ fn number(t: &[char], i: usize) -> Option<(usize, &'static str)> {
         j += 1 + digits(t, j + 1);
         dots += 1;
     }
-    let octets_ok = t[i..j]
-        .split(|c| *c == '.')
-        .all(|part| part.iter().collect::<String>().parse::<u32>().is_ok_and(|n| n <= 255));
+    let octets_ok = t[i..j].split(|c| *c == '.').all(|part| {
+        part.iter()
+            .collect::<String>()
+            .parse::<u32>()
+            .is_ok_and(|n| n <= 255)
+    });
     if dots == 3 && octets_ok && !at(t, j).is_ascii_alphabetic() {
         let end = if at(t, j) == ':' && at(t, j + 1).is_ascii_digit() {
             j + 1 + digits(t, j + 1)
@@ -469,7 +492,10 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     }
     if at(t, j) == ':' && at(t, j + 1) == '/' && at(t, j + 2) == '/' {
         let mut end = j + 3;
-        while end < t.len() && !t[end].is_whitespace() && !matches!(t[end], '"' | '\'' | '<' | '>' | '`' | ')' | ']' | '}' | ',') {
+        while end < t.len()
+            && !t[end].is_whitespace()
+            && !matches!(t[end], '"' | '\'' | '<' | '>' | '`' | ')' | ']' | '}' | ',')
+        {
             end += 1;
         }
         while end > j + 3 && matches!(t[end - 1], '.' | ':' | ';') {
@@ -521,7 +547,9 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     let labels: Vec<&str> = lower.split('.').collect();
     if labels.len() >= 2 {
         let last = labels[labels.len() - 1];
-        if FILE_EXTENSIONS.contains(&last) || (labels.len() >= 3 && labels[labels.len() - 2] == "so") {
+        if FILE_EXTENSIONS.contains(&last)
+            || (labels.len() >= 3 && labels[labels.len() - 2] == "so")
+        {
             return Some((line_col(t, end), "<PATH>"));
         }
         if labels.iter().all(|l| !l.is_empty()) && TLDS.contains(&last) && !lower.contains('_') {
@@ -533,8 +561,21 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
 
 /// Locator strategies that prefix a quoted value: `css="#a"`, `xpath='//b'`.
 const STRATEGIES: &[&str] = &[
-    "css", "xpath", "id", "text", "name", "class", "tag", "link", "role", "testid", "data-testid", "label",
-    "placeholder", "css_selector", "link_text",
+    "css",
+    "xpath",
+    "id",
+    "text",
+    "name",
+    "class",
+    "tag",
+    "link",
+    "role",
+    "testid",
+    "data-testid",
+    "label",
+    "placeholder",
+    "css_selector",
+    "link_text",
 ];
 
 fn strategy_locator(t: &[char], i: usize) -> Option<usize> {
@@ -571,18 +612,39 @@ mod tests {
     #[test]
     fn replaces_numbers_versions_and_durations() {
         assert_eq!(p("Timeout 30000ms exceeded."), "timeout <N>ms exceeded.");
-        assert_eq!(p("Chrome version 114 (116.0.5845.96)"), "chrome version <N> (<VER>)");
+        assert_eq!(
+            p("Chrome version 114 (116.0.5845.96)"),
+            "chrome version <N> (<VER>)"
+        );
         assert_eq!(p("point (983, 238)"), "point (<N>, <N>)");
     }
 
     #[test]
     fn replaces_urls_hosts_ips_paths_and_files() {
-        assert_eq!(p("net::ERR_CONNECTION_REFUSED at http://localhost:3000/login"), "net::err_connection_refused at <URL>");
-        assert_eq!(p("connect ECONNREFUSED 127.0.0.1:9222"), "connect econnrefused <IP>");
-        assert_eq!(p("cannot connect to localhost:4444"), "cannot connect to <HOST>");
-        assert_eq!(p("Executable doesn't exist at /root/.cache/ms-playwright/chromium-1091/chrome"), "executable doesn't exist at <PATH>");
-        assert_eq!(p(r"at C:\Users\John Doe\AppData\chrome.exe now"), "at <PATH> now");
-        assert_eq!(p("loading libnss3.so: cannot open"), "loading <PATH>: cannot open");
+        assert_eq!(
+            p("net::ERR_CONNECTION_REFUSED at http://localhost:3000/login"),
+            "net::err_connection_refused at <URL>"
+        );
+        assert_eq!(
+            p("connect ECONNREFUSED 127.0.0.1:9222"),
+            "connect econnrefused <IP>"
+        );
+        assert_eq!(
+            p("cannot connect to localhost:4444"),
+            "cannot connect to <HOST>"
+        );
+        assert_eq!(
+            p("Executable doesn't exist at /root/.cache/ms-playwright/chromium-1091/chrome"),
+            "executable doesn't exist at <PATH>"
+        );
+        assert_eq!(
+            p(r"at C:\Users\John Doe\AppData\chrome.exe now"),
+            "at <PATH> now"
+        );
+        assert_eq!(
+            p("loading libnss3.so: cannot open"),
+            "loading <PATH>: cannot open"
+        );
         assert_eq!(p("in example.spec.ts:12:7"), "in <PATH>");
         assert_eq!(p("host www.zhihuishu.com down"), "host <HOST> down");
         assert_eq!(p("mail bob@example.com"), "mail <EMAIL>");
@@ -590,7 +652,10 @@ mod tests {
 
     #[test]
     fn keeps_api_names_and_error_codes() {
-        assert_eq!(p("page.goto: net::ERR_HTTP2_PROTOCOL_ERROR"), "page.goto: net::err_http2_protocol_error");
+        assert_eq!(
+            p("page.goto: net::ERR_HTTP2_PROTOCOL_ERROR"),
+            "page.goto: net::err_http2_protocol_error"
+        );
         assert_eq!(p("cy.click() failed"), "cy.click() failed");
         assert_eq!(p("chromium-1091 linux64"), "chromium-<N> linux<N>");
     }
@@ -601,26 +666,54 @@ mod tests {
             p(r##"Unable to locate element: {"method":"css selector","selector":"#login"}"##),
             "unable to locate element: <SEL>"
         );
-        assert_eq!(p(r#"Unable to locate element: [id="search_term"]"#), "unable to locate element: <SEL>");
-        assert_eq!(p("No node found for selector: #submit.btn"), "no node found for selector: <SEL>");
-        assert_eq!(p("located by By.xpath: //div[@id='x'] (tried)"), "located by <SEL> (tried)");
-        assert_eq!(p("Element <a class=\"x y\">...</a> is not clickable"), "element <ELEM> is not clickable");
-        assert_eq!(p("expected 'a' to equal `b` but “c”"), "expected <Q> to equal <Q> but <Q>");
+        assert_eq!(
+            p(r#"Unable to locate element: [id="search_term"]"#),
+            "unable to locate element: <SEL>"
+        );
+        assert_eq!(
+            p("No node found for selector: #submit.btn"),
+            "no node found for selector: <SEL>"
+        );
+        assert_eq!(
+            p("located by By.xpath: //div[@id='x'] (tried)"),
+            "located by <SEL> (tried)"
+        );
+        assert_eq!(
+            p("Element <a class=\"x y\">...</a> is not clickable"),
+            "element <ELEM> is not clickable"
+        );
+        assert_eq!(
+            p("expected 'a' to equal `b` but “c”"),
+            "expected <Q> to equal <Q> but <Q>"
+        );
         assert_eq!(p("doesn't won't"), "doesn't won't");
         assert_eq!(p("value {\"a\": 1}"), "value <JSON>");
     }
 
     #[test]
     fn replaces_ids_hashes_and_timestamps() {
-        assert_eq!(p("session 3f2a9c1e-1b2c-4d5e-8f90-0123456789ab"), "session <UUID>");
-        assert_eq!(p("id 4ff171e97d5b794417dfd920aa033cb6 at 0x55d1c0b5"), "id <HEX> at <HEX>");
-        assert_eq!(p("2024-05-01T10:20:30.123Z and 12:16:00.101"), "<TS> and <TS>");
+        assert_eq!(
+            p("session 3f2a9c1e-1b2c-4d5e-8f90-0123456789ab"),
+            "session <UUID>"
+        );
+        assert_eq!(
+            p("id 4ff171e97d5b794417dfd920aa033cb6 at 0x55d1c0b5"),
+            "id <HEX> at <HEX>"
+        );
+        assert_eq!(
+            p("2024-05-01T10:20:30.123Z and 12:16:00.101"),
+            "<TS> and <TS>"
+        );
     }
 
     #[test]
     fn records_each_substitution() {
         let r = parameterise("Timeout 30000ms for '#a'");
-        let subs: Vec<(&str, &str)> = r.substitutions.iter().map(|s| (s.placeholder, s.original.as_str())).collect();
+        let subs: Vec<(&str, &str)> = r
+            .substitutions
+            .iter()
+            .map(|s| (s.placeholder, s.original.as_str()))
+            .collect();
         assert_eq!(subs, [("<N>", "30000"), ("<Q>", "'#a'")]);
     }
 }
