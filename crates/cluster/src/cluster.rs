@@ -241,6 +241,30 @@ impl WhyBuilder {
         }
     }
 
+    fn merge(&mut self, other: WhyBuilder) {
+        for (placeholder, occurrences, examples) in other.kinds {
+            let slot = match self.kinds.iter().position(|(k, _, _)| *k == placeholder) {
+                Some(i) => i,
+                None => {
+                    self.kinds.push((placeholder, 0, Vec::new()));
+                    self.kinds.len() - 1
+                }
+            };
+            let (_, total, mine) = &mut self.kinds[slot];
+            *total += occurrences;
+            for e in examples {
+                if mine.len() < MAX_EXAMPLES && !mine.contains(&e) {
+                    mine.push(e);
+                }
+            }
+        }
+        for d in other.dropped {
+            if !self.dropped.contains(&d) {
+                self.dropped.push(d);
+            }
+        }
+    }
+
     fn finish(self) -> Why {
         Why {
             replaced: self
@@ -257,80 +281,123 @@ impl WhyBuilder {
     }
 }
 
-/// The core: dedupe messages, normalise each distinct one (in parallel), group, sort, cut.
-pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules) -> Vec<Cluster> {
-    // 1. Distinct messages, in order of first appearance.
-    let mut unique_of: FastMap<&str, u32> = FastMap::with_capacity(items.len() / 4 + 16);
-    let mut unique: Vec<&str> = Vec::new();
-    let mut item_unique: Vec<u32> = Vec::with_capacity(items.len());
-    for item in items {
-        let msg: &str = &item.message;
-        let id = *unique_of.entry(msg).or_insert_with(|| {
-            unique.push(msg);
-            (unique.len() - 1) as u32
-        });
-        item_unique.push(id);
-    }
-    // 2. Signatures of the distinct messages.
-    let normalised: Vec<Normalised> = if unique.len() >= 2048 {
-        unique
-            .par_iter()
-            .with_min_len(256)
-            .map(|m| normalise_unique(m, rules))
-            .collect()
-    } else {
-        unique.iter().map(|m| normalise_unique(m, rules)).collect()
-    };
-    // 3. Group.
-    let mut cluster_of: FastMap<&str, usize> = FastMap::new();
-    let mut unique_cluster: Vec<usize> = vec![usize::MAX; unique.len()];
-    let mut clusters: Vec<Cluster> = Vec::new();
-    let mut file_sets: Vec<FastSet<&str>> = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let u = item_unique[index] as usize;
-        let c = if unique_cluster[u] != usize::MAX {
-            unique_cluster[u]
-        } else {
-            let sig = normalised[u].signature.as_str();
-            let key = normalised[u].key.as_deref().unwrap_or(sig);
-            let c = *cluster_of.entry(key).or_insert_with(|| {
-                clusters.push(Cluster {
-                    signature: sig.to_string(),
-                    representative: item.message.chars().take(200).collect(),
-                    count: 0,
-                    members: Vec::new(),
-                    files: Vec::new(),
-                    why: None,
-                });
-                file_sets.push(FastSet::new());
-                clusters.len() - 1
-            });
-            unique_cluster[u] = c;
-            c
+/// One chunk's cluster before merging: members are positions in the whole input.
+struct LocalGroup<'a> {
+    key: String,
+    signature: String,
+    members: Vec<usize>,
+    files: Vec<&'a str>,
+    why: Option<WhyBuilder>,
+}
+
+/// Groups one contiguous chunk of the input (starting at `base`), caching the signature of
+/// each distinct message. Groups come out in order of first appearance.
+fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<LocalGroup<'a>> {
+    let mut by_message: FastMap<&'a str, usize> = FastMap::with_capacity(items.len() / 2 + 8);
+    let mut by_key: FastMap<String, usize> = FastMap::new();
+    let mut groups: Vec<LocalGroup<'a>> = Vec::new();
+    let mut file_sets: Vec<FastSet<&'a str>> = Vec::new();
+    for (offset, item) in items.iter().enumerate() {
+        let message: &'a str = &item.message;
+        let g = match by_message.get(message) {
+            Some(&g) => g,
+            None => {
+                let n = normalise_unique(message, rules);
+                let key = n.key.unwrap_or_else(|| n.signature.clone());
+                let g = match by_key.get(&key) {
+                    Some(&g) => g,
+                    None => {
+                        groups.push(LocalGroup {
+                            key: key.clone(),
+                            signature: n.signature,
+                            members: Vec::new(),
+                            files: Vec::new(),
+                            why: (rules == Rules::Default).then(WhyBuilder::default),
+                        });
+                        file_sets.push(FastSet::new());
+                        by_key.insert(key, groups.len() - 1);
+                        groups.len() - 1
+                    }
+                };
+                if let (Some(b), Some(e)) = (groups[g].why.as_mut(), n.explanation.as_ref()) {
+                    b.add(e);
+                }
+                by_message.insert(message, g);
+                g
+            }
         };
-        let cluster = &mut clusters[c];
-        cluster.count += 1;
-        cluster.members.push(index);
+        let group = &mut groups[g];
+        group.members.push(base + offset);
         if let Some(path) = item.file_path.as_deref() {
-            if !path.is_empty() && file_sets[c].insert(path) {
-                cluster.files.push(path.to_string());
+            if !path.is_empty() && file_sets[g].insert(path) {
+                group.files.push(path);
             }
         }
     }
-    // 4. Why grouped (default rules): from each distinct message once.
-    if rules == Rules::Default {
-        let mut builders: Vec<WhyBuilder> =
-            (0..clusters.len()).map(|_| WhyBuilder::default()).collect();
-        for (u, n) in normalised.iter().enumerate() {
-            if let Some(e) = &n.explanation {
-                builders[unique_cluster[u]].add(e);
+    groups
+}
+
+/// The core: group chunks of the input in parallel (each caching signatures of repeated
+/// messages), merge the chunks in input order, sort, cut.
+pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules) -> Vec<Cluster> {
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = if items.len() < 4096 {
+        items.len().max(1)
+    } else {
+        items.len().div_ceil(threads * 4).max(1024)
+    };
+    let locals: Vec<Vec<LocalGroup<'_>>> = if items.len() < 4096 {
+        vec![group_chunk(items, 0, rules)]
+    } else {
+        items
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(n, part)| group_chunk(part, n * chunk, rules))
+            .collect()
+    };
+    let mut cluster_of: FastMap<String, usize> = FastMap::new();
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut file_sets: Vec<FastSet<String>> = Vec::new();
+    let mut builders: Vec<WhyBuilder> = Vec::new();
+    for local in locals {
+        for group in local {
+            let c = match cluster_of.get(&group.key) {
+                Some(&c) => c,
+                None => {
+                    let first = group.members[0];
+                    clusters.push(Cluster {
+                        signature: group.signature,
+                        representative: items[first].message.chars().take(200).collect(),
+                        count: 0,
+                        members: Vec::new(),
+                        files: Vec::new(),
+                        why: None,
+                    });
+                    file_sets.push(FastSet::new());
+                    builders.push(WhyBuilder::default());
+                    cluster_of.insert(group.key, clusters.len() - 1);
+                    clusters.len() - 1
+                }
+            };
+            let cluster = &mut clusters[c];
+            cluster.count += group.members.len();
+            cluster.members.extend_from_slice(&group.members);
+            for f in group.files {
+                if !file_sets[c].contains(f) {
+                    file_sets[c].insert(f.to_string());
+                    cluster.files.push(f.to_string());
+                }
+            }
+            if let Some(b) = group.why {
+                builders[c].merge(b);
             }
         }
+    }
+    if rules == Rules::Default {
         for (cluster, b) in clusters.iter_mut().zip(builders) {
             cluster.why = Some(b.finish());
         }
     }
-    // 5. Order and cut.
     clusters.sort_by(|a, b| {
         b.count
             .cmp(&a.count)

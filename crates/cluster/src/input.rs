@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -179,12 +180,122 @@ fn records_to_items<'a>(records: Vec<Record>) -> Vec<Item<'a>> {
         .collect()
 }
 
+/// Byte ranges of the elements of a top-level JSON array, found by a quick scan that only
+/// tracks strings and nesting; `None` when the text is not a well-formed-looking array (the
+/// full parser then reports what is wrong and where).
+fn split_elements(bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let mut i = 0;
+    while i < bytes.len() && ws(bytes[i]) {
+        i += 1;
+    }
+    if bytes.get(i) != Some(&b'[') {
+        return None;
+    }
+    i += 1;
+    let mut out = Vec::new();
+    loop {
+        while i < bytes.len() && ws(bytes[i]) {
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b']') && out.is_empty() {
+            i += 1;
+            break;
+        }
+        let start = i;
+        let mut depth = 0usize;
+        loop {
+            let b = *bytes.get(i)?;
+            match b {
+                b'"' => {
+                    i += 1;
+                    loop {
+                        let k = i + quote_or_backslash(&bytes[i..])?;
+                        if bytes[k] == b'\\' {
+                            i = k + 2;
+                        } else {
+                            i = k + 1;
+                            break;
+                        }
+                    }
+                    if depth == 0 {
+                        break;
+                    }
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                    if depth == 0 {
+                        i += 1;
+                        break;
+                    }
+                }
+                b',' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && ws(bytes[end - 1]) {
+            end -= 1;
+        }
+        if end == start {
+            return None;
+        }
+        out.push((start, end));
+        while i < bytes.len() && ws(bytes[i]) {
+            i += 1;
+        }
+        match bytes.get(i) {
+            Some(b',') => i += 1,
+            Some(b']') => {
+                i += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    while i < bytes.len() && ws(bytes[i]) {
+        i += 1;
+    }
+    (i == bytes.len()).then_some(out)
+}
+
+/// Position of the first `"` or `\` in `hay`.
+fn quote_or_backslash(hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&c| c == b'"' || c == b'\\')
+}
+
+/// Parses the entries of a failure list, in parallel for large inputs.
+fn parse_entries<'a>(bytes: &'a [u8], origin: &str) -> Result<Vec<Entry<'a>>, ClusterError> {
+    if bytes.len() >= 1 << 20 {
+        if let Some(ranges) = split_elements(bytes) {
+            let parsed: Result<Vec<Vec<Entry<'a>>>, serde_json::Error> = ranges
+                .par_chunks(2048)
+                .map(|chunk| {
+                    chunk
+                        .iter()
+                        .map(|&(s, e)| serde_json::from_slice::<Entry<'a>>(&bytes[s..e]))
+                        .collect()
+                })
+                .collect();
+            if let Ok(parts) = parsed {
+                return Ok(parts.into_iter().flatten().collect());
+            }
+        }
+    }
+    serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))
+}
+
 fn parse_list<'a>(
     bytes: &'a [u8],
     origin: &str,
 ) -> Result<(InputKind, Vec<Item<'a>>), ClusterError> {
-    let entries: Vec<Entry<'a>> =
-        serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
+    let entries: Vec<Entry<'a>> = parse_entries(bytes, origin)?;
     let looks_like_records = !entries.is_empty()
         && entries
             .iter()
@@ -194,18 +305,35 @@ fn parse_list<'a>(
             serde_json::from_slice(bytes).map_err(|e| json_error(origin, &e))?;
         return Ok((InputKind::Records, records_to_items(records)));
     }
-    let mut items = Vec::with_capacity(entries.len());
-    for (index, entry) in entries.into_iter().enumerate() {
-        let fields = match entry {
-            Entry::Object(fields) => fields,
-            Entry::Other(found) => {
-                return Err(ClusterError::NotAnObject {
-                    origin: origin.to_string(),
-                    index,
-                    found,
-                })
-            }
-        };
+    if let Some((index, found)) = entries.iter().enumerate().find_map(|(i, e)| match e {
+        Entry::Other(found) => Some((i, *found)),
+        Entry::Object(_) => None,
+    }) {
+        return Err(ClusterError::NotAnObject {
+            origin: origin.to_string(),
+            index,
+            found,
+        });
+    }
+    let items = if entries.len() >= 4096 {
+        entries
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(entry_item)
+            .collect()
+    } else {
+        entries.into_iter().map(entry_item).collect()
+    };
+    Ok((InputKind::FailureList, items))
+}
+
+/// The failure an object entry describes.
+fn entry_item(entry: Entry<'_>) -> Item<'_> {
+    let fields = match entry {
+        Entry::Object(fields) => fields,
+        Entry::Other(_) => Fields::default(),
+    };
+    {
         let message = fields
             .exception
             .and_then(truthy_text)
@@ -219,9 +347,8 @@ fn parse_list<'a>(
                 truthy_text(raw)
             }
         });
-        items.push(Item { message, file_path });
+        Item { message, file_path }
     }
-    Ok((InputKind::FailureList, items))
 }
 
 /// One entry of a failure list: an object's interesting fields, or Python's type name of
@@ -311,6 +438,66 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn element_scan_finds_each_top_level_entry() {
+        let text = br#" [ {"a": "x,]}\"", "b": [1, {"c": 2}]} , "s" , 12 ,null,[ ] ] "#;
+        let ranges = split_elements(text).unwrap();
+        let parts: Vec<&str> = ranges
+            .iter()
+            .map(|&(s, e)| std::str::from_utf8(&text[s..e]).unwrap())
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                r#"{"a": "x,]}\"", "b": [1, {"c": 2}]}"#,
+                r#""s""#,
+                "12",
+                "null",
+                "[ ]"
+            ]
+        );
+        assert_eq!(split_elements(b"[]").unwrap().len(), 0);
+        assert!(split_elements(b"[1,]").is_none());
+        assert!(split_elements(b"[1] x").is_none());
+        assert!(split_elements(b"[\"open").is_none());
+    }
+
+    #[test]
+    fn large_lists_parse_in_parallel_with_the_same_result() {
+        let mut text = String::from("[");
+        for i in 0..30000 {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&format!(
+                r#"{{"exception": "E{} \"q\"", "file_path": "f{}.py"}}"#,
+                i % 50,
+                i % 7
+            ));
+        }
+        text.push(']');
+        assert!(text.len() >= 1 << 20);
+        let (kind, items) = parse_items(text.as_bytes(), "big").unwrap();
+        assert_eq!(kind, InputKind::FailureList);
+        assert_eq!(items.len(), 30000);
+        assert_eq!(items[29999].message, "E49 \"q\"");
+        assert_eq!(items[29999].file_path.as_deref(), Some("f4.py"));
+        let broken = text.replacen("{", "{\"x\": }", 1);
+        assert!(matches!(
+            parse_items(broken.as_bytes(), "big"),
+            Err(ClusterError::Json { line: 1, .. })
+        ));
+        let not_object = format!("{}, 5]", &text[..text.len() - 1]);
+        assert!(matches!(
+            parse_items(not_object.as_bytes(), "big"),
+            Err(ClusterError::NotAnObject {
+                index: 30000,
+                found: "int",
+                ..
+            })
+        ));
+    }
 
     fn kinds_and_messages(text: &str) -> (InputKind, Vec<(String, Option<String>)>) {
         let (kind, items) = parse_items(text.as_bytes(), "t").unwrap();

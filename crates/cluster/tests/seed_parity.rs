@@ -205,8 +205,11 @@ fn seed_rules_match_python_on_generated_messages() {
         );
     }
     // And as a whole list through clustering, with files and a cut.
+    // Repeated four times (6000 entries) so the parallel chunks and their merge are exercised.
     let list: Vec<serde_json::Value> = messages
         .iter()
+        .cycle()
+        .take(messages.len() * 4)
         .enumerate()
         .map(|(i, m)| serde_json::json!({"function_name": format!("t{i}"), "exception": m, "file_path": format!("f{}.py", i % 7)}))
         .collect();
