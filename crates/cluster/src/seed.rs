@@ -9,40 +9,55 @@ use crate::pychars::{is_digit, is_space, is_word};
 
 /// Applies the seed rules to `message` and returns its signature (possibly empty).
 pub(crate) fn normalise(message: &str) -> String {
-    let mut text: Vec<char> = message.chars().collect();
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let (text, spare) = &mut *scratch;
+            normalise_with(message, text, spare)
+        }
+        Err(_) => normalise_with(message, &mut Vec::new(), &mut Vec::new()),
+    })
+}
+
+thread_local! {
+    /// Two reusable buffers per thread: the text being rewritten and the next version.
+    static SCRATCH: std::cell::RefCell<(Vec<char>, Vec<char>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+fn normalise_with(message: &str, text: &mut Vec<char>, spare: &mut Vec<char>) -> String {
+    text.clear();
+    text.extend(message.chars());
     let digit = |c: char| c.is_ascii_digit() || (!c.is_ascii() && is_digit(c));
-    run(&mut text, digit, timestamps);
-    run(&mut text, |c| c == '0', hex);
-    run(&mut text, |c| matches!(c, 'l' | 'L'), line_numbers);
-    run(
-        &mut text,
-        |c| c == '/' || c == '\\' || c.is_ascii_alphabetic(),
-        paths,
-    );
-    run(&mut text, digit, numbers);
-    run(&mut text, |c| c == '\'' || c == '"', quoted);
-    collapse_and_lower(&text)
+    run(text, spare, digit, timestamps);
+    run(text, spare, |c| c == '0', hex);
+    run(text, spare, |c| matches!(c, 'l' | 'L'), line_numbers);
+    run(text, spare, |c| c == '/' || c == '\\' || c.is_ascii_alphabetic(), paths);
+    run(text, spare, digit, numbers);
+    run(text, spare, |c| c == '\'' || c == '"', quoted);
+    collapse_and_lower(text)
 }
 
 fn run(
     text: &mut Vec<char>,
+    spare: &mut Vec<char>,
     first: impl Fn(char) -> bool,
     pass: impl Fn(&[char], usize) -> Option<(usize, &'static str)>,
 ) {
-    if let Some(next) = substitute(text, first, pass) {
-        *text = next;
+    spare.clear();
+    if substitute(text, spare, first, pass) {
+        std::mem::swap(text, spare);
     }
 }
 
 /// Runs `pass` left to right like `re.sub`: non-overlapping matches, each replaced. `first`
-/// is a cheap test every match's first character passes. Returns `None` when nothing
-/// matched (the text is unchanged).
+/// is a cheap test every match's first character passes. Returns false when nothing
+/// matched (the text is unchanged); the new text goes to `out`.
 fn substitute(
     text: &[char],
+    out: &mut Vec<char>,
     first: impl Fn(char) -> bool,
     pass: impl Fn(&[char], usize) -> Option<(usize, &'static str)>,
-) -> Option<Vec<char>> {
-    let mut out: Option<Vec<char>> = None;
+) -> bool {
+    let mut matched = false;
     let mut copied = 0;
     let mut i = 0;
     while i < text.len() {
@@ -52,9 +67,9 @@ fn substitute(
         }
         match pass(text, i) {
             Some((end, replacement)) => {
-                let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
-                buf.extend_from_slice(&text[copied..i]);
-                buf.extend(replacement.chars());
+                matched = true;
+                out.extend_from_slice(&text[copied..i]);
+                out.extend(replacement.chars());
                 copied = end;
                 // Every seed pattern matches at least one character.
                 i = end.max(i + 1);
@@ -62,9 +77,10 @@ fn substitute(
             None => i += 1,
         }
     }
-    let mut buf = out?;
-    buf.extend_from_slice(&text[copied..]);
-    Some(buf)
+    if matched {
+        out.extend_from_slice(&text[copied..]);
+    }
+    matched
 }
 
 fn digits_at(text: &[char], at: usize, n: usize) -> bool {

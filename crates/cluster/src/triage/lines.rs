@@ -52,7 +52,7 @@ fn is_native_frame(t: &str) -> bool {
     if lead > 0 && lead < b.len() && t[lead..].starts_with("  ") && t.contains("0x") {
         return true;
     }
-    t.contains("[0x")
+    (t.contains("0x") && t.contains("[0x"))
         || t == "<unknown>"
         || t.starts_with("(No symbol)")
         || (t.starts_with("0x") && b.len() > 2 && b[2].is_ascii_hexdigit())
@@ -78,7 +78,8 @@ const TRAILERS: &[&str] = &[
 ];
 
 fn is_trailer(t: &str) -> bool {
-    TRAILERS.iter().any(|p| t.starts_with(p))
+    matches!(t.as_bytes().first(), Some(b'(' | b'B' | b'S' | b'D' | b'C' | b'*' | b'E' | b'F' | b'r' | b'H'))
+        && TRAILERS.iter().any(|p| t.starts_with(p))
 }
 
 fn is_code_frame(t: &str) -> bool {
@@ -101,6 +102,9 @@ fn is_marker_only(t: &str) -> bool {
 /// Removes `(Session info: …)`, `(Driver info: …)` and `; For documentation on this error,
 /// please visit: URL` from inside a line.
 fn strip_inline_trailers(line: &str) -> Cow<'_, str> {
+    if !line.contains(" info:") && !line.contains("For documentation") {
+        return Cow::Borrowed(line.trim());
+    }
     let mut s = Cow::Borrowed(line);
     for open in ["(Session info:", "(Driver info:"] {
         while let Some(start) = s.find(open) {

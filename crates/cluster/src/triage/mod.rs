@@ -161,35 +161,15 @@ const REASONS: &[&str] = &[
     "gateway timeout",
 ];
 
-/// Words that carry no cause (durations' prepositions, articles).
-const FILLER: &[&str] = &[
-    "a",
-    "an",
-    "the",
-    "of",
-    "after",
-    "for",
-    "in",
-    "at",
-    "on",
-    "with",
-    "by",
-    "from",
-    "within",
-    "while",
-    "ms",
-    "s",
-    "sec",
-    "secs",
-    "second",
-    "seconds",
-    "second(s)",
-    "millisecond",
-    "milliseconds",
-    "minute",
-    "minutes",
-    "px",
-];
+/// Words that carry no cause (durations' prepositions and units, articles).
+fn is_filler(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an" | "the" | "of" | "after" | "for" | "in" | "at" | "on" | "with" | "by" | "from" | "within"
+            | "while" | "ms" | "s" | "sec" | "secs" | "second" | "seconds" | "second(s)" | "millisecond"
+            | "milliseconds" | "minute" | "minutes" | "px"
+    )
+}
 
 /// Reads `message` with the default rules: signature, grouping key and what was replaced.
 pub fn explain(message: &str) -> Explanation {
@@ -299,6 +279,9 @@ pub fn explain(message: &str) -> Explanation {
     // Cause markers outside the head.
     let mut markers: Vec<String> = Vec::new();
     for line in &scan.call_log {
+        if !(line.contains("element") || line.contains("intercepts")) {
+            continue;
+        }
         let lower = line.to_lowercase();
         for (needle, state) in CALL_LOG_STATES {
             if lower.contains(needle) && !markers.iter().any(|m| m == state) {
@@ -363,7 +346,7 @@ fn key_of(signature: &str) -> String {
         }
         let w =
             raw.trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/'));
-        if w.is_empty() || FILLER.contains(&w) {
+        if w.is_empty() || is_filler(w) {
             continue;
         }
         if w.chars().all(|c| !c.is_alphanumeric()) {
@@ -604,7 +587,16 @@ fn drop_receiver(detail: &str) -> &str {
 /// Network codes, errno names and HTTP statuses in one line.
 fn line_markers(line: &str) -> Vec<String> {
     let mut out = Vec::new();
+    let bytes = line.as_bytes();
+    let has_upper_e = bytes.windows(2).any(|w| w[0] == b'E' && w[1].is_ascii_uppercase());
+    let has_status_digit = bytes.iter().any(|b| matches!(b, b'4' | b'5'));
+    if !has_upper_e && !has_status_digit {
+        return out;
+    }
     for prefix in ["net::ERR_", "NS_ERROR_"] {
+        if !has_upper_e {
+            break;
+        }
         let mut from = 0;
         while let Some(pos) = line[from..].find(prefix) {
             let start = from + pos;
@@ -615,10 +607,15 @@ fn line_markers(line: &str) -> Vec<String> {
             from = end;
         }
     }
-    for word in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
-        if ERRNO_CODES.contains(&word) {
-            out.push(word.to_lowercase());
+    if has_upper_e {
+        for word in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if word.starts_with('E') && ERRNO_CODES.contains(&word) {
+                out.push(word.to_lowercase());
+            }
         }
+    }
+    if !has_status_digit {
+        return out;
     }
     let lower = line.to_lowercase();
     let bytes = lower.as_bytes();

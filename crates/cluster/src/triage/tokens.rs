@@ -533,7 +533,12 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     while end > i && at(t, end - 1) == '.' {
         end -= 1;
     }
-    let word: String = t[i..end].iter().collect();
+    let run = &t[i..end];
+    let localhost = run.len() == 9 && run.iter().zip("localhost".chars()).all(|(a, b)| a.to_ascii_lowercase() == b);
+    if !localhost && !run.contains(&'.') && !run.contains(&'@') {
+        return None;
+    }
+    let word: String = run.iter().collect();
     if let Some((user, domain)) = word.split_once('@') {
         if !user.is_empty() && domain.contains('.') && !domain.contains('@') {
             return Some((end, "<EMAIL>"));
@@ -582,6 +587,9 @@ fn strategy_locator(t: &[char], i: usize) -> Option<usize> {
     let mut j = i;
     while at(t, j).is_ascii_alphanumeric() || matches!(at(t, j), '_' | '-') {
         j += 1;
+    }
+    if at(t, j) != '=' || !matches!(at(t, j + 1), '"' | '\'') {
+        return None;
     }
     let word: String = t[i..j].iter().collect::<String>().to_ascii_lowercase();
     if at(t, j) != '=' || !STRATEGIES.contains(&word.as_str()) {
