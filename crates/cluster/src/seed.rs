@@ -9,23 +9,64 @@ use crate::pychars::{is_digit, is_space, is_word};
 
 /// Applies the seed rules to `message` and returns its signature (possibly empty).
 pub(crate) fn normalise(message: &str) -> String {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => {
-            let (text, spare) = &mut *scratch;
-            normalise_with(message, text, spare)
-        }
-        Err(_) => normalise_with(message, &mut Vec::new(), &mut Vec::new()),
-    })
+    if message.is_ascii() {
+        ASCII_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let (text, spare) = &mut *scratch;
+                text.clear();
+                text.extend_from_slice(message.as_bytes());
+                normalise_with(text, spare)
+            }
+            Err(_) => normalise_with(&mut message.as_bytes().to_vec(), &mut Vec::new()),
+        })
+    } else {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let (text, spare) = &mut *scratch;
+                text.clear();
+                text.extend(message.chars());
+                normalise_with(text, spare)
+            }
+            Err(_) => normalise_with(&mut message.chars().collect(), &mut Vec::new()),
+        })
+    }
+}
+
+/// A code unit the passes work on: a byte of an ASCII message, or a character.
+trait Unit: Copy {
+    fn ch(self) -> char;
+    fn push_str(out: &mut Vec<Self>, s: &str);
+}
+
+impl Unit for u8 {
+    #[inline]
+    fn ch(self) -> char {
+        self as char
+    }
+
+    fn push_str(out: &mut Vec<u8>, s: &str) {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+impl Unit for char {
+    #[inline]
+    fn ch(self) -> char {
+        self
+    }
+
+    fn push_str(out: &mut Vec<char>, s: &str) {
+        out.extend(s.chars());
+    }
 }
 
 thread_local! {
-    /// Two reusable buffers per thread: the text being rewritten and the next version.
+    /// Reusable buffers per thread: the text being rewritten and its next version.
     static SCRATCH: std::cell::RefCell<(Vec<char>, Vec<char>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static ASCII_SCRATCH: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-fn normalise_with(message: &str, text: &mut Vec<char>, spare: &mut Vec<char>) -> String {
-    text.clear();
-    text.extend(message.chars());
+fn normalise_with<U: Unit>(text: &mut Vec<U>, spare: &mut Vec<U>) -> String {
     let digit = |c: char| c.is_ascii_digit() || (!c.is_ascii() && is_digit(c));
     run(text, spare, digit, timestamps);
     run(text, spare, |c| c == '0', hex);
@@ -36,11 +77,11 @@ fn normalise_with(message: &str, text: &mut Vec<char>, spare: &mut Vec<char>) ->
     collapse_and_lower(text)
 }
 
-fn run(
-    text: &mut Vec<char>,
-    spare: &mut Vec<char>,
+fn run<U: Unit>(
+    text: &mut Vec<U>,
+    spare: &mut Vec<U>,
     first: impl Fn(char) -> bool,
-    pass: impl Fn(&[char], usize) -> Option<(usize, &'static str)>,
+    pass: impl Fn(&[U], usize) -> Option<(usize, &'static str)>,
 ) {
     spare.clear();
     if substitute(text, spare, first, pass) {
@@ -51,17 +92,17 @@ fn run(
 /// Runs `pass` left to right like `re.sub`: non-overlapping matches, each replaced. `first`
 /// is a cheap test every match's first character passes. Returns false when nothing
 /// matched (the text is unchanged); the new text goes to `out`.
-fn substitute(
-    text: &[char],
-    out: &mut Vec<char>,
+fn substitute<U: Unit>(
+    text: &[U],
+    out: &mut Vec<U>,
     first: impl Fn(char) -> bool,
-    pass: impl Fn(&[char], usize) -> Option<(usize, &'static str)>,
+    pass: impl Fn(&[U], usize) -> Option<(usize, &'static str)>,
 ) -> bool {
     let mut matched = false;
     let mut copied = 0;
     let mut i = 0;
     while i < text.len() {
-        if !first(text[i]) {
+        if !first(text[i].ch()) {
             i += 1;
             continue;
         }
@@ -69,7 +110,7 @@ fn substitute(
             Some((end, replacement)) => {
                 matched = true;
                 out.extend_from_slice(&text[copied..i]);
-                out.extend(replacement.chars());
+                U::push_str(out, replacement);
                 copied = end;
                 // Every seed pattern matches at least one character.
                 i = end.max(i + 1);
@@ -83,17 +124,17 @@ fn substitute(
     matched
 }
 
-fn digits_at(text: &[char], at: usize, n: usize) -> bool {
-    at + n <= text.len() && text[at..at + n].iter().all(|&c| is_digit(c))
+fn digits_at<U: Unit>(text: &[U], at: usize, n: usize) -> bool {
+    at + n <= text.len() && text[at..at + n].iter().all(|&c| is_digit(c.ch()))
 }
 
-fn char_is(text: &[char], at: usize, pred: impl Fn(char) -> bool) -> bool {
-    text.get(at).is_some_and(|&c| pred(c))
+fn char_is<U: Unit>(text: &[U], at: usize, pred: impl Fn(char) -> bool) -> bool {
+    text.get(at).is_some_and(|&c| pred(c.ch()))
 }
 
 /// `\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?` → `<TS>`.
-fn timestamps(t: &[char], s: usize) -> Option<(usize, &'static str)> {
-    let lit = |at: usize, c: char| t.get(at) == Some(&c);
+fn timestamps<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
+    let lit = |at: usize, c: char| t.get(at).map(|u| u.ch()) == Some(c);
     let ok = digits_at(t, s, 4)
         && lit(s + 4, '-')
         && digits_at(t, s + 5, 2)
@@ -128,8 +169,8 @@ fn timestamps(t: &[char], s: usize) -> Option<(usize, &'static str)> {
 }
 
 /// `0x[0-9a-fA-F]+` → `<HEX>`.
-fn hex(t: &[char], s: usize) -> Option<(usize, &'static str)> {
-    if t[s] != '0' || t.get(s + 1) != Some(&'x') || !char_is(t, s + 2, |c| c.is_ascii_hexdigit()) {
+fn hex<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
+    if t[s].ch() != '0' || t.get(s + 1).map(|u| u.ch()) != Some('x') || !char_is(t, s + 2, |c| c.is_ascii_hexdigit()) {
         return None;
     }
     let mut end = s + 3;
@@ -141,12 +182,12 @@ fn hex(t: &[char], s: usize) -> Option<(usize, &'static str)> {
 
 /// `line\s+\d+` with `re.IGNORECASE` → `line <N>`. Under Python's Unicode case folding
 /// `i` also matches `İ` (U+0130) and `ı` (U+0131); no other letter of `line` has extras.
-fn line_numbers(t: &[char], s: usize) -> Option<(usize, &'static str)> {
+fn line_numbers<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
     let word = s + 4 <= t.len()
-        && matches!(t[s], 'l' | 'L')
-        && matches!(t[s + 1], 'i' | 'I' | '\u{130}' | '\u{131}')
-        && matches!(t[s + 2], 'n' | 'N')
-        && matches!(t[s + 3], 'e' | 'E');
+        && matches!(t[s].ch(), 'l' | 'L')
+        && matches!(t[s + 1].ch(), 'i' | 'I' | '\u{130}' | '\u{131}')
+        && matches!(t[s + 2].ch(), 'n' | 'N')
+        && matches!(t[s + 3].ch(), 'e' | 'E');
     if !word || !char_is(t, s + 4, is_space) {
         return None;
     }
@@ -173,7 +214,7 @@ fn is_sep(c: char) -> bool {
 
 /// Length of the run of path characters at `at`, counted up to 81 (enough to tell "more
 /// than 80").
-fn path_run(t: &[char], at: usize) -> usize {
+fn path_run<U: Unit>(t: &[U], at: usize) -> usize {
     let mut n = 0;
     while n <= 80 && char_is(t, at + n, is_path_char) {
         n += 1;
@@ -187,8 +228,8 @@ fn path_run(t: &[char], at: usize) -> usize {
 /// them) followed by a separator, so the greedy `{1,40}` takes as many such runs as it can;
 /// the tail then takes up to 80 characters of the next run, or, when there is none, the
 /// engine gives back the last group and the tail takes that group's run instead.
-fn paths(t: &[char], s: usize) -> Option<(usize, &'static str)> {
-    let drive = t[s].is_ascii_alphabetic() && t.get(s + 1) == Some(&':');
+fn paths<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
+    let drive = t[s].ch().is_ascii_alphabetic() && t.get(s + 1).map(|u| u.ch()) == Some(':');
     if drive {
         if let Some(end) = path_from_separator(t, s + 2) {
             return Some((end, "<PATH>"));
@@ -197,7 +238,7 @@ fn paths(t: &[char], s: usize) -> Option<(usize, &'static str)> {
     path_from_separator(t, s).map(|end| (end, "<PATH>"))
 }
 
-fn path_from_separator(t: &[char], p: usize) -> Option<usize> {
+fn path_from_separator<U: Unit>(t: &[U], p: usize) -> Option<usize> {
     if !char_is(t, p, is_sep) {
         return None;
     }
@@ -227,8 +268,8 @@ fn path_from_separator(t: &[char], p: usize) -> Option<usize> {
 }
 
 /// `\b\d{2,}\b` → `<N>`: a whole run of two or more digits between non-word characters.
-fn numbers(t: &[char], s: usize) -> Option<(usize, &'static str)> {
-    if !is_digit(t[s]) || (s > 0 && is_word(t[s - 1])) {
+fn numbers<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
+    if !is_digit(t[s].ch()) || (s > 0 && is_word(t[s - 1].ch())) {
         return None;
     }
     let mut end = s;
@@ -242,20 +283,21 @@ fn numbers(t: &[char], s: usize) -> Option<(usize, &'static str)> {
 }
 
 /// `'[^']{0,80}'|"[^"]{0,80}"` → `<Q>`.
-fn quoted(t: &[char], s: usize) -> Option<(usize, &'static str)> {
-    let q = t[s];
+fn quoted<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
+    let q = t[s].ch();
     if q != '\'' && q != '"' {
         return None;
     }
     let limit = (s + 82).min(t.len());
-    (s + 1..limit).find(|&j| t[j] == q).map(|j| (j + 1, "<Q>"))
+    (s + 1..limit).find(|&j| t[j].ch() == q).map(|j| (j + 1, "<Q>"))
 }
 
 /// `\s+` → one space, `strip()`, `lower()`.
-fn collapse_and_lower(t: &[char]) -> String {
+fn collapse_and_lower<U: Unit>(t: &[U]) -> String {
     let mut out = String::with_capacity(t.len());
     let mut pending_space = false;
-    for &c in t {
+    for &u in t {
+        let c = u.ch();
         if is_space(c) {
             pending_space = !out.is_empty();
         } else {
