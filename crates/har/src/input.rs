@@ -6,7 +6,7 @@
 use std::io::{self, BufRead, Read};
 
 /// Size of the read buffer.
-const BUFFER_BYTES: usize = 256 * 1024;
+pub(crate) const BUFFER_BYTES: usize = 256 * 1024;
 /// Longest JSONP callback name recognised (bytes).
 const MAX_CALLBACK_BYTES: usize = 200;
 
@@ -54,7 +54,8 @@ pub(crate) enum Prefix {
 }
 
 impl<R: Read> CheckedInput<R> {
-    /// Wraps `inner`; nothing is read yet.
+    /// Wraps `inner` with the default buffer; nothing is read yet.
+    #[cfg(test)]
     pub(crate) fn new(inner: R) -> Self {
         Self::with_capacity(inner, BUFFER_BYTES)
     }
@@ -85,7 +86,12 @@ impl<R: Read> CheckedInput<R> {
 
     /// Ensures at least `want` checked bytes are buffered (fewer at end of input).
     fn fill_to(&mut self, want: usize) -> io::Result<&[u8]> {
-        let want = want.min(self.buf.len() / 2).max(1);
+        let want = want.max(1);
+        if self.buf.len() < want * 2 {
+            let mut bigger = vec![0; want * 2].into_boxed_slice();
+            bigger[..self.filled].copy_from_slice(&self.buf[..self.filled]);
+            self.buf = bigger;
+        }
         while self.checked - self.pos < want && !self.eof {
             if let Some(offset) = self.utf8_error {
                 return Err(utf8_io_error(offset));

@@ -43,6 +43,6 @@ pub use diff::{
 pub use error::{HarDiffError, HarShapeProblem, JsonKind};
 pub use index::HarIndex;
 pub use options::{DiffOptions, MatchMode};
-pub use read::{index_har_value, read_har, read_har_file};
+pub use read::{index_har_value, read_har, read_har_file, read_har_tuned, Tuning};
 pub use table::render_table;
 pub use url_key::normalise_url;

@@ -30,7 +30,41 @@ pub fn read_har<R: Read>(
     source_name: &str,
     options: &DiffOptions,
 ) -> Result<HarIndex, HarDiffError> {
-    let mut input = CheckedInput::new(reader);
+    read_har_tuned(reader, source_name, options, Tuning::default())
+}
+
+/// Buffer sizes of the streaming reader. Results never depend on them; tests and the fuzz
+/// target use tiny sizes to exercise buffer refills and the streamed path for large entries.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// Initial read buffer size in bytes.
+    pub buffer_bytes: usize,
+    /// Entries larger than this are streamed instead of parsed from the buffer.
+    pub max_element_bytes: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            buffer_bytes: crate::input::BUFFER_BYTES,
+            max_element_bytes: crate::splitter::MAX_ELEMENT_BYTES,
+        }
+    }
+}
+
+/// [`read_har`] with explicit buffer sizes (see [`Tuning`]).
+///
+/// # Errors
+/// As [`read_har`].
+#[doc(hidden)]
+pub fn read_har_tuned<R: Read>(
+    reader: R,
+    source_name: &str,
+    options: &DiffOptions,
+    tuning: Tuning,
+) -> Result<HarIndex, HarDiffError> {
+    let mut input = CheckedInput::with_capacity(reader, tuning.buffer_bytes);
     let io_error = |input: &CheckedInput<R>, error: io::Error| match input.utf8_error_offset() {
         Some(offset) => HarDiffError::NotUtf8 {
             source_name: source_name.to_owned(),
@@ -64,7 +98,8 @@ pub fn read_har<R: Read>(
         options,
         slots: Some(slots.clone()),
     };
-    let mut splitter = Splitter::new(input, slots, start);
+    let mut splitter =
+        Splitter::new(input, slots, start).with_max_element(tuning.max_element_bytes);
     let parsed = {
         let mut de = serde_json::Deserializer::from_reader(&mut splitter);
         let top = TopSeed(&factory).deserialize(&mut de);
@@ -87,7 +122,11 @@ pub fn read_har<R: Read>(
             } else if error.is_io() {
                 io_error(&splitter.input, io::Error::from(error))
             } else {
-                json_error(source_name, &error, splitter.position)
+                let reported = Position {
+                    line: error.line(),
+                    column: error.column(),
+                };
+                json_error(source_name, &error, splitter.source_position(reported))
             })
         }
     };

@@ -23,6 +23,9 @@ use std::rc::Rc;
 use crate::input::{CheckedInput, Fill};
 use crate::visit::Entry;
 
+/// How many recent byte positions are kept for mapping error positions back.
+const RECENT_POSITIONS: usize = 4096;
+
 /// Elements larger than this are streamed instead of parsed from the buffer.
 pub(crate) const MAX_ELEMENT_BYTES: usize = 4 * 1024 * 1024;
 
@@ -73,8 +76,13 @@ pub(crate) struct Splitter<R> {
     tracker: Tracker,
     /// Placeholder bytes still to hand out.
     pending: &'static [u8],
-    /// Position of the last byte handed out (or consumed on its behalf).
+    /// Position in the source of the last byte handed out (or consumed on its behalf).
     pub(crate) position: Position,
+    /// Position of the last byte handed out in the stream `serde_json` sees.
+    stream: Position,
+    /// (stream, source) positions of the last bytes handed out, to map the parser's error
+    /// positions back (after an error the parser may read a few more bytes).
+    recent: VecDeque<(Position, Position)>,
     /// A syntax error met inside an element; reading fails once it is set.
     pub(crate) element_error: Option<ElementError>,
     max_element: usize,
@@ -89,16 +97,36 @@ impl<R: Read> Splitter<R> {
             tracker: Tracker::default(),
             pending: b"",
             position: start,
+            stream: Position { line: 1, column: 0 },
+            recent: VecDeque::with_capacity(RECENT_POSITIONS),
             element_error: None,
             max_element: MAX_ELEMENT_BYTES,
         }
     }
 
-    /// Lowers the element size limit (tests use it to exercise the streamed path).
-    #[cfg(test)]
+    /// Changes the element size limit (tests use a small one to exercise the streamed path).
     pub(crate) fn with_max_element(mut self, max: usize) -> Self {
         self.max_element = max.max(16);
         self
+    }
+
+    /// Records that `byte` (the placeholder, or a byte at `self.position`) was handed out.
+    fn note_emitted(&mut self, byte: u8) {
+        self.stream.advance(std::slice::from_ref(&byte));
+        if self.recent.len() == RECENT_POSITIONS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((self.stream, self.position));
+    }
+
+    /// The source position of the byte the parser reports at `stream` (its line and column);
+    /// the last position handed out when that byte is no longer remembered.
+    pub(crate) fn source_position(&self, stream: Position) -> Position {
+        self.recent
+            .iter()
+            .rev()
+            .find(|(at, _)| *at == stream)
+            .map_or(self.position, |(_, source)| *source)
     }
 
     /// Tries to parse the element starting at the current byte from the buffer.
@@ -135,6 +163,7 @@ impl<R: Read> Splitter<R> {
                     self.queue.borrow_mut().push_back(Slot::Parsed(entry));
                     self.tracker.value_start();
                     self.pending = b"0";
+                    self.note_emitted(b'0');
                     Ok(true)
                 }
                 Some(Err(e)) if !e.is_eof() => {
@@ -190,6 +219,7 @@ impl<R: Read> Read for Splitter<R> {
         }
         self.tracker.step(byte);
         self.position.advance(std::slice::from_ref(&byte));
+        self.note_emitted(byte);
         io::BufRead::consume(&mut self.input, 1);
         out[0] = byte;
         Ok(1)

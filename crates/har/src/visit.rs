@@ -101,8 +101,8 @@ struct FieldSeed(&'static [&'static str]);
 impl<'de> DeserializeSeed<'de> for FieldSeed {
     type Value = Option<usize>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        // As bytes: `serde_json` then skips re-checking UTF-8, which the input layer did.
-        d.deserialize_bytes(self)
+        // Not `deserialize_bytes`: serde_json's raw-bytes path accepts control characters.
+        d.deserialize_str(self)
     }
 }
 
