@@ -281,6 +281,131 @@ impl WhyBuilder {
     }
 }
 
+/// Fewest words a key needs before another key may absorb it.
+const MIN_CONTAINED_WORDS: usize = 5;
+/// Most candidate clusters looked at per key when searching for one that contains it.
+const MAX_CANDIDATES: usize = 4096;
+
+/// Merges a cluster into another when its key's words are a strict subset of that other
+/// key's and no other key contains them: the shorter message is the same failure reported
+/// with less context (a bare `error while loading shared libraries …` and Puppeteer's
+/// `Failed to launch the browser process! … error while loading shared libraries …`).
+/// Keys of fewer than five words never merge, so short generic messages stay apart.
+fn merge_contained(
+    clusters: Vec<Cluster>,
+    builders: Vec<WhyBuilder>,
+    keys: &[String],
+    items: &[Item<'_>],
+) -> (Vec<Cluster>, Vec<WhyBuilder>) {
+    let words: Vec<Vec<&str>> = keys.iter().map(|k| k.split(' ').collect()).collect();
+    let mut postings: FastMap<&str, Vec<usize>> = FastMap::new();
+    for (c, ws) in words.iter().enumerate() {
+        for w in ws {
+            postings.entry(w).or_default().push(c);
+        }
+    }
+    // target[c] = the cluster c merges into (itself when none).
+    let mut target: Vec<usize> = (0..clusters.len()).collect();
+    for (c, ws) in words.iter().enumerate() {
+        if ws.len() < MIN_CONTAINED_WORDS {
+            continue;
+        }
+        let Some(rarest) = ws
+            .iter()
+            .filter_map(|w| postings.get(w))
+            .min_by_key(|p| p.len())
+        else {
+            continue;
+        };
+        if rarest.len() > MAX_CANDIDATES {
+            continue;
+        }
+        let mut found: Option<usize> = None;
+        let mut several = false;
+        for &d in rarest {
+            if d == c || words[d].len() <= ws.len() {
+                continue;
+            }
+            // Both word lists are sorted: a merge walk tells containment.
+            let (mut i, mut j) = (0, 0);
+            let other = &words[d];
+            while i < ws.len() && j < other.len() {
+                match ws[i].cmp(other[j]) {
+                    std::cmp::Ordering::Equal => {
+                        i += 1;
+                        j += 1;
+                    }
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Less => break,
+                }
+            }
+            if i == ws.len() {
+                if found.is_some() {
+                    several = true;
+                    break;
+                }
+                found = Some(d);
+            }
+        }
+        if let (Some(d), false) = (found, several) {
+            target[c] = d;
+        }
+    }
+    if target.iter().enumerate().all(|(c, &t)| c == t) {
+        return (clusters, builders);
+    }
+    // Follow chains (a ⊂ b ⊂ c) to their end.
+    let resolve = |mut c: usize| {
+        let mut steps = 0;
+        while target[c] != c && steps < target.len() {
+            c = target[c];
+            steps += 1;
+        }
+        c
+    };
+    let mut slots: Vec<Option<(Cluster, WhyBuilder)>> =
+        clusters.into_iter().zip(builders).map(Some).collect();
+    let mut absorbed: Vec<Vec<(Cluster, WhyBuilder)>> =
+        (0..slots.len()).map(|_| Vec::new()).collect();
+    for c in 0..slots.len() {
+        let t = resolve(c);
+        if t != c {
+            if let Some(pair) = slots[c].take() {
+                absorbed[t].push(pair);
+            }
+        }
+    }
+    let mut out_clusters = Vec::new();
+    let mut out_builders = Vec::new();
+    for (t, slot) in slots.into_iter().enumerate() {
+        let Some((mut cluster, mut builder)) = slot else {
+            continue;
+        };
+        if !absorbed[t].is_empty() {
+            for (other, other_builder) in std::mem::take(&mut absorbed[t]) {
+                cluster.count += other.count;
+                cluster.members.extend(other.members);
+                builder.merge(other_builder);
+            }
+            cluster.members.sort_unstable();
+            let first = cluster.members[0];
+            cluster.representative = items[first].message.chars().take(200).collect();
+            let mut seen: FastSet<&str> = FastSet::new();
+            cluster.files.clear();
+            for &m in &cluster.members {
+                if let Some(p) = items[m].file_path.as_deref() {
+                    if !p.is_empty() && seen.insert(p) {
+                        cluster.files.push(p.to_string());
+                    }
+                }
+            }
+        }
+        out_clusters.push(cluster);
+        out_builders.push(builder);
+    }
+    (out_clusters, out_builders)
+}
+
 /// One chunk's cluster before merging: members are positions in the whole input.
 struct LocalGroup<'a> {
     key: String,
@@ -394,7 +519,13 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
         }
     }
     if rules == Rules::Default {
-        for (cluster, b) in clusters.iter_mut().zip(builders) {
+        let mut keys: Vec<String> = vec![String::new(); clusters.len()];
+        for (key, c) in cluster_of {
+            keys[c] = key;
+        }
+        let (merged, merged_builders) = merge_contained(clusters, builders, &keys, items);
+        clusters = merged;
+        for (cluster, b) in clusters.iter_mut().zip(merged_builders) {
             cluster.why = Some(b.finish());
         }
     }

@@ -60,9 +60,9 @@ pub fn cluster_file(
     top_n: Option<i64>,
     rules: Rules,
 ) -> Result<FileClusters, ClusterError> {
-    let bytes = std::fs::read(path).map_err(|source| ClusterError::Read {
+    let bytes = std::fs::read(path).map_err(|cause| ClusterError::Read {
         path: path.display().to_string(),
-        source,
+        cause,
     })?;
     cluster_bytes(&bytes, &path.display().to_string(), top_n, rules)
 }
@@ -118,9 +118,9 @@ pub fn parse_failures(
 ///
 /// Fails with [`ClusterError::Read`] when the file cannot be read, else as [`parse_failures`].
 pub fn load_failures(path: &Path) -> Result<(InputKind, Vec<Failure>), ClusterError> {
-    let bytes = std::fs::read(path).map_err(|source| ClusterError::Read {
+    let bytes = std::fs::read(path).map_err(|cause| ClusterError::Read {
         path: path.display().to_string(),
-        source,
+        cause,
     })?;
     parse_failures(&bytes, &path.display().to_string())
 }

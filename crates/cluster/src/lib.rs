@@ -107,13 +107,12 @@ pub enum ClusterError {
         found: &'static str,
     },
     /// The input file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         /// The file.
         path: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        /// The I/O error (part of the message, so not repeated as a source).
+        cause: std::io::Error,
     },
     /// The input is not valid JSON.
     #[error("{origin} is not valid JSON: {message} (line {line}, column {column})")]

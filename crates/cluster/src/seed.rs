@@ -71,7 +71,12 @@ fn normalise_with<U: Unit>(text: &mut Vec<U>, spare: &mut Vec<U>) -> String {
     run(text, spare, digit, timestamps);
     run(text, spare, |c| c == '0', hex);
     run(text, spare, |c| matches!(c, 'l' | 'L'), line_numbers);
-    run(text, spare, |c| c == '/' || c == '\\' || c.is_ascii_alphabetic(), paths);
+    run(
+        text,
+        spare,
+        |c| c == '/' || c == '\\' || c.is_ascii_alphabetic(),
+        paths,
+    );
     run(text, spare, digit, numbers);
     run(text, spare, |c| c == '\'' || c == '"', quoted);
     collapse_and_lower(text)
@@ -170,7 +175,10 @@ fn timestamps<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
 
 /// `0x[0-9a-fA-F]+` → `<HEX>`.
 fn hex<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
-    if t[s].ch() != '0' || t.get(s + 1).map(|u| u.ch()) != Some('x') || !char_is(t, s + 2, |c| c.is_ascii_hexdigit()) {
+    if t[s].ch() != '0'
+        || t.get(s + 1).map(|u| u.ch()) != Some('x')
+        || !char_is(t, s + 2, |c| c.is_ascii_hexdigit())
+    {
         return None;
     }
     let mut end = s + 3;
@@ -289,7 +297,9 @@ fn quoted<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
         return None;
     }
     let limit = (s + 82).min(t.len());
-    (s + 1..limit).find(|&j| t[j].ch() == q).map(|j| (j + 1, "<Q>"))
+    (s + 1..limit)
+        .find(|&j| t[j].ch() == q)
+        .map(|j| (j + 1, "<Q>"))
 }
 
 /// `\s+` → one space, `strip()`, `lower()`.

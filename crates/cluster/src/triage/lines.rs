@@ -78,8 +78,10 @@ const TRAILERS: &[&str] = &[
 ];
 
 fn is_trailer(t: &str) -> bool {
-    matches!(t.as_bytes().first(), Some(b'(' | b'B' | b'S' | b'D' | b'C' | b'*' | b'E' | b'F' | b'r' | b'H'))
-        && TRAILERS.iter().any(|p| t.starts_with(p))
+    matches!(
+        t.as_bytes().first(),
+        Some(b'(' | b'B' | b'S' | b'D' | b'C' | b'*' | b'E' | b'F' | b'r' | b'H')
+    ) && TRAILERS.iter().any(|p| t.starts_with(p))
 }
 
 fn is_code_frame(t: &str) -> bool {

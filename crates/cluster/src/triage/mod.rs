@@ -165,9 +165,31 @@ const REASONS: &[&str] = &[
 fn is_filler(w: &str) -> bool {
     matches!(
         w,
-        "a" | "an" | "the" | "of" | "after" | "for" | "in" | "at" | "on" | "with" | "by" | "from" | "within"
-            | "while" | "ms" | "s" | "sec" | "secs" | "second" | "seconds" | "second(s)" | "millisecond"
-            | "milliseconds" | "minute" | "minutes" | "px"
+        "a" | "an"
+            | "the"
+            | "of"
+            | "after"
+            | "for"
+            | "in"
+            | "at"
+            | "on"
+            | "with"
+            | "by"
+            | "from"
+            | "within"
+            | "while"
+            | "ms"
+            | "s"
+            | "sec"
+            | "secs"
+            | "second"
+            | "seconds"
+            | "second(s)"
+            | "millisecond"
+            | "milliseconds"
+            | "minute"
+            | "minutes"
+            | "px"
     )
 }
 
@@ -233,7 +255,8 @@ pub fn explain(message: &str) -> Explanation {
     }
     while index < content.len() && pieces.len() < 4 {
         let last = &pieces[pieces.len() - 1].text;
-        let wants_more = head_raw.trim_end().ends_with(':') || !has_word(last);
+        let end = head_raw.trim_end();
+        let wants_more = end.ends_with(':') || end.ends_with('!') || !has_word(last);
         if !wants_more {
             break;
         }
@@ -251,6 +274,7 @@ pub fn explain(message: &str) -> Explanation {
         detail.push_str(&p.text);
         substitutions.extend(p.substitutions);
     }
+    let detail = strip_retry_prefix(&detail).to_string();
     let code = error_code(&head_lower, exception_type.as_deref());
     let mut signature = match code {
         Some((code, true)) => code.to_string(),
@@ -300,6 +324,23 @@ pub fn explain(message: &str) -> Explanation {
         }
     }
     signature = trim_sentence_end(&signature).to_string();
+    // A call log's actionability state already says which action waited: `click: timeout`
+    // and a bare `timeout` (older Playwright) are the same failure.
+    if markers
+        .iter()
+        .any(|m| CALL_LOG_STATES.iter().any(|(_, state)| state == m))
+    {
+        if let Some((method, rest)) = signature.split_once(": ") {
+            if !method.is_empty()
+                && method
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && rest.starts_with("timeout")
+            {
+                signature = rest.to_string();
+            }
+        }
+    }
     for m in markers {
         if !signature.contains(&m) {
             signature.push_str(" [");
@@ -344,8 +385,9 @@ fn key_of(signature: &str) -> String {
         {
             continue;
         }
-        let w =
-            raw.trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/'));
+        let w = raw.trim_matches(|c: char| {
+            matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/' | '`')
+        });
         if w.is_empty() || is_filler(w) {
             continue;
         }
@@ -584,11 +626,35 @@ fn drop_receiver(detail: &str) -> &str {
     detail
 }
 
+/// `timed out retrying[ after <N>ms]: …` says a tool retried, not why it failed: the
+/// cause follows.
+fn strip_retry_prefix(detail: &str) -> &str {
+    let Some(rest) = detail.strip_prefix("timed out retrying") else {
+        return detail;
+    };
+    let Some(colon) = rest.find(':') else {
+        return detail;
+    };
+    let between = rest[..colon].trim();
+    let filler = between.is_empty()
+        || between
+            .split_whitespace()
+            .all(|w| w == "after" || w.starts_with("<N>") || is_filler(w));
+    let after = rest[colon + 1..].trim_start();
+    if filler && !after.is_empty() {
+        after
+    } else {
+        detail
+    }
+}
+
 /// Network codes, errno names and HTTP statuses in one line.
 fn line_markers(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let bytes = line.as_bytes();
-    let has_upper_e = bytes.windows(2).any(|w| w[0] == b'E' && w[1].is_ascii_uppercase());
+    let has_upper_e = bytes
+        .windows(2)
+        .any(|w| w[0] == b'E' && w[1].is_ascii_uppercase());
     let has_status_digit = bytes.iter().any(|b| matches!(b, b'4' | b'5'));
     if !has_upper_e && !has_status_digit {
         return out;
@@ -684,10 +750,7 @@ mod tests {
         let a = "TimeoutError: locator.click: Timeout 30000ms exceeded.\nCall log:\n  - waiting for locator('#go')\n  -   <div class=\"overlay\"></div> intercepts pointer events\n";
         let b = "page.click: Timeout 5000ms exceeded.\n=========================== logs ===========================\nwaiting for selector \"#x\"\n  <div>…</div> intercepts pointer events\n============================================================";
         let c = "TimeoutError: locator.click: Timeout 30000ms exceeded.\nCall log:\n  - waiting for locator('#go')\n";
-        assert_eq!(
-            sig(a),
-            "click: timeout <N>ms exceeded [intercepts pointer events]"
-        );
+        assert_eq!(sig(a), "timeout <N>ms exceeded [intercepts pointer events]");
         assert_eq!(key(a), key(b));
         assert_ne!(key(a), key(c));
     }

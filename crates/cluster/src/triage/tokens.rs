@@ -168,11 +168,28 @@ fn quoted(t: &[char], i: usize) -> Option<(usize, &'static str)> {
             continue;
         }
         if c == close && !(open == '\'' && is_alnum(at(t, j + 1))) {
+            if is_code_call(&t[i + 1..j]) {
+                return None;
+            }
             return Some((j + 1, "<Q>"));
         }
         j += 1;
     }
     None
+}
+
+/// Quoted code such as `` `cy.click()` `` names the failing call: it is part of the
+/// message, not a value.
+fn is_code_call(inner: &[char]) -> bool {
+    let Some(open) = inner.iter().position(|c| *c == '(') else {
+        return false;
+    };
+    open > 0
+        && inner.last() == Some(&')')
+        && inner[..open]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
+        && inner[0].is_ascii_alphabetic()
 }
 
 /// `<tag …>`, optionally with its content and `</tag>`.
@@ -534,7 +551,11 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
         end -= 1;
     }
     let run = &t[i..end];
-    let localhost = run.len() == 9 && run.iter().zip("localhost".chars()).all(|(a, b)| a.to_ascii_lowercase() == b);
+    let localhost = run.len() == 9
+        && run
+            .iter()
+            .zip("localhost".chars())
+            .all(|(a, b)| a.to_ascii_lowercase() == b);
     if !localhost && !run.contains(&'.') && !run.contains(&'@') {
         return None;
     }
