@@ -367,10 +367,10 @@ fn merge_contained(
         clusters.into_iter().zip(builders).map(Some).collect();
     let mut absorbed: Vec<Vec<(Cluster, WhyBuilder)>> =
         (0..slots.len()).map(|_| Vec::new()).collect();
-    for c in 0..slots.len() {
+    for (c, slot) in slots.iter_mut().enumerate() {
         let t = resolve(c);
         if t != c {
-            if let Some(pair) = slots[c].take() {
+            if let Some(pair) = slot.take() {
                 absorbed[t].push(pair);
             }
         }
