@@ -16,13 +16,20 @@ struct Labelled {
     message: String,
 }
 
-fn labelled() -> Vec<Labelled> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/labelled_failures.json"
-    );
+fn load(name: &str) -> Vec<Labelled> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).expect("fixture is readable");
     serde_json::from_str(&text).expect("fixture is valid JSON")
+}
+
+/// The set the default rules were developed against.
+fn labelled() -> Vec<Labelled> {
+    load("labelled_failures.json")
+}
+
+/// Collected after the rules were written and never tuned on: a check that they generalise.
+fn held_out() -> Vec<Labelled> {
+    load("heldout_failures.json")
 }
 
 /// Cluster id per message under `rules`.
@@ -158,6 +165,41 @@ fn default_rules_group_real_failures_by_cause_and_seed_rules_do_not() {
         default.recall
     );
     assert!(default.ari >= 0.90, "default rules ARI {:.3}", default.ari);
+}
+
+#[test]
+fn default_rules_generalise_to_a_held_out_set() {
+    let held = held_out();
+    let mut all = labelled();
+    all.extend(held_out());
+    for (name, set) in [("held-out", &held), ("combined", &all)] {
+        let (truth, causes) = truth_ids(set);
+        let default = score(&truth, &assignments(set, Rules::Default));
+        let seed = score(&truth, &assignments(set, Rules::Seed));
+        println!(
+            "{name}: {} messages, {causes} causes; default: {} clusters, precision {:.3} recall {:.3} F1 {:.3} ARI {:.3}; seed: {} clusters, ARI {:.3}",
+            set.len(),
+            default.clusters,
+            default.precision,
+            default.recall,
+            default.f1,
+            default.ari,
+            seed.clusters,
+            seed.ari
+        );
+        assert!(
+            default.precision >= 0.9,
+            "{name}: precision {:.3}",
+            default.precision
+        );
+        assert!(default.ari >= 0.7, "{name}: ARI {:.3}", default.ari);
+        assert!(
+            default.ari > seed.ari + 0.3,
+            "{name}: default {:.3} vs seed {:.3}",
+            default.ari,
+            seed.ari
+        );
+    }
 }
 
 /// Prints the clusters that mix causes or split one, to see what to improve.

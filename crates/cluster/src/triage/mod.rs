@@ -51,7 +51,6 @@ pub struct Explanation {
 const SPECIFIC_CODES: &[&str] = &[
     "element click intercepted",
     "element not interactable",
-    "element not visible",
     "insecure certificate",
     "invalid cookie domain",
     "invalid element state",
@@ -95,6 +94,7 @@ const CLASS_ALIASES: &[(&str, &str)] = &[
 
 /// Older driver wordings of specific codes.
 const LEGACY_PHRASES: &[(&str, &str)] = &[
+    ("element not visible", "element not interactable"),
     ("is not clickable at point", "element click intercepted"),
     (
         "other element would receive the click",
@@ -256,7 +256,8 @@ pub fn explain(message: &str) -> Explanation {
     while index < content.len() && pieces.len() < 4 {
         let last = &pieces[pieces.len() - 1].text;
         let end = head_raw.trim_end();
-        let wants_more = end.ends_with(':') || end.ends_with('!') || !has_word(last);
+        let wants_more = (end.ends_with(':') || end.ends_with('!') || !has_word(last))
+            && !is_list_item(&content[index]);
         if !wants_more {
             break;
         }
@@ -324,6 +325,14 @@ pub fn explain(message: &str) -> Explanation {
         }
     }
     signature = trim_sentence_end(&signature).to_string();
+    // A network failure is grouped by its network cause.
+    let network = line_markers(&head_raw)
+        .into_iter()
+        .chain(markers.iter().cloned())
+        .find_map(|m| network_cause(&m));
+    if let Some(cause) = network {
+        return finish(format!("network error: {cause}"), substitutions, dropped);
+    }
     // A call log's actionability state already says which action waited: `click: timeout`
     // and a bare `timeout` (older Playwright) are the same failure.
     if markers
@@ -400,6 +409,15 @@ fn key_of(signature: &str) -> String {
         return signature.to_string();
     }
     words.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// `1) …`, `- …`, `* …`: an item of a list that details the line before it.
+fn is_list_item(line: &str) -> bool {
+    let t = line.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && matches!(t.as_bytes().get(digits), Some(b')' | b'.')))
+        || t.starts_with("- ")
+        || t.starts_with("* ")
 }
 
 /// True when `text` has a word of two or more letters outside placeholders.
@@ -576,6 +594,44 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
         }
     }
     generic.map(|c| (c, false))
+}
+
+/// Network failures by cause, whichever layer reported them (Chrome's `net::ERR_…`,
+/// Node's errno names, Firefox's `NS_ERROR_…`): the server refusing a connection is one
+/// cause whether a browser, a test runner or an HTTP client saw it.
+const NETWORK_CAUSES: &[(&str, &str)] = &[
+    ("net::err_connection_refused", "connection refused"),
+    ("econnrefused", "connection refused"),
+    ("ns_error_connection_refused", "connection refused"),
+    ("net::err_name_not_resolved", "host name not resolved"),
+    ("net::err_name_resolution_failed", "host name not resolved"),
+    ("enotfound", "host name not resolved"),
+    ("eai_again", "host name not resolved"),
+    ("ns_error_unknown_host", "host name not resolved"),
+    ("net::err_connection_timed_out", "connection timed out"),
+    ("net::err_timed_out", "connection timed out"),
+    ("etimedout", "connection timed out"),
+    ("ns_error_net_timeout", "connection timed out"),
+    ("net::err_connection_reset", "connection reset"),
+    ("econnreset", "connection reset"),
+    ("ns_error_net_reset", "connection reset"),
+    ("net::err_connection_closed", "connection closed"),
+    ("net::err_empty_response", "connection closed"),
+    ("econnaborted", "connection closed"),
+    ("net::err_internet_disconnected", "network unreachable"),
+    ("net::err_network_changed", "network unreachable"),
+    ("enetunreach", "network unreachable"),
+    ("ehostunreach", "host unreachable"),
+    ("net::err_address_unreachable", "host unreachable"),
+];
+
+/// The network cause named by `code` (a lower-cased `net::ERR_…`, errno or `NS_ERROR_…`
+/// name): a canonical cause, or the code itself for codes without one (`net::err_cert_…`).
+fn network_cause(code: &str) -> Option<String> {
+    if let Some((_, cause)) = NETWORK_CAUSES.iter().find(|(c, _)| *c == code) {
+        return Some((*cause).to_string());
+    }
+    (code.starts_with("net::err_") || code.starts_with("ns_error_")).then(|| code.to_string())
 }
 
 fn starts_with_code(head_lower: &str, code: &str) -> bool {
@@ -756,11 +812,23 @@ mod tests {
     }
 
     #[test]
-    fn network_markers_from_detail_lines_split_causes() {
+    fn network_failures_group_by_network_cause_across_tools() {
         let refused = "CypressError: cy.visit() failed trying to load:\n\nhttp://localhost:3000/\n\nWe attempted to make an http request to this URL but the request failed without a response.\n\nWe received this error at the network level:\n\n  > Error: connect ECONNREFUSED 127.0.0.1:3000";
         let notfound = "CypressError: cy.visit() failed trying to load:\n\nhttp://app.test/\n\nWe attempted to make an http request to this URL but the request failed without a response.\n\nWe received this error at the network level:\n\n  > Error: getaddrinfo ENOTFOUND app.test";
-        assert!(sig(refused).ends_with("[econnrefused]"), "{}", sig(refused));
-        assert_ne!(key(refused), key(notfound));
+        assert_eq!(sig(refused), "network error: connection refused");
+        assert_eq!(sig(notfound), "network error: host name not resolved");
+        assert_eq!(
+            sig("Error: page.goto: net::ERR_CONNECTION_REFUSED at http://localhost:3000/"),
+            sig(refused)
+        );
+        assert_eq!(
+            sig("cannot open http://localhost:8080/: net::ERR_CONNECTION_REFUSED"),
+            sig(refused)
+        );
+        assert_eq!(
+            sig("net::ERR_CERT_AUTHORITY_INVALID at https://self-signed.test/"),
+            "network error: net::err_cert_authority_invalid"
+        );
     }
 
     #[test]
@@ -786,8 +854,19 @@ mod tests {
 
     #[test]
     fn python_traceback_head_is_the_exception_line() {
-        let m = "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n    page.goto(u)\nplaywright._impl._errors.Error: Page.goto: net::ERR_NAME_NOT_RESOLVED at https://nope.example/\nCall log:\n  - navigating to \"https://nope.example/\", waiting until \"load\"";
-        assert_eq!(sig(m), "net::err_name_not_resolved at <URL>");
+        let m = "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n    page.click(u)\nplaywright._impl._errors.Error: Page.click: Target page, context or browser has been closed\nBrowser logs:";
+        assert_eq!(sig(m), "target page, context or browser has been closed");
+    }
+
+    #[test]
+    fn playwright_locator_expressions_and_listed_matches_are_parameters() {
+        let a = "locator.click: Error: strict mode violation: locator('div').filter({ hasText: 'x' }).getByRole('link') resolved to 6 elements:\n    1) <a href=\"/\">…</a> aka getByRole('link', { name: 'x' })";
+        let b = "Error: strict mode violation: locator('body') resolved to 2 elements:\n    1) <body>…</body> aka locator('body').first()";
+        assert_eq!(
+            sig(a),
+            "strict mode violation: <SEL> resolved to <N> elements"
+        );
+        assert_eq!(sig(b), sig(a));
     }
 
     #[test]

@@ -538,6 +538,10 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
             return Some((selector_run(t, k).max(k), "<SEL>"));
         }
     }
+    // Playwright locator expressions: locator('#a').filter({ … }).getByRole('link').first().
+    if let Some(end) = locator_expression(t, i) {
+        return Some((end, "<SEL>"));
+    }
     // Locators written `strategy="value"` (webrunner, WebdriverIO, Playwright selectors).
     if let Some(end) = strategy_locator(t, i) {
         return Some((end, "<SEL>"));
@@ -583,6 +587,44 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
         }
     }
     None
+}
+
+/// Functions that build a Playwright locator.
+fn is_locator_function(name: &str) -> bool {
+    name == "locator"
+        || name == "frameLocator"
+        || name.starts_with("getBy")
+        || name.starts_with("get_by_")
+        || name == "frame_locator"
+}
+
+/// `locator(…)`, `getByRole(…)`, chained with `.filter(…)`, `.first()`, `.nth(2)`, `.first`.
+fn locator_expression(t: &[char], i: usize) -> Option<usize> {
+    let mut j = i;
+    while at(t, j).is_ascii_alphanumeric() || at(t, j) == '_' {
+        j += 1;
+    }
+    let name: String = t[i..j].iter().collect();
+    if !is_locator_function(&name) || at(t, j) != '(' {
+        return None;
+    }
+    let mut end = balanced(t, j, '(', ')', 600)?;
+    // Chained calls and properties.
+    while at(t, end) == '.' && at(t, end + 1).is_ascii_alphabetic() {
+        let mut k = end + 1;
+        while at(t, k).is_ascii_alphanumeric() || at(t, k) == '_' {
+            k += 1;
+        }
+        if at(t, k) == '(' {
+            match balanced(t, k, '(', ')', 600) {
+                Some(e) => end = e,
+                None => break,
+            }
+        } else {
+            end = k;
+        }
+    }
+    Some(end)
 }
 
 /// Locator strategies that prefix a quoted value: `css="#a"`, `xpath='//b'`.
