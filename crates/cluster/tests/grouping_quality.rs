@@ -27,9 +27,15 @@ fn labelled() -> Vec<Labelled> {
     load("labelled_failures.json")
 }
 
-/// Collected after the rules were written and never tuned on: a check that they generalise.
+/// Collected after the rules were written: a first check that they generalise (it prompted
+/// four general rules, so it is no longer untouched).
 fn held_out() -> Vec<Labelled> {
     load("heldout_failures.json")
+}
+
+/// Collected last and never used to change the rules.
+fn held_out_untouched() -> Vec<Labelled> {
+    load("heldout2_failures.json")
 }
 
 /// Cluster id per message under `rules`.
@@ -170,9 +176,15 @@ fn default_rules_group_real_failures_by_cause_and_seed_rules_do_not() {
 #[test]
 fn default_rules_generalise_to_a_held_out_set() {
     let held = held_out();
+    let untouched = held_out_untouched();
     let mut all = labelled();
     all.extend(held_out());
-    for (name, set) in [("held-out", &held), ("combined", &all)] {
+    all.extend(held_out_untouched());
+    for (name, set) in [
+        ("held-out", &held),
+        ("untouched", &untouched),
+        ("combined", &all),
+    ] {
         let (truth, causes) = truth_ids(set);
         let default = score(&truth, &assignments(set, Rules::Default));
         let seed = score(&truth, &assignments(set, Rules::Seed));
@@ -192,7 +204,10 @@ fn default_rules_generalise_to_a_held_out_set() {
             "{name}: precision {:.3}",
             default.precision
         );
-        assert!(default.ari >= 0.7, "{name}: ARI {:.3}", default.ari);
+        // The untouched set measures generalisation honestly; it only has to beat the seed.
+        if name != "untouched" {
+            assert!(default.ari >= 0.7, "{name}: ARI {:.3}", default.ari);
+        }
         assert!(
             default.ari > seed.ari + 0.3,
             "{name}: default {:.3} vs seed {:.3}",
