@@ -1,0 +1,41 @@
+//! Browser loop: N x (click a button, read its text) through the executor and real Chromium,
+//! against URL (a page whose `#counter` button counts its clicks). Prints steps per second.
+//! Usage: cargo run --release --example bench_browser_loop -- URL N
+
+use webrunner::{Action, Executor, Status};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let url = args.next().unwrap_or_else(|| {
+        eprintln!("usage: bench_browser_loop URL N");
+        std::process::exit(2)
+    });
+    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mut ex = Executor::new();
+        let setup = ex
+            .run_actions("setup", vec![Action::new("WR_to_url").kwarg("url", url.as_str())])
+            .await;
+        assert_eq!(setup[0].status, Status::Passed, "{:?}", setup[0].error);
+        let mut actions = Vec::with_capacity(2 * n);
+        for _ in 0..n {
+            actions.push(Action::new("WR_element_click").kwarg("id", "counter"));
+            actions.push(Action::new("WR_element_text").kwarg("id", "counter"));
+        }
+        let t = std::time::Instant::now();
+        let records = ex.run_actions("loop", actions).await;
+        let dt = t.elapsed().as_secs_f64();
+        let last = records.last().map(|r| r.result.clone());
+        if last != Some(serde_json::json!(n.to_string())) {
+            eprintln!("the loop did not run: last read {last:?}");
+            std::process::exit(1);
+        }
+        println!("{:.1}", n as f64 / dt);
+        ex.shutdown().await;
+    });
+}

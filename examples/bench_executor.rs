@@ -1,0 +1,44 @@
+//! Executor overhead per action: N no-op actions through the real run loop (records, spans
+//! created, observers notified). Prints microseconds per action.
+//! Usage: cargo run --release --example bench_executor -- [N]
+
+use serde_json::{json, Value};
+use webrunner::executor::{handler, CommandDoc};
+use webrunner::{Action, Executor};
+
+const NOOP: CommandDoc = CommandDoc {
+    group: "bench",
+    summary: "does nothing",
+    params: &[],
+    returns: "its argument",
+    runs_script: false,
+};
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut ex = Executor::new();
+    ex.registry_mut().register(
+        "WR_noop",
+        NOOP,
+        handler(|_ctx, call| Box::pin(async move { Ok(call.args.first().cloned().unwrap_or(Value::Null)) })),
+    );
+    let actions: Vec<Action> = (0..n)
+        .map(|i| Action::new("WR_noop").arg(json!(-(i as i64))))
+        .collect();
+    // Warm-up.
+    rt.block_on(ex.run_actions("warmup", actions[..n.min(1000)].to_vec()));
+    let mut ex2 = Executor::new();
+    std::mem::swap(ex.registry_mut(), ex2.registry_mut());
+    let t = std::time::Instant::now();
+    let records = rt.block_on(ex2.run_actions("bench", actions));
+    let dt = t.elapsed();
+    assert_eq!(records.len(), n);
+    println!("{:.3}", dt.as_secs_f64() / n as f64 * 1e6);
+}
