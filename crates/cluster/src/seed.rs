@@ -67,25 +67,28 @@ thread_local! {
 }
 
 fn normalise_with<U: Unit>(text: &mut Vec<U>, spare: &mut Vec<U>) -> String {
-    let digit = |c: char| c.is_ascii_digit() || (!c.is_ascii() && is_digit(c));
+    let digit = |t: &[U], i: usize| {
+        let c = t[i].ch();
+        c.is_ascii_digit() || (!c.is_ascii() && is_digit(c))
+    };
     run(text, spare, digit, timestamps);
-    run(text, spare, |c| c == '0', hex);
-    run(text, spare, |c| matches!(c, 'l' | 'L'), line_numbers);
-    run(
-        text,
-        spare,
-        |c| c == '/' || c == '\\' || c.is_ascii_alphabetic(),
-        paths,
-    );
+    run(text, spare, |t: &[U], i: usize| t[i].ch() == '0', hex);
+    run(text, spare, |t: &[U], i: usize| matches!(t[i].ch(), 'l' | 'L'), line_numbers);
+    // A path starts at a separator, or at a drive letter followed by `:`.
+    let path_start = |t: &[U], i: usize| {
+        let c = t[i].ch();
+        c == '/' || c == '\\' || (c.is_ascii_alphabetic() && t.get(i + 1).is_some_and(|n| n.ch() == ':'))
+    };
+    run(text, spare, path_start, paths);
     run(text, spare, digit, numbers);
-    run(text, spare, |c| c == '\'' || c == '"', quoted);
+    run(text, spare, |t: &[U], i: usize| matches!(t[i].ch(), '\'' | '"'), quoted);
     collapse_and_lower(text)
 }
 
 fn run<U: Unit>(
     text: &mut Vec<U>,
     spare: &mut Vec<U>,
-    first: impl Fn(char) -> bool,
+    first: impl Fn(&[U], usize) -> bool,
     pass: impl Fn(&[U], usize) -> Option<(usize, &'static str)>,
 ) {
     spare.clear();
@@ -100,14 +103,14 @@ fn run<U: Unit>(
 fn substitute<U: Unit>(
     text: &[U],
     out: &mut Vec<U>,
-    first: impl Fn(char) -> bool,
+    first: impl Fn(&[U], usize) -> bool,
     pass: impl Fn(&[U], usize) -> Option<(usize, &'static str)>,
 ) -> bool {
     let mut matched = false;
     let mut copied = 0;
     let mut i = 0;
     while i < text.len() {
-        if !first(text[i].ch()) {
+        if !first(text, i) {
             i += 1;
             continue;
         }

@@ -567,19 +567,17 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
         }
     }
     if let Some(ty) = exception_type {
-        let stem = ty
-            .trim_end_matches("Exception")
-            .trim_end_matches("Error")
-            .to_ascii_lowercase();
-        for code in SPECIFIC_CODES {
-            if code.replace(' ', "") == stem {
-                return Some((code, true));
-            }
+        let stem = ty.trim_end_matches("Exception").trim_end_matches("Error");
+        let same = |name: &str| {
+            name.bytes()
+                .filter(|b| *b != b' ')
+                .eq(stem.bytes().map(|b| b.to_ascii_lowercase()))
+        };
+        if let Some(code) = SPECIFIC_CODES.iter().find(|c| same(c)) {
+            return Some((code, true));
         }
-        for (alias, code) in CLASS_ALIASES {
-            if *alias == stem {
-                return Some((code, true));
-            }
+        if let Some((_, code)) = CLASS_ALIASES.iter().find(|(alias, _)| same(alias)) {
+            return Some((code, true));
         }
     }
     let generic = GENERIC_CODES

@@ -66,9 +66,24 @@ fn at(t: &[char], i: usize) -> char {
 
 /// Replaces volatile tokens of `text` with placeholders.
 pub(crate) fn parameterise(text: &str) -> Parameterised {
-    let t: Vec<char> = text.chars().collect();
+    CHARS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            buf.extend(text.chars());
+            parameterise_chars(&buf, text.len())
+        }
+        Err(_) => parameterise_chars(&text.chars().collect::<Vec<char>>(), text.len()),
+    })
+}
+
+thread_local! {
+    /// A reusable buffer for the characters of the text being parameterised.
+    static CHARS: std::cell::RefCell<Vec<char>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn parameterise_chars(t: &[char], len: usize) -> Parameterised {
     let mut out = Out {
-        text: String::with_capacity(text.len()),
+        text: String::with_capacity(len),
         subs: Vec::new(),
     };
     let mut i = 0;
