@@ -164,6 +164,7 @@ fn subscriber_for(
         .with_threads(false)
         .with_tracked_inactivity(false)
         .with_target(false)
+        .with_location(false)
         .with_filter(otel_filter());
     let log = log_to_stderr.then(|| {
         tracing_subscriber::fmt::layer()

@@ -1,0 +1,290 @@
+//! Measures what tracing costs the executor per action: no-op actions run through
+//! `webrunner::Executor::run_action` with no subscriber (baseline), with the OpenTelemetry
+//! layer but no exporter, and with batch export over gRPC and HTTP to a local OTLP receiver;
+//! also how long shutdown takes when the collector is down. Prints
+//! `metric<TAB>value<TAB>unit<TAB>note` lines; progress goes to stderr.
+#![forbid(unsafe_code)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use webrunner::executor::{handler, CommandDoc, TraceIds};
+use webrunner::{Action, Executor};
+use webrunner_otel::receiver::{closed_endpoint, OtlpReceiver};
+use webrunner_otel::{executor_tracing, trace_context, ExportStats, OtlpExportConfig};
+
+const NOOP: CommandDoc = CommandDoc {
+    group: "bench",
+    summary: "does nothing",
+    params: &[],
+    returns: "null",
+    runs_script: false,
+};
+
+fn hook(span: &tracing::Span) -> Option<TraceIds> {
+    trace_context(span).map(|c| TraceIds {
+        trace_id: c.trace_id,
+        traceparent: c.traceparent,
+    })
+}
+
+fn executor(traced: bool) -> Executor {
+    let mut ex = Executor::new();
+    ex.registry_mut().register(
+        "WR_noop",
+        NOOP,
+        handler(|_ctx, _call| Box::pin(async { Ok(Value::Null) })),
+    );
+    if traced {
+        ex.set_trace_hook(hook);
+    }
+    ex
+}
+
+/// CPU time this thread has run, in nanoseconds (Linux `/proc/thread-self/schedstat`); the
+/// machine may be shared, so CPU time is steadier than wall time.
+fn thread_cpu_ns() -> u64 {
+    schedstat_ns("/proc/thread-self/schedstat")
+}
+
+/// CPU time of every thread of this process (the exporter and the in-process receiver too).
+fn process_cpu_ns() -> u64 {
+    std::fs::read_dir("/proc/self/task")
+        .map(|tasks| {
+            tasks
+                .filter_map(Result::ok)
+                .map(|t| schedstat_ns(&format!("{}/schedstat", t.path().display())))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn schedstat_ns(path: &str) -> u64 {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Mean time per action of one round, in nanoseconds.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sample {
+    wall: f64,
+    thread_cpu: f64,
+    process_cpu: f64,
+}
+
+/// Runs `n` no-op actions on a fresh executor and returns the mean cost per action.
+fn run_actions(rt: &tokio::runtime::Runtime, n: usize, traced: bool) -> Sample {
+    let action = Action::new("WR_noop");
+    rt.block_on(async {
+        let mut ex = executor(traced);
+        let (t0, c0, p0) = (Instant::now(), thread_cpu_ns(), process_cpu_ns());
+        for i in 0..n {
+            let record = ex.run_action(i, &action).await;
+            if record.failed() {
+                eprintln!("no-op action failed: {:?}", record.error);
+                std::process::exit(1);
+            }
+        }
+        let wall = t0.elapsed().as_nanos() as f64;
+        let (c1, p1) = (thread_cpu_ns(), process_cpu_ns());
+        Sample {
+            wall: wall / n as f64,
+            thread_cpu: c1.saturating_sub(c0) as f64 / n as f64,
+            process_cpu: p1.saturating_sub(p0) as f64 / n as f64,
+        }
+    })
+}
+
+/// Per-field medians of `rounds` rounds of `n` actions each, after one warm-up round.
+fn measure(rt: &tokio::runtime::Runtime, n: usize, rounds: usize, traced: bool) -> Sample {
+    run_actions(rt, n / 10 + 1, traced);
+    let samples: Vec<Sample> = (0..rounds).map(|_| run_actions(rt, n, traced)).collect();
+    let median = |f: fn(&Sample) -> f64| {
+        let mut v: Vec<f64> = samples.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Sample {
+        wall: median(|s| s.wall),
+        thread_cpu: median(|s| s.thread_cpu),
+        process_cpu: median(|s| s.process_cpu),
+    }
+}
+
+fn line(metric: &str, value: f64, unit: &str, note: &str) {
+    println!("{metric}\t{value:.3}\t{unit}\t{note}");
+}
+
+fn traced_run(
+    rt: &tokio::runtime::Runtime,
+    n: usize,
+    rounds: usize,
+    export: Option<OtlpExportConfig>,
+) -> (Sample, ExportStats, Duration) {
+    let (dispatch, guard) = match executor_tracing("bench", export) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("tracing setup failed: {e}");
+            std::process::exit(1);
+        }
+    };
+    let per_action = tracing::dispatcher::with_default(&dispatch, || measure(rt, n, rounds, true));
+    let t0 = Instant::now();
+    let stats = guard.shutdown();
+    (per_action, stats, t0.elapsed())
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut n: usize = 20_000;
+    let mut rounds: usize = 5;
+    while let Some(a) = args.next() {
+        match (a.as_str(), args.next().and_then(|v| v.parse().ok())) {
+            ("--actions", Some(v)) => n = v,
+            ("--rounds", Some(v)) => rounds = v,
+            _ => {
+                eprintln!("usage: tracing-overhead [--actions N] [--rounds R]");
+                std::process::exit(2);
+            }
+        }
+    }
+    let n = n.max(1);
+    let rounds = rounds.max(1);
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tokio runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let receiver = match OtlpReceiver::start() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("OTLP receiver: {e}");
+            std::process::exit(1);
+        }
+    };
+    let config = |endpoint: String, protocol: &str| {
+        OtlpExportConfig::new(endpoint)
+            .and_then(|c| c.with_protocol(protocol))
+            .unwrap_or_else(|e| {
+                eprintln!("config: {e}");
+                std::process::exit(1);
+            })
+    };
+
+    eprintln!("baseline: {n} no-op actions x {rounds} rounds, no subscriber");
+    let base = measure(&rt, n, rounds, false);
+    eprintln!("tracing, no exporter");
+    let (plain, _, _) = traced_run(&rt, n, rounds, None);
+    eprintln!("tracing + batch export over gRPC");
+    let (grpc, grpc_stats, grpc_flush) = traced_run(
+        &rt,
+        n,
+        rounds,
+        Some(config(receiver.grpc_endpoint(), "grpc")),
+    );
+    eprintln!("tracing + batch export over HTTP");
+    let (http, http_stats, http_flush) = traced_run(
+        &rt,
+        n,
+        rounds,
+        Some(config(receiver.http_endpoint(), "http")),
+    );
+    eprintln!("collector down: shutdown time");
+    let down_endpoint = closed_endpoint().unwrap_or_else(|e| {
+        eprintln!("closed endpoint: {e}");
+        std::process::exit(1);
+    });
+    let (_, down_stats, down_flush) = traced_run(&rt, 1000, 1, Some(config(down_endpoint, "grpc")));
+
+    let us = |v: f64| v / 1000.0;
+    let spans_note = |s: &ExportStats| {
+        format!(
+            "{} of {} spans delivered, {} undelivered",
+            s.exported, s.ended, s.undelivered
+        )
+    };
+    let report = |name: &str, s: &Sample, note: &str| {
+        line(&format!("{name}_thread_cpu"), us(s.thread_cpu), "us", note);
+        line(
+            &format!("{name}_wall"),
+            us(s.wall),
+            "us",
+            "wall clock, machine shared",
+        );
+        line(
+            &format!("{name}_process_cpu"),
+            us(s.process_cpu),
+            "us",
+            "all threads: executor, exporter, in-process receiver",
+        );
+    };
+    report(
+        "executor_noop_action_no_subscriber",
+        &base,
+        &format!("per action; {n} actions x {rounds} rounds, median"),
+    );
+    report(
+        "executor_noop_action_tracing_no_exporter",
+        &plain,
+        "OpenTelemetry layer + trace hook, no exporter",
+    );
+    report(
+        "executor_noop_action_tracing_grpc_batch",
+        &grpc,
+        &spans_note(&grpc_stats),
+    );
+    report(
+        "executor_noop_action_tracing_http_batch",
+        &http,
+        &spans_note(&http_stats),
+    );
+    line(
+        "tracing_overhead_per_action_no_exporter",
+        us(plain.thread_cpu - base.thread_cpu),
+        "us",
+        "executor thread CPU vs no subscriber",
+    );
+    line(
+        "tracing_overhead_per_action_grpc_batch",
+        us(grpc.thread_cpu - base.thread_cpu),
+        "us",
+        "goal <= 5 us; executor thread CPU vs no subscriber",
+    );
+    line(
+        "tracing_overhead_per_action_http_batch",
+        us(http.thread_cpu - base.thread_cpu),
+        "us",
+        "goal <= 5 us; executor thread CPU vs no subscriber",
+    );
+    line(
+        "tracing_overhead_per_action_grpc_batch_all_threads",
+        us(grpc.process_cpu - base.process_cpu),
+        "us",
+        "incl. export thread and the in-process receiver decoding",
+    );
+    line(
+        "shutdown_flush_grpc",
+        grpc_flush.as_secs_f64() * 1000.0,
+        "ms",
+        "live local receiver",
+    );
+    line(
+        "shutdown_flush_http",
+        http_flush.as_secs_f64() * 1000.0,
+        "ms",
+        "live local receiver",
+    );
+    line(
+        "shutdown_collector_down",
+        down_flush.as_secs_f64() * 1000.0,
+        "ms",
+        &format!("goal about 1000 ms; {}", spans_note(&down_stats)),
+    );
+}
