@@ -89,7 +89,7 @@ fn parameterise_chars(t: &[char], len: usize) -> Parameterised {
     let mut i = 0;
     while i < t.len() {
         let prev = if i == 0 { ' ' } else { t[i - 1] };
-        if let Some((end, placeholder)) = token_at(&t, i, prev) {
+        if let Some((end, placeholder)) = token_at(t, i, prev) {
             out.place(placeholder, &t[i..end]);
             i = end;
             continue;
