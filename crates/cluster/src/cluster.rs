@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::pystr::truthy_value_text;
-use crate::triage::{self, Explanation};
+use crate::triage::{self, Reading};
 use crate::{seed, ClusterError, Rules};
 
 /// One failure: the function (test or command) that failed, its message and its file.
@@ -174,7 +174,7 @@ struct Normalised {
     signature: String,
     /// What clusters are keyed by: the signature (seed) or its word set (default).
     key: Option<String>,
-    explanation: Option<Explanation>,
+    explanation: Option<Reading>,
 }
 
 fn normalise_unique(message: &str, rules: Rules) -> Normalised {
@@ -191,7 +191,7 @@ fn normalise_unique(message: &str, rules: Rules) -> Normalised {
             }
         }
         Rules::Default => {
-            let mut explanation = triage::explain(message);
+            let mut explanation = triage::read(message);
             let mut signature = std::mem::take(&mut explanation.signature);
             let mut key = std::mem::take(&mut explanation.key);
             if signature.is_empty() {
@@ -215,23 +215,20 @@ struct WhyBuilder {
 }
 
 impl WhyBuilder {
-    fn add(&mut self, e: &Explanation) {
-        for sub in &e.substitutions {
-            let slot = match self
-                .kinds
-                .iter()
-                .position(|(k, _, _)| *k == sub.placeholder)
-            {
+    fn add(&mut self, e: &Reading) {
+        for &(placeholder, from, to) in &e.spans {
+            let original = &e.originals[from as usize..to as usize];
+            let slot = match self.kinds.iter().position(|(k, _, _)| *k == placeholder) {
                 Some(i) => i,
                 None => {
-                    self.kinds.push((sub.placeholder, 0, Vec::new()));
+                    self.kinds.push((placeholder, 0, Vec::new()));
                     self.kinds.len() - 1
                 }
             };
             let (_, occurrences, examples) = &mut self.kinds[slot];
             *occurrences += 1;
-            if examples.len() < MAX_EXAMPLES && !examples.contains(&sub.original) {
-                examples.push(sub.original.clone());
+            if examples.len() < MAX_EXAMPLES && !examples.iter().any(|x| x == original) {
+                examples.push(original.to_string());
             }
         }
         for d in &e.dropped {

@@ -73,15 +73,27 @@ fn normalise_with<U: Unit>(text: &mut Vec<U>, spare: &mut Vec<U>) -> String {
     };
     run(text, spare, digit, timestamps);
     run(text, spare, |t: &[U], i: usize| t[i].ch() == '0', hex);
-    run(text, spare, |t: &[U], i: usize| matches!(t[i].ch(), 'l' | 'L'), line_numbers);
+    run(
+        text,
+        spare,
+        |t: &[U], i: usize| matches!(t[i].ch(), 'l' | 'L'),
+        line_numbers,
+    );
     // A path starts at a separator, or at a drive letter followed by `:`.
     let path_start = |t: &[U], i: usize| {
         let c = t[i].ch();
-        c == '/' || c == '\\' || (c.is_ascii_alphabetic() && t.get(i + 1).is_some_and(|n| n.ch() == ':'))
+        c == '/'
+            || c == '\\'
+            || (c.is_ascii_alphabetic() && t.get(i + 1).is_some_and(|n| n.ch() == ':'))
     };
     run(text, spare, path_start, paths);
     run(text, spare, digit, numbers);
-    run(text, spare, |t: &[U], i: usize| matches!(t[i].ch(), '\'' | '"'), quoted);
+    run(
+        text,
+        spare,
+        |t: &[U], i: usize| matches!(t[i].ch(), '\'' | '"'),
+        quoted,
+    );
     collapse_and_lower(text)
 }
 

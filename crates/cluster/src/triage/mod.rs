@@ -193,8 +193,56 @@ fn is_filler(w: &str) -> bool {
     )
 }
 
+/// A message as the default rules read it, with replaced tokens kept in one buffer.
+pub(crate) struct Reading {
+    pub(crate) signature: String,
+    pub(crate) key: String,
+    /// The replaced tokens, one after another.
+    pub(crate) originals: String,
+    /// Per replaced token: its placeholder and byte range in `originals`.
+    pub(crate) spans: Vec<(&'static str, u32, u32)>,
+    pub(crate) dropped: Vec<&'static str>,
+}
+
 /// Reads `message` with the default rules: signature, grouping key and what was replaced.
 pub fn explain(message: &str) -> Explanation {
+    let r = read(message);
+    Explanation {
+        substitutions: r
+            .spans
+            .iter()
+            .map(|&(placeholder, a, b)| Substitution {
+                placeholder,
+                original: r.originals[a as usize..b as usize].to_string(),
+            })
+            .collect(),
+        signature: r.signature,
+        key: r.key,
+        dropped: r.dropped,
+    }
+}
+
+/// Collects the replaced tokens of the head's pieces.
+#[derive(Default)]
+struct Replacements {
+    originals: String,
+    spans: Vec<(&'static str, u32, u32)>,
+}
+
+impl Replacements {
+    fn extend(&mut self, p: tokens::Parameterised) {
+        let base = self.originals.len() as u32;
+        self.originals.push_str(&p.originals);
+        self.spans.extend(
+            p.spans
+                .into_iter()
+                .map(|(ph, a, b)| (ph, a + base, b + base)),
+        );
+    }
+}
+
+/// The work behind [`explain`].
+pub(crate) fn read(message: &str) -> Reading {
     let mut dropped: Vec<&'static str> = Vec::new();
     let without_ansi = strip_ansi(message);
     let text = strip_screenshot_note(&without_ansi, &mut dropped);
@@ -204,7 +252,7 @@ pub fn explain(message: &str) -> Explanation {
             dropped.push(d);
         }
     }
-    let mut substitutions = Vec::new();
+    let mut substitutions = Replacements::default();
     let content = &scan.content;
     if content.is_empty() {
         let signature = if message.trim().is_empty() {
@@ -226,7 +274,8 @@ pub fn explain(message: &str) -> Explanation {
         }
     }
     let (mut exception_type, first_detail) = peel_exception_type(&content[index]);
-    let mut head_raw = first_detail.to_string();
+    let mut head_raw = String::with_capacity(first_detail.len() * 2);
+    head_raw.push_str(first_detail);
     let mut pieces = vec![tokens::parameterise(first_detail)];
     index += 1;
     // A bare type line (`WebDriverException`) followed by its message.
@@ -267,13 +316,13 @@ pub fn explain(message: &str) -> Explanation {
         index += 1;
     }
     let head_lower = head_raw.to_lowercase();
-    let mut detail = String::new();
+    let mut detail = String::with_capacity(head_raw.len() + 16);
     for p in pieces {
         if !detail.is_empty() && !p.text.is_empty() {
             detail.push(' ');
         }
         detail.push_str(&p.text);
-        substitutions.extend(p.substitutions);
+        substitutions.extend(p);
     }
     let detail = strip_retry_prefix(&detail).to_string();
     let code = error_code(&head_lower, exception_type.as_deref());
@@ -331,6 +380,8 @@ pub fn explain(message: &str) -> Explanation {
         .chain(markers.iter().cloned())
         .find_map(|m| network_cause(&m));
     if let Some(cause) = network {
+        let mut dropped = dropped;
+        dropped.push("wording around the network error");
         return finish(format!("network error: {cause}"), substitutions, dropped);
     }
     // A call log's actionability state already says which action waited: `click: timeout`
@@ -364,17 +415,14 @@ fn trim_sentence_end(s: &str) -> &str {
     s.trim().trim_end_matches(['.', ':', ',', ';']).trim()
 }
 
-fn finish(
-    signature: String,
-    substitutions: Vec<Substitution>,
-    dropped: Vec<&'static str>,
-) -> Explanation {
+fn finish(signature: String, substitutions: Replacements, dropped: Vec<&'static str>) -> Reading {
     let signature = trim_sentence_end(&signature).to_string();
     let key = key_of(&signature);
-    Explanation {
+    Reading {
         signature,
         key,
-        substitutions,
+        originals: substitutions.originals,
+        spans: substitutions.spans,
         dropped,
     }
 }

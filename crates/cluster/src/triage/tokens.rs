@@ -6,8 +6,6 @@
 //! lower-cased and whitespace is collapsed. Every replacement is recorded with the original
 //! token ("why grouped").
 
-use super::Substitution;
-
 /// File extensions that make `name.ext` a file name.
 const FILE_EXTENSIONS: &[&str] = &[
     "js", "mjs", "cjs", "jsx", "ts", "tsx", "py", "pyc", "java", "class", "kt", "rb", "cs", "go",
@@ -26,21 +24,25 @@ const TLDS: &[&str] = &[
 /// What the parameteriser produced for one piece of text.
 pub(crate) struct Parameterised {
     pub(crate) text: String,
-    pub(crate) substitutions: Vec<Substitution>,
+    /// The replaced tokens, one after another.
+    pub(crate) originals: String,
+    /// Per replaced token: its placeholder and its byte range in `originals`.
+    pub(crate) spans: Vec<(&'static str, u32, u32)>,
 }
 
 struct Out {
     text: String,
-    subs: Vec<Substitution>,
+    originals: String,
+    spans: Vec<(&'static str, u32, u32)>,
 }
 
 impl Out {
     fn place(&mut self, placeholder: &'static str, original: &[char]) {
         self.text.push_str(placeholder);
-        self.subs.push(Substitution {
-            placeholder,
-            original: original.iter().collect(),
-        });
+        let start = self.originals.len() as u32;
+        self.originals.extend(original.iter());
+        self.spans
+            .push((placeholder, start, self.originals.len() as u32));
     }
 
     fn push_lower(&mut self, c: char) {
@@ -84,7 +86,8 @@ thread_local! {
 fn parameterise_chars(t: &[char], len: usize) -> Parameterised {
     let mut out = Out {
         text: String::with_capacity(len),
-        subs: Vec::new(),
+        originals: String::with_capacity(len),
+        spans: Vec::with_capacity(8),
     };
     let mut i = 0;
     while i < t.len() {
@@ -129,7 +132,8 @@ fn parameterise_chars(t: &[char], len: usize) -> Parameterised {
     let text = out.text.trim().to_string();
     Parameterised {
         text,
-        substitutions: out.subs,
+        originals: out.originals,
+        spans: out.spans,
     }
 }
 
@@ -796,9 +800,9 @@ mod tests {
     fn records_each_substitution() {
         let r = parameterise("Timeout 30000ms for '#a'");
         let subs: Vec<(&str, &str)> = r
-            .substitutions
+            .spans
             .iter()
-            .map(|s| (s.placeholder, s.original.as_str()))
+            .map(|&(p, a, b)| (p, &r.originals[a as usize..b as usize]))
             .collect();
         assert_eq!(subs, [("<N>", "30000"), ("<Q>", "'#a'")]);
     }
