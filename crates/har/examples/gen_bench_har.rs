@@ -167,7 +167,7 @@ fn write_log(path: &str, specs: &[Spec], seed: u64) -> io::Result<()> {
     let head = head
         .strip_suffix("\"entries\":[]}")
         .ok_or_else(|| io::Error::other("unexpected log layout"))?;
-    write!(out, "{{\"log\":{head}\"entries\":[\n")?;
+    writeln!(out, "{{\"log\":{head}\"entries\":[")?;
     let mut rng = Rng(seed);
     for (i, spec) in specs.iter().enumerate() {
         if i > 0 {

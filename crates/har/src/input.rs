@@ -88,9 +88,7 @@ impl<R: Read> CheckedInput<R> {
     fn fill_to(&mut self, want: usize) -> io::Result<&[u8]> {
         let want = want.max(1);
         if self.buf.len() < want * 2 {
-            let mut bigger = vec![0; want * 2].into_boxed_slice();
-            bigger[..self.filled].copy_from_slice(&self.buf[..self.filled]);
-            self.buf = bigger;
+            self.grow(want * 2);
         }
         while self.checked - self.pos < want && !self.eof {
             if let Some(offset) = self.utf8_error {
@@ -170,26 +168,34 @@ impl<R: Read> CheckedInput<R> {
             self.filled -= self.pos;
             self.pos = 0;
         }
+        if self.filled == self.buf.len() && self.buf.len() < max_capacity {
+            self.grow((self.buf.len() * 2).min(max_capacity));
+        }
+        // Read until the buffer is full, so a large element is re-parsed only a few times.
         loop {
-            if self.checked - self.pos > before {
-                return Ok(Fill::More);
-            }
-            if self.exhausted() {
-                return Ok(Fill::Exhausted);
+            let grew = self.checked - self.pos > before;
+            if self.exhausted() || (grew && self.filled == self.buf.len()) {
+                return Ok(if grew { Fill::More } else { Fill::Exhausted });
             }
             if self.filled == self.buf.len() {
                 if self.buf.len() >= max_capacity {
                     return Ok(Fill::Full);
                 }
-                let grown = (self.buf.len() * 2).min(max_capacity.max(self.buf.len()));
-                let mut bigger = vec![0; grown].into_boxed_slice();
-                bigger[..self.filled].copy_from_slice(&self.buf[..self.filled]);
-                self.buf = bigger;
+                self.grow((self.buf.len() * 2).min(max_capacity));
             }
             self.read_more()?;
             if self.eof && self.filled > self.checked && self.utf8_error.is_none() {
                 self.utf8_error = Some(self.base + self.checked as u64);
             }
+        }
+    }
+
+    /// Replaces the buffer with a larger one holding the same bytes.
+    fn grow(&mut self, len: usize) {
+        if len > self.buf.len() {
+            let mut bigger = vec![0; len].into_boxed_slice();
+            bigger[..self.filled].copy_from_slice(&self.buf[..self.filled]);
+            self.buf = bigger;
         }
     }
 

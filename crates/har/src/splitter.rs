@@ -140,17 +140,24 @@ impl<R: Read> Splitter<R> {
             let mut stream = serde_json::Deserializer::from_slice(available).into_iter::<Entry>();
             let parsed = stream.next();
             let used = stream.byte_offset();
-            let complete = self.input.exhausted()
-                || match &parsed {
-                    Some(Ok(_)) => used < available.len(),
-                    Some(Err(e)) if e.is_eof() => false,
-                    Some(Err(e)) => {
-                        let at = (e.line(), e.column());
-                        std::mem::replace(&mut previous_error, Some(at)) == Some(at)
-                    }
-                    None => false,
-                };
+            // The end of the available bytes is the end of the input only at end of file; at
+            // invalid UTF-8 it cuts the input, and the streaming parser must decide which
+            // problem comes first.
+            let exhausted = self.input.exhausted();
+            let at_end_of_input = exhausted && self.input.utf8_error_offset().is_none();
+            let complete = match &parsed {
+                Some(Ok(_)) => used < available.len() || at_end_of_input,
+                Some(Err(e)) if e.is_eof() => at_end_of_input,
+                Some(Err(e)) => {
+                    let at = (e.line(), e.column());
+                    at_end_of_input || previous_error.replace(at) == Some(at)
+                }
+                None => at_end_of_input,
+            };
             if !complete {
+                if exhausted {
+                    return Ok(false);
+                }
                 match self.input.fill_more(self.max_element)? {
                     Fill::More => continue,
                     Fill::Full | Fill::Exhausted => return Ok(false),

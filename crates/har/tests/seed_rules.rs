@@ -578,3 +578,27 @@ fn writer_output_round_trips_through_the_file_diff() {
         json!([{"method": "GET", "url": "https://e/x", "status": 302}])
     );
 }
+
+#[test]
+fn invalid_utf8_cutting_a_token_is_reported_as_not_utf8_whatever_the_buffer_size() {
+    // Found by fuzzing: `-` then an invalid byte, inside an entry and in the skeleton.
+    let cases: [&[u8]; 3] = [
+        b"{\"log\": {\"entries\": [{\"bodySize\": -\xff\xff}]}}",
+        b"{\"log\": {\"entries\": [{\"request\": {\"url\": \"/a\xc3\"}}]}}",
+        b"{\"log\": {\"version\": -\xff}}",
+    ];
+    for bytes in cases {
+        let expected = bytes.iter().position(|b| *b >= 0x80).unwrap() as u64;
+        for tuning in [
+            webrunner_har::Tuning::default(),
+            webrunner_har::Tuning { buffer_bytes: 8, max_element_bytes: 16 },
+            webrunner_har::Tuning { buffer_bytes: 40, max_element_bytes: 1 << 20 },
+        ] {
+            let options = webrunner_har::DiffOptions::default();
+            match webrunner_har::read_har_tuned(bytes, "u", &options, tuning) {
+                Err(HarDiffError::NotUtf8 { offset, .. }) => assert_eq!(offset, expected),
+                other => panic!("{tuning:?}: expected NotUtf8, got {:?}", other.err()),
+            }
+        }
+    }
+}
