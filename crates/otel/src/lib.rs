@@ -13,6 +13,29 @@
 //! - With the `test-receiver` feature, [`receiver`] is a real OTLP collector (gRPC and HTTP)
 //!   for tests and benchmarks.
 //!
+//! ```no_run
+//! use webrunner_otel::{install_executor_tracing, trace_context, OtlpExportConfig};
+//!
+//! # fn main() -> Result<(), webrunner_otel::OtlpExporterError> {
+//! // The OTEL_EXPORTER_OTLP_* variables, or an explicit configuration.
+//! let export = match OtlpExportConfig::from_env()? {
+//!     Some(config) => Some(config),
+//!     None => Some(OtlpExportConfig::new("http://127.0.0.1:4317")?.with_protocol("grpc")?),
+//! };
+//! let guard = install_executor_tracing("checkout-tests", export)?;
+//!
+//! let span = tracing::info_span!(target: "webrunner::executor", "action", otel.name = "WR_to_url");
+//! if let Some(ids) = trace_context(&span) {
+//!     println!("trace {} / traceparent {}", ids.trace_id, ids.traceparent);
+//! }
+//! drop(span);
+//!
+//! let stats = guard.shutdown(); // at most about a second if the collector is down
+//! eprintln!("{}", stats.summary());
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # The span fields the OpenTelemetry layer understands (tracing-opentelemetry 0.34)
 //!
 //! Read from the layer's source (`SPAN_*_FIELD` constants and `SpanAttributeVisitor`):

@@ -251,3 +251,34 @@ fn configure_otlp_export_adds_a_batch_exporter_to_a_callers_provider() {
     assert_eq!(spans[0].service_name(), Some("from-config"));
     assert_eq!(spans[0].transport, Transport::Http);
 }
+
+#[test]
+fn tracing_built_and_shut_down_inside_an_async_runtime_still_exports() {
+    let receiver = OtlpReceiver::start().unwrap();
+    let config = config_for(&receiver, Protocol::Grpc);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let stats = runtime.block_on(async move {
+        // As a CLI's async main would: set up, run, shut down, all from async code.
+        let (dispatch, guard) = executor_tracing("async-svc", Some(config)).unwrap();
+        tracing::dispatcher::with_default(&dispatch, || {
+            run_like_executor(
+                &flow_with_retry_and_failure()[..1],
+                StatusFields::Description,
+            )
+        });
+        tokio::task::yield_now().await;
+        guard.shutdown()
+    });
+    assert_eq!(
+        (stats.ended, stats.exported, stats.undelivered),
+        (2, 2, 0),
+        "{stats:?}"
+    );
+    let spans = receiver.wait_for_spans(2, Duration::from_secs(5));
+    assert!(spans.iter().all(|s| s.service_name() == Some("async-svc")));
+    drop(runtime);
+}
