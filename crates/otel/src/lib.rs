@@ -86,3 +86,6 @@ pub use processor::{configure_otlp_export, configure_otlp_export_with_handle};
 /// Re-exported so callers can build a provider for [`configure_otlp_export`] without naming
 /// the SDK crate themselves.
 pub use opentelemetry_sdk::trace::{SdkTracerProvider, TracerProviderBuilder};
+
+/// The SDK's tracer provider builder under the name the seed's API uses.
+pub type SdkTracerProviderBuilder = TracerProviderBuilder;
