@@ -20,7 +20,8 @@ fn main() {
         let mut ex = Executor::new();
         let setup = ex
             .run_actions("setup", vec![Action::new("WR_to_url").kwarg("url", url.as_str())])
-            .await;
+            .await
+            .to_vec();
         assert_eq!(setup[0].status, Status::Passed, "{:?}", setup[0].error);
         let mut actions = Vec::with_capacity(2 * n);
         for _ in 0..n {
@@ -28,9 +29,8 @@ fn main() {
             actions.push(Action::new("WR_element_text").kwarg("id", "counter"));
         }
         let t = std::time::Instant::now();
-        let records = ex.run_actions("loop", actions).await;
+        let last = ex.run_actions("loop", actions).await.last().map(|r| r.result.clone());
         let dt = t.elapsed().as_secs_f64();
-        let last = records.last().map(|r| r.result.clone());
         if last != Some(serde_json::json!(n.to_string())) {
             eprintln!("the loop did not run: last read {last:?}");
             std::process::exit(1);

@@ -33,12 +33,14 @@ fn main() {
         .map(|i| Action::new("WR_noop").arg(json!(-(i as i64))))
         .collect();
     // Warm-up.
-    rt.block_on(ex.run_actions("warmup", actions[..n.min(1000)].to_vec()));
+    rt.block_on(async {
+        ex.run_actions("warmup", actions[..n.min(1000)].to_vec()).await;
+    });
     let mut ex2 = Executor::new();
     std::mem::swap(ex.registry_mut(), ex2.registry_mut());
     let t = std::time::Instant::now();
-    let records = rt.block_on(ex2.run_actions("bench", actions));
+    let count = rt.block_on(async { ex2.run_actions("bench", actions).await.len() });
     let dt = t.elapsed();
-    assert_eq!(records.len(), n);
+    assert_eq!(count, n);
     println!("{:.3}", dt.as_secs_f64() / n as f64 * 1e6);
 }

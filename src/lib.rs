@@ -8,7 +8,32 @@ pub mod commands;
 pub mod demo;
 pub mod executor;
 pub mod run;
+#[cfg(feature = "otel")]
+mod trace_hook;
 
 pub use action::{load_flow, parse_flow, Action, Flow, FlowError};
 pub use executor::{ActionError, CommandRegistry, Context, Executor};
 pub use webrunner_record::{Artifacts, Record, RunObserver, Status, Summary};
+
+pub use webrunner_cluster::{cluster_failures, cluster_summary, normalise_error, ClusterError};
+pub use webrunner_har::{diff_har, diff_har_files, HarDiffError};
+pub use webrunner_report::{
+    export_replay_studio, start_dashboard, write_junit, DashboardHandle, LiveRun,
+};
+
+/// Failure clustering (the `webrunner-cluster` crate).
+pub use webrunner_cluster as cluster;
+/// HAR reading, diffing and writing (the `webrunner-har` crate).
+pub use webrunner_har as har;
+/// OpenTelemetry tracing and OTLP export (the `webrunner-otel` crate; cargo feature `otel`).
+#[cfg(feature = "otel")]
+pub use webrunner_otel as otel;
+#[cfg(feature = "otel")]
+pub use webrunner_otel::{
+    build_exporter, configure_otlp_export, install_executor_tracing, OtlpExportConfig,
+    OtlpExporterError, TracingGuard,
+};
+/// Run reports: dashboard, replay studio, JUnit (the `webrunner-report` crate).
+pub use webrunner_report as report;
+#[cfg(feature = "otel")]
+pub use trace_hook::otel_trace_hook;

@@ -9,7 +9,7 @@ use webrunner::{parse_flow, Executor, Record, Status};
 async fn run(ex: &mut Executor, flow: &str) -> Vec<Record> {
     let base = site().await.base_url();
     let flow = parse_flow("test", &flow.replace("{base}", &base)).expect("flow parses");
-    ex.run_flow(&flow).await
+    ex.run_flow(&flow).await.to_vec()
 }
 
 fn assert_all_passed(records: &[Record]) {

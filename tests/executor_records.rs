@@ -45,6 +45,7 @@ async fn flow(ex: &mut Executor, text: &str) -> Vec<Record> {
     let base = site().await.base_url();
     ex.run_flow(&parse_flow("flow.json", &text.replace("{base}", &base)).unwrap())
         .await
+        .to_vec()
 }
 
 #[test]
@@ -236,7 +237,7 @@ fn without_a_browser_a_failure_takes_no_screenshot_and_raises_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut ex = Executor::new();
         ex.set_failure_screenshot_dir(dir.path()).unwrap();
-        let r = ex.run_action(0, &Action::new("WR_missing")).await;
+        let r = ex.run_action(0, &Action::new("WR_missing")).await.clone();
         assert_eq!(r.status, Status::Failed);
         assert!(r.artifacts.screenshot.is_none());
         assert!(!r.error.unwrap().contains("failure screenshot"));

@@ -31,6 +31,18 @@ pub struct RunFlags {
     /// Show the browser window.
     #[arg(long)]
     pub headed: bool,
+    /// Serve the live dashboard during the run (default 127.0.0.1 and a free port).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0")]
+    pub dashboard: Option<String>,
+    /// Export a span per action to this OTLP collector (also OTEL_EXPORTER_OTLP_ENDPOINT).
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+    /// OTLP protocol: grpc or http (HTTP/protobuf); default grpc or OTEL_EXPORTER_OTLP_PROTOCOL.
+    #[arg(long, value_name = "PROTOCOL")]
+    pub otlp_protocol: Option<String>,
+    /// The service.name of exported spans (default webrunner or OTEL_SERVICE_NAME).
+    #[arg(long)]
+    pub service_name: Option<String>,
     /// Print the summary and records as JSON on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -47,9 +59,13 @@ pub struct RunArgs {
 }
 
 impl RunFlags {
-    /// Library options from the flags.
-    pub fn options(&self) -> RunOptions {
-        RunOptions {
+    /// Library options from the flags (the dashboard address checked here).
+    pub fn options(&self) -> anyhow::Result<RunOptions> {
+        let dashboard = match &self.dashboard {
+            None => None,
+            Some(addr) => Some(parse_host_port(addr)?),
+        };
+        Ok(RunOptions {
             out: self.out.clone(),
             retries: self.retries,
             backoff: self.backoff,
@@ -61,8 +77,74 @@ impl RunFlags {
             },
             observers: vec![Arc::new(super::progress::Progress::new())],
             trace_hook: None,
+            dashboard,
+            title: "webrunner run".into(),
+        })
+    }
+
+    /// Installs tracing when an OTLP endpoint is given (flag or `OTEL_*`); without one,
+    /// nothing is installed and nothing slows down.
+    pub fn tracing(&self) -> anyhow::Result<Option<webrunner::TracingGuard>> {
+        let overrides = webrunner::otel::ExportOverrides {
+            endpoint: self.otlp_endpoint.clone(),
+            protocol: self.otlp_protocol.clone(),
+            service_name: self.service_name.clone(),
+        };
+        let config = webrunner::OtlpExportConfig::from_env_and_overrides(
+            |name| std::env::var(name).ok(),
+            &overrides,
+        )?;
+        let Some(config) = config else {
+            if self.otlp_protocol.is_some() || self.service_name.is_some() {
+                anyhow::bail!("--otlp-protocol and --service-name need an OTLP endpoint (--otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)");
+            }
+            return Ok(None);
+        };
+        let service = config.service_name.clone();
+        Ok(Some(webrunner::install_executor_tracing(&service, Some(config))?))
+    }
+}
+
+/// Runs flows with tracing as the flags say and reports the outcome.
+pub fn run_with_tracing(
+    flags: &RunFlags,
+    mut options: RunOptions,
+    flows: &[Flow],
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<RunOutcome> {
+    let guard = rt.block_on(async { flags.tracing() })?;
+    if guard.is_some() {
+        options.trace_hook = Some(webrunner::otel_trace_hook);
+    }
+    let outcome = rt.block_on(run_flows(flows, options));
+    if let Some(guard) = guard {
+        let stats = rt.block_on(async { tokio::task::spawn_blocking(move || guard.shutdown()).await })?;
+        if stats.undelivered > 0 {
+            eprintln!(
+                "spans: {} exported, {} could not be delivered ({})",
+                stats.exported,
+                stats.undelivered,
+                stats.last_error.as_deref().unwrap_or("no detail")
+            );
+        } else {
+            eprintln!("spans: {} exported", stats.exported);
         }
     }
+    Ok(outcome?)
+}
+
+/// Splits `HOST:PORT` (`[::1]:8080` for IPv6); a bare port means loopback.
+pub fn parse_host_port(addr: &str) -> anyhow::Result<(String, u16)> {
+    let bad = || anyhow::anyhow!("--dashboard {addr:?}: expected HOST:PORT, e.g. 127.0.0.1:8080");
+    if let Ok(port) = addr.parse::<u16>() {
+        return Ok(("127.0.0.1".into(), port));
+    }
+    let (host, port) = addr.rsplit_once(':').ok_or_else(bad)?;
+    let port = port.parse::<u16>().map_err(|_| bad())?;
+    if host.is_empty() {
+        return Err(bad());
+    }
+    Ok((host.to_string(), port))
 }
 
 /// Runs the subcommand.
@@ -75,8 +157,9 @@ pub fn execute(args: RunArgs) -> anyhow::Result<u8> {
     if args.flags.backoff < 0.0 || !args.flags.backoff.is_finite() {
         anyhow::bail!("--backoff must be a number of seconds ≥ 0");
     }
+    let options = args.flags.options()?;
     let rt = super::runtime()?;
-    let outcome = rt.block_on(run_flows(&flows, args.flags.options()))?;
+    let outcome = run_with_tracing(&args.flags, options, &flows, &rt)?;
     report(&outcome, args.flags.format)
 }
 

@@ -170,28 +170,27 @@ impl Executor {
     }
 
     /// Runs a flow and returns its records; stops early on failure under fail-fast.
-    pub async fn run_flow(&mut self, flow: &Flow) -> Vec<Record> {
+    pub async fn run_flow(&mut self, flow: &Flow) -> &[Record] {
         self.flow = Some(flow.name.clone());
         for o in &self.ctx.observers {
             o.flow_started(&flow.name, flow.actions.len());
         }
         let start = self.ctx.records.len();
         for (index, action) in flow.actions.iter().enumerate() {
-            let record = self.run_action(index, action).await;
-            if record.failed() && self.fail_fast {
+            if self.run_action(index, action).await.failed() && self.fail_fast {
                 break;
             }
         }
-        let records = self.ctx.records[start..].to_vec();
+        let records = &self.ctx.records[start..];
         for o in &self.ctx.observers {
-            o.flow_finished(&flow.name, &records);
+            o.flow_finished(&flow.name, records);
         }
         self.flow = None;
         records
     }
 
     /// Runs actions as a flow named `name`.
-    pub async fn run_actions(&mut self, name: &str, actions: Vec<Action>) -> Vec<Record> {
+    pub async fn run_actions(&mut self, name: &str, actions: Vec<Action>) -> &[Record] {
         self.run_flow(&Flow {
             name: name.to_string(),
             actions,
@@ -206,7 +205,7 @@ impl Executor {
 
     /// Runs one action (all its attempts) and returns its record, which is also kept and
     /// handed to every observer.
-    pub async fn run_action(&mut self, index: usize, action: &Action) -> Record {
+    pub async fn run_action(&mut self, index: usize, action: &Action) -> &Record {
         for o in &self.ctx.observers {
             o.action_started(index, &action.command);
         }
@@ -219,7 +218,7 @@ impl Executor {
             webrunner.attempts = field::Empty,
             webrunner.status = field::Empty,
             otel.status_code = field::Empty,
-            otel.status_message = field::Empty,
+            otel.status_description = field::Empty,
             error = field::Empty,
         );
         let ids = self.trace_hook.and_then(|hook| hook(&span));
@@ -248,7 +247,7 @@ impl Executor {
         span.record("webrunner.status", status.as_str());
         if let Some(e) = &error {
             span.record("otel.status_code", "ERROR");
-            span.record("otel.status_message", e.as_str());
+            span.record("otel.status_description", e.as_str());
             span.record("error", e.as_str());
         }
         let record = Record {
@@ -270,8 +269,8 @@ impl Executor {
         for o in &self.ctx.observers {
             o.action_finished(&record);
         }
-        self.ctx.records.push(record.clone());
-        record
+        self.ctx.records.push(record);
+        &self.ctx.records[self.ctx.records.len() - 1]
     }
 
     async fn attempts(

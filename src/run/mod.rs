@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use webrunner_record::{Record, RunObserver, Summary};
+use webrunner_report::{export_replay_studio, start_dashboard, write_junit_with_attempts, LiveRun};
 
 use crate::action::Flow;
 use crate::browser::BrowserOptions;
@@ -31,6 +32,10 @@ pub struct RunOptions {
     pub observers: Vec<Arc<dyn RunObserver>>,
     /// Reads trace ids off action spans (set when tracing is installed).
     pub trace_hook: Option<TraceHook>,
+    /// Serve the live dashboard during the run on this host and port (0: a free port).
+    pub dashboard: Option<(String, u16)>,
+    /// The replay studio's title.
+    pub title: String,
 }
 
 impl Default for RunOptions {
@@ -44,6 +49,8 @@ impl Default for RunOptions {
             browser: BrowserOptions::default(),
             observers: Vec::new(),
             trace_hook: None,
+            dashboard: None,
+            title: "webrunner run".into(),
         }
     }
 }
@@ -59,6 +66,8 @@ pub struct RunOutcome {
     pub files: Vec<(String, PathBuf)>,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// The live dashboard's address, when one was served.
+    pub dashboard: Option<String>,
 }
 
 /// Why a run could not start or could not save its results.
@@ -72,6 +81,9 @@ pub enum RunError {
         /// What is wrong.
         message: String,
     },
+    /// The dashboard could not start.
+    #[error("{0}")]
+    Dashboard(#[from] webrunner_report::DashboardError),
     /// A result file could not be written.
     #[error("cannot write {path}: {message}")]
     Write {
@@ -125,24 +137,55 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
     for o in &options.observers {
         ex.add_observer(o.clone());
     }
+    // The live state feeds the dashboard and keeps every attempt's error for JUnit.
+    let live = LiveRun::new();
+    live.add_screenshot_dir(&shots);
+    live.plan(flows.iter().map(|f| f.actions.len()).sum());
+    ex.add_observer(Arc::new(live.clone()));
+    let dashboard = match &options.dashboard {
+        Some((host, port)) => Some(start_dashboard(host, *port, live.clone())?),
+        None => None,
+    };
+    let dashboard_url = dashboard.as_ref().map(|d| d.url());
+    if let Some(url) = &dashboard_url {
+        eprintln!("dashboard: {url}");
+    }
     let mut records = Vec::new();
     for flow in flows {
         // Each flow starts from the run's settings, whatever the previous flow changed.
         ex.set_retry_policy(options.retries, options.backoff);
         ex.context().settings.screenshot_dir = Some(shots.clone());
-        records.extend(ex.run_flow(flow).await);
+        records.extend_from_slice(ex.run_flow(flow).await);
     }
     ex.shutdown().await;
+    live.finish();
     let records_path = options.out.join("records.json");
     write_json(&records_path, &records)?;
+    let replay = options.out.join("replay.html");
+    export_replay_studio(&replay, &records, Some(&shots), &options.title).map_err(|e| {
+        RunError::Write {
+            path: replay.clone(),
+            message: e.to_string(),
+        }
+    })?;
+    let junit = options.out.join("junit.xml");
+    write_junit_with_attempts(&junit, &records, &live.attempt_log()).map_err(|e| {
+        RunError::Write {
+            path: junit.clone(),
+            message: e.to_string(),
+        }
+    })?;
     Ok(RunOutcome {
         summary: Summary::of(&records),
         records,
         files: vec![
             ("records".into(), records_path),
             ("screenshots".into(), shots),
+            ("replay".into(), replay),
+            ("junit".into(), junit),
         ],
         seconds: start.elapsed().as_secs_f64(),
+        dashboard: dashboard_url,
     })
 }
 
