@@ -11,6 +11,7 @@ mod commands;
 mod dashboard;
 mod demo;
 mod har_diff;
+mod monitor;
 mod progress;
 mod replay;
 mod run;
@@ -49,6 +50,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run the bundled flow against the built-in demo site.
     Demo(demo::DemoArgs),
+    /// Run flows as synthetic checks on an interval, alerting on state changes.
+    Monitor(monitor::MonitorArgs),
     /// Print the reference of every WR_* command (Markdown).
     Commands,
     /// Compare two HAR files: added, removed and changed requests.
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::execute(args),
         Command::Demo(args) => demo::execute(args),
         Command::Commands => commands::execute(),
+        Command::Monitor(args) => monitor::execute(args),
         Command::HarDiff(args) => har_diff::execute(args),
         Command::Cluster(args) => cluster::execute(args),
         Command::Replay(args) => replay::execute(args),
