@@ -4,10 +4,12 @@
 
 mod cdp;
 mod find;
+mod har_recorder;
 mod locator;
 
 pub use cdp::{Browser, BrowserOptions, Session};
 pub use find::find_chromium;
+pub use har_recorder::HarRecorder;
 pub use locator::{Element, Locator};
 
 /// Why a browser operation failed.

@@ -43,6 +43,12 @@ pub struct RunFlags {
     /// The service.name of exported spans (default webrunner or OTEL_SERVICE_NAME).
     #[arg(long)]
     pub service_name: Option<String>,
+    /// Record the run's network into run.har (HAR 1.2) in the output folder.
+    #[arg(long)]
+    pub har: bool,
+    /// With --har, also record response bodies.
+    #[arg(long, requires = "har")]
+    pub har_content: bool,
     /// Print the summary and records as JSON on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -79,6 +85,7 @@ impl RunFlags {
             trace_hook: None,
             dashboard,
             title: "webrunner run".into(),
+            har: self.har.then_some(self.har_content),
         })
     }
 

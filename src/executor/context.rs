@@ -10,7 +10,7 @@ use std::time::Duration;
 use webrunner_record::{Record, RunObserver};
 
 use super::{ActionError, Clock, SystemClock};
-use crate::browser::{Browser, BrowserOptions, Element, Locator, Session};
+use crate::browser::{Browser, BrowserOptions, Element, HarRecorder, Locator, Session};
 
 /// Settings that shape how actions run.
 #[derive(Debug, Clone)]
@@ -59,6 +59,33 @@ pub struct Context {
     pub(crate) traceparent: Option<String>,
     /// The `traceparent` the open session was last given.
     pub(crate) traceparent_sent: Option<String>,
+    /// Network recording, when the run records a HAR.
+    pub(crate) har: Option<HarCapture>,
+}
+
+/// A run's HAR recording: the recorder of the open session and what closed sessions gave.
+#[derive(Debug, Default)]
+pub(crate) struct HarCapture {
+    pub(crate) content: bool,
+    pub(crate) recorder: Option<HarRecorder>,
+    pub(crate) done: Option<webrunner_har::writer::Har>,
+    pub(crate) browser: Option<String>,
+}
+
+impl HarCapture {
+    /// Folds the open session's recording into what is done.
+    fn close(&mut self) {
+        if let Some(r) = self.recorder.take() {
+            let har = r.finish(self.browser.clone());
+            match &mut self.done {
+                None => self.done = Some(har),
+                Some(done) => {
+                    done.log.pages.extend(har.log.pages);
+                    done.log.entries.extend(har.log.entries);
+                }
+            }
+        }
+    }
 }
 
 impl Default for Context {
@@ -75,6 +102,7 @@ impl Default for Context {
             extensions: anymap::Extensions::default(),
             traceparent: None,
             traceparent_sent: None,
+            har: None,
         }
     }
 }
@@ -107,7 +135,35 @@ impl Context {
         self.session = Some(session.clone());
         self.traceparent_sent = None;
         self.send_traceparent().await;
+        if let Some(capture) = self.har.as_mut() {
+            capture.close();
+            if capture.browser.is_none() {
+                capture.browser = browser.version().await.ok();
+            }
+            capture.recorder = Some(HarRecorder::attach(&session, capture.content).await?);
+        }
         Ok(session)
+    }
+
+    /// Starts recording the network of every session from now on as HAR (bodies with
+    /// `content`).
+    pub fn record_har(&mut self, content: bool) {
+        self.har = Some(HarCapture {
+            content,
+            ..HarCapture::default()
+        });
+    }
+
+    /// Ends the HAR recording and returns what it captured (`None` when not recording).
+    pub fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
+        let mut capture = self.har.take()?;
+        capture.close();
+        Some(capture.done.unwrap_or_else(|| webrunner_har::writer::Har {
+            log: webrunner_har::writer::Log::new(webrunner_har::writer::Creator::new(
+                "webrunner",
+                env!("CARGO_PKG_VERSION"),
+            )),
+        }))
     }
 
     /// Gives the open session's requests the current `traceparent` (or none), when it changed.
@@ -136,6 +192,9 @@ impl Context {
     /// Closes the tab, and Chromium when no one else shares it.
     pub async fn close_browser(&mut self) {
         self.element = None;
+        if let Some(capture) = self.har.as_mut() {
+            capture.close();
+        }
         if let Some(s) = self.session.take() {
             let _ = s.close().await;
         }

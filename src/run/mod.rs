@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub dashboard: Option<(String, u16)>,
     /// The replay studio's title.
     pub title: String,
+    /// Record the run's network into `run.har`: `Some(true)` with response bodies.
+    pub har: Option<bool>,
 }
 
 impl Default for RunOptions {
@@ -51,6 +53,7 @@ impl Default for RunOptions {
             trace_hook: None,
             dashboard: None,
             title: "webrunner run".into(),
+            har: None,
         }
     }
 }
@@ -150,6 +153,9 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
     if let Some(url) = &dashboard_url {
         eprintln!("dashboard: {url}");
     }
+    if let Some(content) = options.har {
+        ex.context().record_har(content);
+    }
     let mut records = Vec::new();
     for flow in flows {
         // Each flow starts from the run's settings, whatever the previous flow changed.
@@ -157,8 +163,18 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         ex.context().settings.screenshot_dir = Some(shots.clone());
         records.extend_from_slice(ex.run_flow(flow).await);
     }
+    let har = ex.context().take_har();
     ex.shutdown().await;
     live.finish();
+    let mut files = Vec::new();
+    if let Some(har) = har {
+        let path = options.out.join("run.har");
+        webrunner_har::writer::write_har(&path, &har).map_err(|e| RunError::Write {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        files.push(("har".to_string(), path));
+    }
     let records_path = options.out.join("records.json");
     write_json(&records_path, &records)?;
     let replay = options.out.join("replay.html");
@@ -178,12 +194,15 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
     Ok(RunOutcome {
         summary: Summary::of(&records),
         records,
-        files: vec![
-            ("records".into(), records_path),
+        files: [
+            ("records".to_string(), records_path),
             ("screenshots".into(), shots),
             ("replay".into(), replay),
             ("junit".into(), junit),
-        ],
+        ]
+        .into_iter()
+        .chain(files)
+        .collect(),
         seconds: start.elapsed().as_secs_f64(),
         dashboard: dashboard_url,
     })
