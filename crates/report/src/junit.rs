@@ -14,13 +14,12 @@ use crate::escape::push_xml;
 #[derive(Debug, thiserror::Error)]
 pub enum JunitError {
     /// The file (or its folder) could not be written.
-    #[error("cannot write JUnit XML to {path}: {source}")]
+    #[error("cannot write JUnit XML to {path}: {error}")]
     Write {
         /// The file.
         path: String,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -29,8 +28,11 @@ pub enum JunitError {
 /// [`RunObserver::attempt_failed`](webrunner_record::RunObserver::attempt_failed).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttemptLog {
-    errors: HashMap<(Option<String>, usize), Vec<(u32, String)>>,
+    errors: HashMap<ActionKey, Vec<(u32, String)>>,
 }
+
+/// An action of a run: its flow (if any) and its index there.
+type ActionKey = (Option<String>, usize);
 
 impl AttemptLog {
     /// Notes that attempt `attempt` (1-based) of action `index` of `flow` failed with `error`.
@@ -73,9 +75,9 @@ pub fn write_junit_with_attempts(
     records: &[Record],
     attempts: &AttemptLog,
 ) -> Result<(), JunitError> {
-    let err = |source| JunitError::Write {
+    let err = |error| JunitError::Write {
         path: out.display().to_string(),
-        source,
+        error,
     };
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(err)?;
@@ -116,7 +118,11 @@ pub fn junit_xml(records: &[Record], attempts: &AttemptLog) -> String {
             .push(r);
     }
     let failures = records.iter().filter(|r| r.failed()).count();
-    let total_ms: f64 = records.iter().map(|r| r.duration_ms.max(0.0)).filter(|d| d.is_finite()).sum();
+    let total_ms: f64 = records
+        .iter()
+        .map(|r| r.duration_ms.max(0.0))
+        .filter(|d| d.is_finite())
+        .sum();
     let mut x = String::with_capacity(256 + records.len() * 200);
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -135,7 +141,11 @@ pub fn junit_xml(records: &[Record], attempts: &AttemptLog) -> String {
 
 fn write_suite(x: &mut String, name: &str, cases: &[&Record], attempts: &AttemptLog) {
     let failures = cases.iter().filter(|r| r.failed()).count();
-    let ms: f64 = cases.iter().map(|r| r.duration_ms.max(0.0)).filter(|d| d.is_finite()).sum();
+    let ms: f64 = cases
+        .iter()
+        .map(|r| r.duration_ms.max(0.0))
+        .filter(|d| d.is_finite())
+        .sum();
     x.push_str("  <testsuite name=\"");
     push_xml(x, name, true);
     let _ = write!(
@@ -167,7 +177,10 @@ fn write_attempt(x: &mut String, tag: &str, attempt: u32, of: u32, error: Option
     };
     let _ = write!(x, "      <{tag} message=\"");
     push_xml(x, &text, true);
-    let _ = write!(x, "\" type=\"ActionFailed\"><stackTrace>attempt {attempt} of {of}: ");
+    let _ = write!(
+        x,
+        "\" type=\"ActionFailed\"><stackTrace>attempt {attempt} of {of}: "
+    );
     push_xml(x, &text, false);
     let _ = writeln!(x, "</stackTrace></{tag}>");
 }
@@ -177,7 +190,7 @@ fn write_case(x: &mut String, classname: &str, r: &Record, attempts: &AttemptLog
     push_xml(x, &format!("#{} {}", r.index, r.command), true);
     x.push_str("\" classname=\"");
     push_xml(x, classname, true);
-    let _ = write!(x, "\" time=\"{}\">\n", seconds(r.duration_ms));
+    let _ = writeln!(x, "\" time=\"{}\">", seconds(r.duration_ms));
     let noted = attempts.errors(r.flow.as_deref(), r.index);
     let earlier = |k: u32| -> Option<&str> {
         noted
@@ -202,10 +215,14 @@ fn write_case(x: &mut String, classname: &str, r: &Record, attempts: &AttemptLog
             write_attempt(x, "flakyFailure", k, of, earlier(k));
         }
     }
-    let files: Vec<&String> = [&r.artifacts.screenshot, &r.artifacts.dom, &r.artifacts.trace]
-        .into_iter()
-        .flatten()
-        .collect();
+    let files: Vec<&String> = [
+        &r.artifacts.screenshot,
+        &r.artifacts.dom,
+        &r.artifacts.trace,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if !files.is_empty() {
         x.push_str("      <system-out>");
         for f in files {
@@ -224,7 +241,13 @@ mod tests {
     use serde_json::Value;
     use webrunner_record::{Artifacts, Status};
 
-    fn rec(flow: Option<&str>, index: usize, command: &str, status: Status, attempts: u32) -> Record {
+    fn rec(
+        flow: Option<&str>,
+        index: usize,
+        command: &str,
+        status: Status,
+        attempts: u32,
+    ) -> Record {
         Record {
             index,
             command: command.to_string(),
@@ -261,13 +284,22 @@ mod tests {
         assert_eq!(root.tag_name().name(), "testsuites");
         assert_eq!(root.attribute("tests"), Some("4"));
         assert_eq!(root.attribute("failures"), Some("1"));
-        let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
-        let names: Vec<_> = suites.iter().map(|s| s.attribute("name").unwrap()).collect();
+        let suites: Vec<_> = root
+            .children()
+            .filter(|n| n.has_tag_name("testsuite"))
+            .collect();
+        let names: Vec<_> = suites
+            .iter()
+            .map(|s| s.attribute("name").unwrap())
+            .collect();
         assert_eq!(names, ["b.json", "a.json", "webrunner"]);
         assert_eq!(suites[0].attribute("tests"), Some("2"));
         assert_eq!(suites[0].attribute("failures"), Some("0"));
         assert_eq!(suites[0].attribute("time"), Some("2.469"));
-        let case = suites[1].children().find(|n| n.has_tag_name("testcase")).unwrap();
+        let case = suites[1]
+            .children()
+            .find(|n| n.has_tag_name("testcase"))
+            .unwrap();
         assert_eq!(case.attribute("name"), Some("#0 WR_click"));
         assert_eq!(case.attribute("classname"), Some("a_json"));
         assert_eq!(case.attribute("time"), Some("1.235"));
@@ -287,20 +319,43 @@ mod tests {
         log.record(Some("f"), 1, 1, "b went wrong");
         let xml = junit_xml(&records, &log);
         let doc = parse(&xml);
-        let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
-        let flaky: Vec<_> = cases[0].children().filter(|n| n.has_tag_name("flakyFailure")).collect();
+        let cases: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        let flaky: Vec<_> = cases[0]
+            .children()
+            .filter(|n| n.has_tag_name("flakyFailure"))
+            .collect();
         assert_eq!(flaky.len(), 2);
         assert_eq!(flaky[0].attribute("message"), Some("first <miss>"));
-        assert!(flaky[1].attribute("message").unwrap().contains("not recorded"));
-        let trace = flaky[0].children().find(|n| n.has_tag_name("stackTrace")).unwrap();
+        assert!(flaky[1]
+            .attribute("message")
+            .unwrap()
+            .contains("not recorded"));
+        let trace = flaky[0]
+            .children()
+            .find(|n| n.has_tag_name("stackTrace"))
+            .unwrap();
         assert_eq!(trace.text(), Some("attempt 1 of 3: first <miss>"));
         assert!(cases[0].children().all(|n| !n.has_tag_name("failure")));
-        let reruns: Vec<_> = cases[1].children().filter(|n| n.has_tag_name("rerunFailure")).collect();
+        let reruns: Vec<_> = cases[1]
+            .children()
+            .filter(|n| n.has_tag_name("rerunFailure"))
+            .collect();
         assert_eq!(reruns.len(), 1);
         assert_eq!(reruns[0].attribute("message"), Some("b went wrong"));
         assert_eq!(reruns[0].attribute("type"), Some("ActionFailed"));
-        let order: Vec<_> = cases[1].children().filter(|n| n.is_element()).map(|n| n.tag_name().name()).collect();
-        assert_eq!(order, ["failure", "rerunFailure"], "Surefire's element order");
+        let order: Vec<_> = cases[1]
+            .children()
+            .filter(|n| n.is_element())
+            .map(|n| n.tag_name().name())
+            .collect();
+        assert_eq!(
+            order,
+            ["failure", "rerunFailure"],
+            "Surefire's element order"
+        );
     }
 
     #[test]
@@ -310,7 +365,10 @@ mod tests {
         r.artifacts.dom = Some("out/dom & more.html".into());
         let xml = junit_xml(&[r], &AttemptLog::default());
         let doc = parse(&xml);
-        let out = doc.descendants().find(|n| n.has_tag_name("system-out")).unwrap();
+        let out = doc
+            .descendants()
+            .find(|n| n.has_tag_name("system-out"))
+            .unwrap();
         assert_eq!(
             out.text(),
             Some("[[ATTACHMENT|out/screenshots/1_WR_a.png]]\n[[ATTACHMENT|out/dom & more.html]]\n")
@@ -319,15 +377,30 @@ mod tests {
 
     #[test]
     fn hostile_text_survives_a_real_xml_parser_unchanged_or_replaced() {
-        let mut r = rec(Some("<suite \"x\">"), 0, "</testcase><script>", Status::Failed, 1);
+        let mut r = rec(
+            Some("<suite \"x\">"),
+            0,
+            "</testcase><script>",
+            Status::Failed,
+            1,
+        );
         r.error = Some("]]> <![CDATA[ & \u{1}\u{0}bell\nline2 'q' \"dq\"".into());
         let xml = junit_xml(&[r], &AttemptLog::default());
         let doc = parse(&xml);
-        let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).unwrap();
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite"))
+            .unwrap();
         assert_eq!(suite.attribute("name"), Some("<suite \"x\">"));
-        let case = doc.descendants().find(|n| n.has_tag_name("testcase")).unwrap();
+        let case = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testcase"))
+            .unwrap();
         assert_eq!(case.attribute("name"), Some("#0 </testcase><script>"));
-        let failure = doc.descendants().find(|n| n.has_tag_name("failure")).unwrap();
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
         let expected = "]]> <![CDATA[ & \u{FFFD}\u{FFFD}bell\nline2 'q' \"dq\"";
         assert_eq!(failure.attribute("message"), Some(expected));
         assert_eq!(failure.text(), Some(expected));

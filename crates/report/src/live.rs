@@ -132,7 +132,9 @@ impl State {
         State {
             version: 0,
             clock: Instant::now(),
-            started_at: OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default(),
+            started_at: OffsetDateTime::now_utc()
+                .format(&Rfc3339)
+                .unwrap_or_default(),
             planned_explicit: None,
             planned_flows: 0,
             flow: None,
@@ -321,7 +323,9 @@ impl LiveRun {
                 s.started_at = first.started_at.clone();
             }
             s.shot_dirs = screenshot_dir.map(Path::to_path_buf).into_iter().collect();
-            let index = screenshot_dir.map(ScreenshotIndex::scan).unwrap_or_default();
+            let index = screenshot_dir
+                .map(ScreenshotIndex::scan)
+                .unwrap_or_default();
             s.finished = Some(saved_elapsed(&records));
             s.planned_explicit = Some(records.len());
             for r in records {
@@ -332,11 +336,17 @@ impl LiveRun {
     }
 
     fn read(&self) -> RwLockReadGuard<'_, State> {
-        self.inner.state.read().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, State> {
-        self.inner.state.write().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Declares the number of actions the whole run plans (e.g. the sum over all its flows),
@@ -403,7 +413,11 @@ impl LiveRun {
         if since > 0 {
             return (head, s.tail(since));
         }
-        let mut cache = self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut cache = self
+            .inner
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some((version, tail)) = cache.as_ref() {
             if *version == s.version {
                 return (head, tail.clone());
@@ -519,11 +533,21 @@ mod tests {
         assert_eq!(p["running"]["attempt"], 2);
         live.action_finished(&record(1, "WR_click", Status::Failed));
         let p = payload(&live);
-        assert_eq!((p["total"].as_u64(), p["passed"].as_u64(), p["failed"].as_u64()), (Some(2), Some(1), Some(1)));
+        assert_eq!(
+            (
+                p["total"].as_u64(),
+                p["passed"].as_u64(),
+                p["failed"].as_u64()
+            ),
+            (Some(2), Some(1), Some(1))
+        );
         assert!(p["running"].is_null());
         assert!(p["eta_ms"].as_f64().is_some());
         assert_eq!(p["records"][1]["error"], "boom 1");
-        assert_eq!(live.attempt_log().errors(Some("f.json"), 1), &[(1, "not yet".to_string())]);
+        assert_eq!(
+            live.attempt_log().errors(Some("f.json"), 1),
+            &[(1, "not yet".to_string())]
+        );
         live.finish();
         let p = payload(&live);
         assert_eq!(p["finished"], true);
@@ -536,7 +560,11 @@ mod tests {
         live.push(record(0, "a", Status::Passed));
         let (_, first) = live.payload_chunks(0);
         let (_, again) = live.payload_chunks(0);
-        assert_eq!(first.as_ptr(), again.as_ptr(), "same version shares one buffer");
+        assert_eq!(
+            first.as_ptr(),
+            again.as_ptr(),
+            "same version shares one buffer"
+        );
         live.push(record(1, "b", Status::Passed));
         let (_, next) = live.payload_chunks(0);
         assert_ne!(first, next);
@@ -553,7 +581,12 @@ mod tests {
         let v: Value = serde_json::from_slice(&[head.as_ref(), tail.as_ref()].concat()).unwrap();
         assert_eq!(v["offset"], 3);
         assert_eq!(v["total"], 5);
-        let cmds: Vec<&str> = v["records"].as_array().unwrap().iter().map(|r| r["command"].as_str().unwrap()).collect();
+        let cmds: Vec<&str> = v["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["command"].as_str().unwrap())
+            .collect();
         assert_eq!(cmds, ["c3", "c4"]);
         let (head, tail) = live.payload_chunks(99);
         let v: Value = serde_json::from_slice(&[head.as_ref(), tail.as_ref()].concat()).unwrap();
@@ -562,7 +595,10 @@ mod tests {
 
     #[test]
     fn saved_records_make_a_finished_run_with_their_time_span() {
-        let records = vec![record(0, "a", Status::Passed), record(3, "b", Status::Failed)];
+        let records = vec![
+            record(0, "a", Status::Passed),
+            record(3, "b", Status::Failed),
+        ];
         let live = LiveRun::from_records(records, None);
         let p = payload(&live);
         assert_eq!(p["finished"], true);
@@ -581,19 +617,32 @@ mod tests {
         std::fs::write(a.join("x_WR_click.png"), b"png").unwrap();
         std::fs::write(b.join("x_WR_click.png"), b"png").unwrap();
         let live = LiveRun::new();
-        for (i, path) in [a.join("x_WR_click.png"), b.join("x_WR_click.png"), dir.path().join("missing.png")]
-            .iter()
-            .enumerate()
+        for (i, path) in [
+            a.join("x_WR_click.png"),
+            b.join("x_WR_click.png"),
+            dir.path().join("missing.png"),
+        ]
+        .iter()
+        .enumerate()
         {
             let mut r = record(i, "WR_click", Status::Failed);
             r.artifacts.screenshot = Some(path.display().to_string());
             live.push(r);
         }
         let p = payload(&live);
-        assert_eq!(p["records"][0]["screenshot_url"], "/screenshots/x_WR_click.png");
-        assert_eq!(p["records"][1]["screenshot_url"], "/screenshots/2-x_WR_click.png");
+        assert_eq!(
+            p["records"][0]["screenshot_url"],
+            "/screenshots/x_WR_click.png"
+        );
+        assert_eq!(
+            p["records"][1]["screenshot_url"],
+            "/screenshots/2-x_WR_click.png"
+        );
         assert!(p["records"][2]["screenshot_url"].is_null());
-        assert_eq!(live.screenshot("2-x_WR_click.png").unwrap(), b.join("x_WR_click.png"));
+        assert_eq!(
+            live.screenshot("2-x_WR_click.png").unwrap(),
+            b.join("x_WR_click.png")
+        );
         assert!(live.screenshot("missing.png").is_none());
     }
 }

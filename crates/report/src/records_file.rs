@@ -10,13 +10,12 @@ use webrunner_record::Record;
 #[derive(Debug, thiserror::Error)]
 pub enum RecordsError {
     /// The file could not be read.
-    #[error("cannot read records file {path}: {source}")]
+    #[error("cannot read records file {path}: {error}")]
     Read {
         /// The file.
         path: String,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The text is not JSON.
     #[error("{origin} is not JSON: {message} (line {line}, column {column})")]
@@ -47,9 +46,9 @@ pub enum RecordsError {
 /// Fails with [`RecordsError::Read`] when the file cannot be read, and as
 /// [`parse_records`] does otherwise.
 pub fn load_records(path: &Path) -> Result<Vec<Record>, RecordsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RecordsError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| RecordsError::Read {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
     parse_records(&text, &path.display().to_string())
 }
@@ -138,7 +137,10 @@ mod tests {
         let bad = ONE.replace("passed", "maybe");
         let err = parse_records(&format!("[{ONE},{bad}]"), "r.json").unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("r.json: [1].status: unknown variant `maybe`"), "{text}");
+        assert!(
+            text.starts_with("r.json: [1].status: unknown variant `maybe`"),
+            "{text}"
+        );
         let err = parse_records(&format!(r#"{{"records":[{bad}]}}"#), "r.json").unwrap_err();
         assert!(err.to_string().contains("records[0].status"), "{err}");
     }

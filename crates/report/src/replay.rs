@@ -31,13 +31,12 @@ const MAX_EMBED_BYTES: u64 = 32 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
     /// The file (or its folder) could not be written.
-    #[error("cannot write replay studio to {path}: {source}")]
+    #[error("cannot write replay studio to {path}: {error}")]
     Write {
         /// The file.
         path: String,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -61,9 +60,9 @@ pub fn export_replay_studio(
     screenshot_dir: Option<&Path>,
     title: &str,
 ) -> Result<PathBuf, ReplayError> {
-    let err = |source| ReplayError::Write {
+    let err = |error| ReplayError::Write {
         path: out.display().to_string(),
-        source,
+        error,
     };
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(err)?;
@@ -109,7 +108,8 @@ fn embed(path: &Path) -> Result<String, String> {
         return Err(format!("too large to embed ({} bytes)", meta.len()));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mime = image_type(&bytes).ok_or_else(|| "not a PNG, JPEG, GIF or WebP image".to_string())?;
+    let mime =
+        image_type(&bytes).ok_or_else(|| "not a PNG, JPEG, GIF or WebP image".to_string())?;
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut uri = String::with_capacity(bytes.len() * 4 / 3 + 32);
     uri.push_str("data:");
@@ -127,6 +127,15 @@ fn ms_text(ms: f64) -> String {
     } else {
         format!("{:.2} s", ms / 1000.0)
     }
+}
+
+/// The time of day of an RFC 3339 time (`HH:MM:SS.mmm`), else the text as given.
+fn clock_text(started_at: &str) -> String {
+    let format = time::macros::format_description!("[hour]:[minute]:[second].[subsecond digits:3]");
+    OffsetDateTime::parse(started_at, &Rfc3339)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| started_at.to_string())
 }
 
 fn json_text(value: &Value) -> String {
@@ -180,7 +189,9 @@ fn placements(records: &[Record]) -> (Vec<(f64, f64)>, f64) {
 /// — or, for a failed record without one, the first `*_<command>.png` of `screenshot_dir` in
 /// name order (the seed's rule). Each distinct file is embedded once.
 pub fn build_replay_html(records: &[Record], screenshot_dir: Option<&Path>, title: &str) -> String {
-    let index = screenshot_dir.map(ScreenshotIndex::scan).unwrap_or_default();
+    let index = screenshot_dir
+        .map(ScreenshotIndex::scan)
+        .unwrap_or_default();
     let mut shots: Vec<Shot> = Vec::new();
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     let mut shot_of: Vec<Option<usize>> = Vec::with_capacity(records.len());
@@ -307,8 +318,14 @@ fn write_timeline(x: &mut String, records: &[Record]) {
 fn write_row(x: &mut String, row: usize, r: &Record, shot: Option<&Shot>) {
     let failed = r.failed();
     let class = if failed { "fail" } else { "ok" };
-    let _ = write!(x, "<tr id=\"r-{row}\" class=\"rec {class}\"><td>{}</td><td>", r.index);
+    let _ = write!(
+        x,
+        "<tr id=\"r-{row}\" class=\"rec {class}\"><td>{}</td><td title=\"",
+        r.index
+    );
     push_html(x, &r.started_at);
+    x.push_str("\">");
+    push_html(x, &clock_text(&r.started_at));
     x.push_str("</td><td>");
     push_html(x, r.flow.as_deref().unwrap_or(""));
     x.push_str("</td><td class=\"command\">");
@@ -347,12 +364,9 @@ fn write_row(x: &mut String, row: usize, r: &Record, shot: Option<&Shot>) {
         push_html(x, recorded);
         x.push_str("</span>");
     }
-    x.push_str("</td><td><details><summary>details</summary><dl><dt>params</dt><dd><pre>");
-    push_html(x, &params_text(r));
-    x.push_str("</pre></dd><dt>result</dt><dd><pre>");
+    // Params and error have their own columns; the details add the rest.
+    x.push_str("</td><td><details><summary>details</summary><dl><dt>result</dt><dd><pre>");
     push_html(x, &json_text(&r.result));
-    x.push_str("</pre></dd><dt>error</dt><dd><pre>");
-    push_html(x, r.error.as_deref().unwrap_or(""));
     let _ = write!(
         x,
         "</pre></dd><dt>attempts</dt><dd>{}</dd><dt>flaky</dt><dd>{}</dd><dt>duration</dt><dd>{:.1} ms</dd>",
@@ -436,8 +450,20 @@ mod tests {
     #[test]
     fn the_csp_admits_exactly_the_inline_script_and_style_by_hash() {
         let page = build_replay_html(&[rec(0, "WR_a", Status::Passed)], None, "t");
-        let script = page.split("<script>").nth(1).unwrap().split("</script>").next().unwrap();
-        let style = page.split("<style>").nth(1).unwrap().split("</style>").next().unwrap();
+        let script = page
+            .split("<script>")
+            .nth(1)
+            .unwrap()
+            .split("</script>")
+            .next()
+            .unwrap();
+        let style = page
+            .split("<style>")
+            .nth(1)
+            .unwrap()
+            .split("</style>")
+            .next()
+            .unwrap();
         assert_eq!(page.matches("<script").count(), 1);
         assert!(csp().contains(&csp_hash(script)));
         assert!(csp().contains(&csp_hash(style)));
@@ -471,8 +497,16 @@ mod tests {
             rec(2, "WR_click", Status::Failed),
         ];
         let page = build_replay_html(&records, Some(dir.path()), "t");
-        assert_eq!(page.matches("data:image/png;base64,").count(), 1, "embedded once");
-        assert_eq!(page.matches("class=\"thumb\" data-shot=\"shot-0\"").count(), 2, "passed rows get none");
+        assert_eq!(
+            page.matches("data:image/png;base64,").count(),
+            1,
+            "embedded once"
+        );
+        assert_eq!(
+            page.matches("class=\"thumb\" data-shot=\"shot-0\"").count(),
+            2,
+            "passed rows get none"
+        );
         assert!(page.contains("1_WR_click.png — #0 WR_click, #2 WR_click"));
         assert!(!page.contains("2_WR_click.png"));
     }
@@ -500,7 +534,10 @@ mod tests {
 
     #[test]
     fn the_timeline_has_a_bar_per_record_placed_by_start_and_duration() {
-        let mut records = vec![rec(0, "WR_a", Status::Passed), rec(1, "WR_b", Status::Failed)];
+        let mut records = vec![
+            rec(0, "WR_a", Status::Passed),
+            rec(1, "WR_b", Status::Failed),
+        ];
         records[1].started_at = "2026-01-01T00:00:01.5Z".into();
         records[1].flow = Some("g.json".into());
         let page = build_replay_html(&records, None, "t");
@@ -513,8 +550,20 @@ mod tests {
     }
 
     #[test]
+    fn rows_show_the_time_of_day_with_the_full_time_as_a_tooltip() {
+        let mut r = rec(0, "WR_a", Status::Passed);
+        r.started_at = "2026-01-01T10:20:30.123456Z".into();
+        let page = build_replay_html(&[r], None, "t");
+        assert!(page.contains("<td title=\"2026-01-01T10:20:30.123456Z\">10:20:30.123</td>"));
+        assert_eq!(clock_text("not a time <b>"), "not a time <b>");
+    }
+
+    #[test]
     fn unparsable_start_times_follow_the_previous_record() {
-        let mut records = vec![rec(0, "WR_a", Status::Passed), rec(1, "WR_b", Status::Passed)];
+        let mut records = vec![
+            rec(0, "WR_a", Status::Passed),
+            rec(1, "WR_b", Status::Passed),
+        ];
         records[1].started_at = "yesterday".into();
         let (places, span) = placements(&records);
         assert_eq!(places, [(0.0, 500.0), (500.0, 1000.0)]);
@@ -525,7 +574,8 @@ mod tests {
     fn export_writes_the_file_and_reports_an_unwritable_path() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("a/b/replay.html");
-        let written = export_replay_studio(&out, &[rec(0, "WR_a", Status::Passed)], None, "t").unwrap();
+        let written =
+            export_replay_studio(&out, &[rec(0, "WR_a", Status::Passed)], None, "t").unwrap();
         assert!(written.is_absolute());
         assert!(std::fs::read_to_string(&written).unwrap().contains("WR_a"));
         let err = export_replay_studio(&out.join("x.html"), &[], None, "t").unwrap_err();

@@ -82,7 +82,11 @@ pub fn resolve_recorded(recorded: &str, dirs: &[&Path]) -> Option<PathBuf> {
 
 /// The screenshot shown for `record`: its own (see [`resolve_recorded`]), else for a failed
 /// record the first seed-rule match in `index`.
-pub fn screenshot_for(record: &Record, dir: Option<&Path>, index: &ScreenshotIndex) -> Option<PathBuf> {
+pub fn screenshot_for(
+    record: &Record,
+    dir: Option<&Path>,
+    index: &ScreenshotIndex,
+) -> Option<PathBuf> {
     if let Some(recorded) = &record.artifacts.screenshot {
         let dirs: Vec<&Path> = dir.into_iter().collect();
         if let Some(found) = resolve_recorded(recorded, &dirs) {

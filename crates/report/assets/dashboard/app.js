@@ -38,7 +38,8 @@
     const tr = document.createElement('tr');
     tr.className = failed ? 'failed' : 'passed';
     cell(tr, r.index);
-    cell(tr, r.started_at);
+    const at = /T(\d\d:\d\d:\d\d(?:\.\d{1,3})?)/.exec(String(r.started_at));
+    cell(tr, at ? at[1] : r.started_at).title = String(r.started_at);
     cell(tr, r.flow || '');
     cell(tr, r.command, 'command');
     const status = cell(tr, '', 'status');

@@ -24,20 +24,18 @@ pub enum DashboardError {
         message: String,
     },
     /// The address could not be bound (in use, not local, no permission).
-    #[error("dashboard: cannot listen on {addr}: {source}")]
+    #[error("dashboard: cannot listen on {addr}: {error}")]
     Bind {
         /// The address tried.
         addr: SocketAddr,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The server's thread or runtime could not be created.
-    #[error("dashboard: cannot start the server: {source}")]
+    #[error("dashboard: cannot start the server: {error}")]
     Start {
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -106,7 +104,11 @@ impl Drop for DashboardHandle {
 /// dashboard.stop();
 /// # Ok::<(), webrunner_report::DashboardError>(())
 /// ```
-pub fn start_dashboard(host: &str, port: u16, live: LiveRun) -> Result<DashboardHandle, DashboardError> {
+pub fn start_dashboard(
+    host: &str,
+    port: u16,
+    live: LiveRun,
+) -> Result<DashboardHandle, DashboardError> {
     let resolve = |message: String| DashboardError::Resolve {
         host: host.to_string(),
         message,
@@ -121,22 +123,24 @@ pub fn start_dashboard(host: &str, port: u16, live: LiveRun) -> Result<Dashboard
         .map_err(|e| resolve(e.to_string()))?
         .next()
         .ok_or_else(|| resolve("no address".to_string()))?;
-    let listener = std::net::TcpListener::bind(addr).map_err(|source| DashboardError::Bind { addr, source })?;
+    let listener =
+        std::net::TcpListener::bind(addr).map_err(|error| DashboardError::Bind { addr, error })?;
     let addr = listener
         .local_addr()
-        .map_err(|source| DashboardError::Bind { addr, source })?;
+        .map_err(|error| DashboardError::Bind { addr, error })?;
     listener
         .set_nonblocking(true)
-        .map_err(|source| DashboardError::Bind { addr, source })?;
+        .map_err(|error| DashboardError::Bind { addr, error })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("webrunner-dashboard")
         .enable_all()
         .build()
-        .map_err(|source| DashboardError::Start { source })?;
+        .map_err(|error| DashboardError::Start { error })?;
     let listener = {
         let _entered = runtime.enter();
-        tokio::net::TcpListener::from_std(listener).map_err(|source| DashboardError::Bind { addr, source })?
+        tokio::net::TcpListener::from_std(listener)
+            .map_err(|error| DashboardError::Bind { addr, error })?
     };
     let app = routes::router(live, addr.ip().is_loopback());
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -156,7 +160,7 @@ pub fn start_dashboard(host: &str, port: u16, live: LiveRun) -> Result<Dashboard
             });
             runtime.shutdown_timeout(Duration::from_millis(200));
         })
-        .map_err(|source| DashboardError::Start { source })?;
+        .map_err(|error| DashboardError::Start { error })?;
     Ok(DashboardHandle {
         addr,
         stop: Some(stop_tx),

@@ -58,10 +58,16 @@ async fn guard(State(loopback_only): State<bool>, request: Request, next: Next) 
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'"),
     );
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 
@@ -100,11 +106,19 @@ fn text(status: StatusCode, body: &'static str) -> Response {
 }
 
 async fn index() -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX_HTML).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        INDEX_HTML,
+    )
+        .into_response()
 }
 
 async fn app_js() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        APP_JS,
+    )
+        .into_response()
 }
 
 async fn app_css() -> Response {
@@ -170,7 +184,10 @@ impl http_body::Body for Chunks {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let this = self.get_mut();
         Poll::Ready(this.chunks.pop_front().map(|chunk| {
             this.remaining -= chunk.len() as u64;
@@ -197,10 +214,27 @@ mod tests {
 
     #[test]
     fn loopback_host_names_pass_and_others_do_not() {
-        for ok in ["localhost", "localhost:8080", "LOCALHOST.", "app.localhost:1", "127.0.0.1:9", "127.1.2.3", "[::1]:80", "[::1]"] {
+        for ok in [
+            "localhost",
+            "localhost:8080",
+            "LOCALHOST.",
+            "app.localhost:1",
+            "127.0.0.1:9",
+            "127.1.2.3",
+            "[::1]:80",
+            "[::1]",
+        ] {
             assert!(host_is_loopback(Some(&h(ok))), "{ok}");
         }
-        for bad in ["evil.example", "evil.example:8080", "10.0.0.1", "[::2]:80", "[::1", "localhost.evil.example", "0.0.0.0"] {
+        for bad in [
+            "evil.example",
+            "evil.example:8080",
+            "10.0.0.1",
+            "[::2]:80",
+            "[::1",
+            "localhost.evil.example",
+            "0.0.0.0",
+        ] {
             assert!(!host_is_loopback(Some(&h(bad))), "{bad}");
         }
         assert!(host_is_loopback(None));
