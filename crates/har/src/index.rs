@@ -161,6 +161,9 @@ impl<'o> SinkFactory for TableFactory<'o> {
     fn slots(&self) -> Option<&SlotQueue> {
         self.slots.as_ref()
     }
+    fn wants_metrics(&self) -> bool {
+        self.options.wants_metrics()
+    }
 }
 
 /// Collects the entries of one `log.entries` list into a key table.

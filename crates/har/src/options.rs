@@ -41,4 +41,9 @@ impl DiffOptions {
     pub(crate) fn normalises_urls(&self) -> bool {
         self.ignore_host || !self.ignore_query.is_empty()
     }
+
+    /// True when entries' timings and sizes are compared (and so must be read).
+    pub(crate) fn wants_metrics(&self) -> bool {
+        self.timing_threshold_pct.is_some() || self.size_threshold_pct.is_some()
+    }
 }

@@ -100,6 +100,9 @@ pub fn read_har_tuned<R: Read>(
     };
     let mut splitter =
         Splitter::new(input, slots, start).with_max_element(tuning.max_element_bytes);
+    if !options.wants_metrics() {
+        splitter = splitter.without_metrics();
+    }
     let parsed = {
         let mut de = serde_json::Deserializer::from_reader(&mut splitter);
         let top = TopSeed(&factory).deserialize(&mut de);

@@ -21,7 +21,7 @@ use std::io::{self, Read};
 use std::rc::Rc;
 
 use crate::input::{CheckedInput, Fill};
-use crate::visit::Entry;
+use crate::visit::{Entry, LeanEntry};
 
 /// How many recent byte positions are kept for mapping error positions back.
 const RECENT_POSITIONS: usize = 4096;
@@ -51,9 +51,9 @@ pub(crate) struct Position {
 impl Position {
     /// Moves past `bytes`.
     pub(crate) fn advance(&mut self, bytes: &[u8]) {
-        match bytes.iter().rposition(|b| *b == b'\n') {
+        match memchr::memrchr(b'\n', bytes) {
             Some(last) => {
-                self.line += bytes.iter().filter(|b| **b == b'\n').count();
+                self.line += memchr::memchr_iter(b'\n', &bytes[..=last]).count();
                 self.column = bytes.len() - last - 1;
             }
             None => self.column += bytes.len(),
@@ -86,6 +86,24 @@ pub(crate) struct Splitter<R> {
     /// A syntax error met inside an element; reading fails once it is set.
     pub(crate) element_error: Option<ElementError>,
     max_element: usize,
+    /// Whether entries are parsed with their timings and sizes.
+    metrics: bool,
+}
+
+/// Parses the first JSON value of `bytes` as an entry; returns it and the bytes it took.
+fn parse_first<'a, T>(bytes: &'a [u8]) -> (Option<serde_json::Result<Entry>>, usize)
+where
+    T: serde::Deserialize<'a> + Into<Entry>,
+{
+    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<T>();
+    let parsed = stream.next().map(|result| result.map(Into::into));
+    (parsed, stream.byte_offset())
+}
+
+impl From<LeanEntry> for Entry {
+    fn from(lean: LeanEntry) -> Entry {
+        lean.0
+    }
 }
 
 impl<R: Read> Splitter<R> {
@@ -101,7 +119,14 @@ impl<R: Read> Splitter<R> {
             recent: VecDeque::with_capacity(RECENT_POSITIONS),
             element_error: None,
             max_element: MAX_ELEMENT_BYTES,
+            metrics: true,
         }
+    }
+
+    /// Parses entries without their timings and sizes (when they are not compared).
+    pub(crate) fn without_metrics(mut self) -> Self {
+        self.metrics = false;
+        self
     }
 
     /// Changes the element size limit (tests use a small one to exercise the streamed path).
@@ -137,9 +162,11 @@ impl<R: Read> Splitter<R> {
         let mut previous_error = None;
         loop {
             let available = self.input.available();
-            let mut stream = serde_json::Deserializer::from_slice(available).into_iter::<Entry>();
-            let parsed = stream.next();
-            let used = stream.byte_offset();
+            let (parsed, used) = if self.metrics {
+                parse_first::<Entry>(available)
+            } else {
+                parse_first::<LeanEntry>(available)
+            };
             // The end of the available bytes is the end of the input only at end of file; at
             // invalid UTF-8 it cuts the input, and the streaming parser must decide which
             // problem comes first.

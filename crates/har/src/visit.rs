@@ -152,6 +152,10 @@ pub(crate) trait SinkFactory {
     fn slots(&self) -> Option<&SlotQueue> {
         None
     }
+    /// Whether entries' timings and sizes are needed.
+    fn wants_metrics(&self) -> bool {
+        true
+    }
 }
 
 /// Reads a whole document; entries go to a fresh sink per `log.entries` value.
@@ -277,7 +281,11 @@ impl<'de, F: SinkFactory> Visitor<'de> for EntriesSeed<'_, F> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut sink = self.0.make();
         let mut index = 0;
-        while let Some(entry) = seq.next_element_seed(SlotSeed(self.0.slots()))? {
+        let seed = || SlotSeed {
+            queue: self.0.slots(),
+            metrics: self.0.wants_metrics(),
+        };
+        while let Some(entry) = seq.next_element_seed(seed())? {
             sink.push(index, entry);
             index += 1;
         }
@@ -287,25 +295,42 @@ impl<'de, F: SinkFactory> Visitor<'de> for EntriesSeed<'_, F> {
 
 /// One element of `log.entries`: taken from the splitter's queue when it parsed it (the
 /// stream then holds a placeholder), else parsed here.
-struct SlotSeed<'a>(Option<&'a SlotQueue>);
+struct SlotSeed<'a> {
+    queue: Option<&'a SlotQueue>,
+    metrics: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for SlotSeed<'_> {
     type Value = Entry;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let slot = self.0.and_then(|queue| queue.borrow_mut().pop_front());
+        let slot = self.queue.and_then(|queue| queue.borrow_mut().pop_front());
         match slot {
             Some(Slot::Parsed(entry)) => {
                 IgnoredAny::deserialize(d)?;
                 Ok(entry)
             }
-            Some(Slot::Streamed) | None => EntrySeed.deserialize(d),
+            Some(Slot::Streamed) | None => EntrySeed {
+                metrics: self.metrics,
+            }
+            .deserialize(d),
         }
     }
 }
 
+/// An entry with its timings and sizes.
 impl<'de> Deserialize<'de> for Entry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        EntrySeed.deserialize(d)
+        EntrySeed { metrics: true }.deserialize(d)
+    }
+}
+
+/// An entry without timings and sizes (skipped unparsed: faster when they are not compared).
+#[derive(Debug)]
+pub(crate) struct LeanEntry(pub(crate) Entry);
+
+impl<'de> Deserialize<'de> for LeanEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EntrySeed { metrics: false }.deserialize(d).map(LeanEntry)
     }
 }
 
@@ -379,7 +404,10 @@ pub(crate) enum Response {
     },
 }
 
-struct EntrySeed;
+/// Reads an entry; `metrics`: also its time, timings and sizes.
+struct EntrySeed {
+    metrics: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for EntrySeed {
     type Value = Entry;
@@ -396,11 +424,16 @@ impl<'de> Visitor<'de> for EntrySeed {
     visit_non_map!(|s: Shape| Entry::NotObject(s.kind));
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         const FIELDS: &[&str] = &["request", "response", "time", "timings"];
+        let fields_read = if self.metrics { FIELDS } else { &FIELDS[..2] };
         let mut fields = EntryFields::default();
-        while let Some(field) = next_field(&mut map, FIELDS)? {
+        while let Some(field) = next_field(&mut map, fields_read)? {
             match field {
                 Some(0) => fields.request = map.next_value_seed(RequestSeed)?,
-                Some(1) => fields.response = map.next_value_seed(ResponseSeed)?,
+                Some(1) => {
+                    fields.response = map.next_value_seed(ResponseSeed {
+                        metrics: self.metrics,
+                    })?
+                }
                 Some(2) => fields.time = map.next_value_seed(NumberSeed)?,
                 Some(_) => {
                     let (wait, total) = map.next_value_seed(TimingsSeed)?;
@@ -537,7 +570,10 @@ impl<'de> Visitor<'de> for TextSeed {
     }
 }
 
-struct ResponseSeed;
+/// Reads a response; `metrics`: also its sizes.
+struct ResponseSeed {
+    metrics: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for ResponseSeed {
     type Value = Response;
@@ -564,7 +600,9 @@ impl<'de> Visitor<'de> for ResponseSeed {
         let mut status = 0;
         let mut content_size = None;
         let mut body_size = None;
-        while let Some(field) = next_field(&mut map, &["status", "content", "bodySize"])? {
+        const FIELDS: &[&str] = &["status", "content", "bodySize"];
+        let fields_read = if self.metrics { FIELDS } else { &FIELDS[..1] };
+        while let Some(field) = next_field(&mut map, fields_read)? {
             match field {
                 Some(0) => status = map.next_value_seed(StatusSeed)?,
                 Some(1) => content_size = map.next_value_seed(ContentSizeSeed)?,
