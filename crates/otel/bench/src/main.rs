@@ -8,10 +8,10 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use webrunner::executor::{handler, CommandDoc, TraceIds};
+use webrunner::executor::{handler, CommandDoc};
 use webrunner::{Action, Executor};
 use webrunner_otel::receiver::{closed_endpoint, OtlpReceiver};
-use webrunner_otel::{executor_tracing, trace_context, ExportStats, OtlpExportConfig};
+use webrunner_otel::{executor_tracing, ExportStats, OtlpExportConfig};
 
 const NOOP: CommandDoc = CommandDoc {
     group: "bench",
@@ -21,13 +21,6 @@ const NOOP: CommandDoc = CommandDoc {
     runs_script: false,
 };
 
-fn hook(span: &tracing::Span) -> Option<TraceIds> {
-    trace_context(span).map(|c| TraceIds {
-        trace_id: c.trace_id,
-        traceparent: c.traceparent,
-    })
-}
-
 fn executor(traced: bool) -> Executor {
     let mut ex = Executor::new();
     ex.registry_mut().register(
@@ -36,7 +29,7 @@ fn executor(traced: bool) -> Executor {
         handler(|_ctx, _call| Box::pin(async { Ok(Value::Null) })),
     );
     if traced {
-        ex.set_trace_hook(hook);
+        ex.set_trace_hook(webrunner::otel_trace_hook);
     }
     ex
 }

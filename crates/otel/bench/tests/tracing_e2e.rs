@@ -3,6 +3,7 @@
 //! OTLP receiver, against a local site that records the `traceparent` header of every
 //! request it gets. Asserts what the receiver got (names, attributes, error status, attempt
 //! children, `service.name`) and that the page's requests joined each action's trace.
+#![cfg(feature = "otel")]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,10 +13,9 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
-use webrunner::executor::TraceIds;
 use webrunner::{parse_flow, Executor, Record, Status};
 use webrunner_otel::receiver::{OtlpReceiver, ReceivedSpan, Transport};
-use webrunner_otel::{executor_tracing, trace_context, OtlpExportConfig};
+use webrunner_otel::{executor_tracing, OtlpExportConfig};
 
 /// Every request the site got: path with query, and its `traceparent` header.
 type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
@@ -55,14 +55,6 @@ async fn start_site(seen: Seen) -> String {
     format!("http://{addr}")
 }
 
-/// What the executor's trace hook does when the `otel` feature is on.
-fn hook(span: &tracing::Span) -> Option<TraceIds> {
-    trace_context(span).map(|c| TraceIds {
-        trace_id: c.trace_id,
-        traceparent: c.traceparent,
-    })
-}
-
 const FLOW: &str = r##"[
   ["WR_to_url", ["{base}/start"]],
   ["WR_execute_script", {"script": "window.__n = (window.__n || 0) + 1; const n = window.__n; return fetch('/api/ping?attempt=' + n).then(() => { if (n < 2) { throw new Error('backend not ready (attempt ' + n + ')'); } return n; });"}],
@@ -91,12 +83,12 @@ fn run_flow(config: OtlpExportConfig, service: &str) -> FlowRun {
         rt.block_on(async {
             let base = start_site(Arc::clone(&seen)).await;
             let mut ex = Executor::new();
-            ex.set_trace_hook(hook);
+            ex.set_trace_hook(webrunner::otel_trace_hook);
             ex.set_retry_policy(1, 0.0);
             ex.set_failure_screenshot_dir(shots.path())
                 .expect("screenshot dir");
             let flow = parse_flow("tracing.json", &FLOW.replace("{base}", &base)).expect("flow");
-            let records = ex.run_flow(&flow).await;
+            let records = ex.run_flow(&flow).await.to_vec();
             ex.shutdown().await;
             records
         })
