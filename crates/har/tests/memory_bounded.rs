@@ -60,7 +60,11 @@ impl GeneratedHar {
         match self.stage {
             Stage::Head => {
                 self.piece.extend_from_slice(br#"{"log": {"version": "1.2", "creator": {"name": "gen", "version": "1"}, "entries": ["#);
-                self.stage = if self.entries == 0 { Stage::Tail } else { Stage::EntryStart };
+                self.stage = if self.entries == 0 {
+                    Stage::Tail
+                } else {
+                    Stage::EntryStart
+                };
             }
             Stage::EntryStart => {
                 let i = self.next_entry;
@@ -86,7 +90,11 @@ impl GeneratedHar {
             Stage::EntryEnd => {
                 self.piece.extend_from_slice(br#"", "encoding": "base64"}}, "timings": {"send": 1, "wait": 2, "receive": 3}}"#);
                 self.next_entry += 1;
-                self.stage = if self.next_entry == self.entries { Stage::Tail } else { Stage::EntryStart };
+                self.stage = if self.next_entry == self.entries {
+                    Stage::Tail
+                } else {
+                    Stage::EntryStart
+                };
             }
             Stage::Tail => {
                 self.piece.extend_from_slice(b"]}}\n");
@@ -122,18 +130,34 @@ fn memory_grows_with_entries_not_with_file_size() {
         return;
     };
     // 40k entries with 2 KiB bodies: about 86 MiB of HAR, read through the fast path.
-    let index = read_har(GeneratedHar::new(40_000, 2048), "generated", &DiffOptions::default()).unwrap();
+    let index = read_har(
+        GeneratedHar::new(40_000, 2048),
+        "generated",
+        &DiffOptions::default(),
+    )
+    .unwrap();
     assert_eq!(index.keys(), 40_000);
     let after_many = peak_rss().unwrap_or(u64::MAX);
     let growth = after_many.saturating_sub(start);
-    eprintln!("peak RSS grew by {} MiB reading 40k entries (86 MiB of HAR)", growth / MB);
+    eprintln!(
+        "peak RSS grew by {} MiB reading 40k entries (86 MiB of HAR)",
+        growth / MB
+    );
     assert!(growth < 32 * MB, "peak RSS grew by {} MiB", growth / MB);
 
     // Three entries with 20 MiB bodies each (60 MiB of HAR), streamed past: holding even one
     // body would exceed the bound.
-    let index = read_har(GeneratedHar::new(3, 20 << 20), "generated", &DiffOptions::default()).unwrap();
+    let index = read_har(
+        GeneratedHar::new(3, 20 << 20),
+        "generated",
+        &DiffOptions::default(),
+    )
+    .unwrap();
     assert_eq!((index.entries(), index.keys()), (3, 3));
     let growth = peak_rss().unwrap_or(u64::MAX).saturating_sub(after_many);
-    eprintln!("peak RSS grew by {} MiB more reading 60 MiB of HAR in 3 entries", growth / MB);
+    eprintln!(
+        "peak RSS grew by {} MiB more reading 60 MiB of HAR in 3 entries",
+        growth / MB
+    );
     assert!(growth < 14 * MB, "peak RSS grew by {} MiB", growth / MB);
 }

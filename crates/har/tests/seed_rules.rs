@@ -591,8 +591,14 @@ fn invalid_utf8_cutting_a_token_is_reported_as_not_utf8_whatever_the_buffer_size
         let expected = bytes.iter().position(|b| *b >= 0x80).unwrap() as u64;
         for tuning in [
             webrunner_har::Tuning::default(),
-            webrunner_har::Tuning { buffer_bytes: 8, max_element_bytes: 16 },
-            webrunner_har::Tuning { buffer_bytes: 40, max_element_bytes: 1 << 20 },
+            webrunner_har::Tuning {
+                buffer_bytes: 8,
+                max_element_bytes: 16,
+            },
+            webrunner_har::Tuning {
+                buffer_bytes: 40,
+                max_element_bytes: 1 << 20,
+            },
         ] {
             let options = webrunner_har::DiffOptions::default();
             match webrunner_har::read_har_tuned(bytes, "u", &options, tuning) {

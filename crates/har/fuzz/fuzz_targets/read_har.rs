@@ -12,7 +12,11 @@ use webrunner_har::{
 /// What a read produced, in a comparable form.
 #[derive(Debug, PartialEq)]
 enum Outcome {
-    Read { diff: Value, entries: usize, skipped: usize },
+    Read {
+        diff: Value,
+        entries: usize,
+        skipped: usize,
+    },
     Failed(String),
 }
 
@@ -24,7 +28,11 @@ fn outcome(result: Result<HarIndex, HarDiffError>, options: &DiffOptions) -> Out
                 Ok(report) => serde_json::to_value(report).expect("report to JSON"),
                 Err(e) => return Outcome::Failed(kind(&e)),
             };
-            Outcome::Read { diff, entries: index.entries(), skipped: index.skipped() }
+            Outcome::Read {
+                diff,
+                entries: index.entries(),
+                skipped: index.skipped(),
+            }
         }
         Err(e) => Outcome::Failed(kind(&e)),
     }
@@ -49,16 +57,26 @@ fn kind(e: &HarDiffError) -> String {
 /// and lone surrogates inside fields it skips without decoding.
 fn value_parser_only_limit(e: &serde_json::Error) -> bool {
     let text = e.to_string();
-    text.contains("recursion limit") || text.contains("number out of range") || text.contains("surrogate")
+    text.contains("recursion limit")
+        || text.contains("number out of range")
+        || text.contains("surrogate")
 }
 
 fuzz_target!(|data: &[u8]| {
     let (first, rest) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
     let options = DiffOptions {
-        match_mode: if first & 1 == 0 { MatchMode::Key } else { MatchMode::Multiset },
+        match_mode: if first & 1 == 0 {
+            MatchMode::Key
+        } else {
+            MatchMode::Multiset
+        },
         allow_jsonp: first & 2 != 0,
         ignore_host: first & 4 != 0,
-        ignore_query: if first & 8 != 0 { vec!["v".to_owned()] } else { Vec::new() },
+        ignore_query: if first & 8 != 0 {
+            vec!["v".to_owned()]
+        } else {
+            Vec::new()
+        },
         timing_threshold_pct: (first & 16 != 0).then_some(10.0),
         size_threshold_pct: (first & 32 != 0).then_some(0.0),
     };
@@ -71,7 +89,9 @@ fuzz_target!(|data: &[u8]| {
     let tuned = outcome(read_har_tuned(rest, "fuzz", &options, tiny), &options);
     assert_eq!(streamed, tuned, "buffer sizes changed the result");
 
-    let without_bom = rest.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(rest);
+    let without_bom = rest
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(rest);
     match serde_json::from_slice::<Value>(without_bom) {
         Ok(value) => {
             let in_memory = outcome(index_har_value(&value, "fuzz", &options), &options);
@@ -81,7 +101,10 @@ fuzz_target!(|data: &[u8]| {
         Err(_) => {
             // Not JSON: the reader must fail — unless it is JSONP and JSONP is allowed.
             if !options.allow_jsonp {
-                assert!(matches!(streamed, Outcome::Failed(_)), "accepted invalid JSON: {streamed:?}");
+                assert!(
+                    matches!(streamed, Outcome::Failed(_)),
+                    "accepted invalid JSON: {streamed:?}"
+                );
             }
         }
     }
