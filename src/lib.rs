@@ -7,12 +7,14 @@ pub mod browser;
 pub mod commands;
 pub mod demo;
 pub mod executor;
+pub mod monitor;
 pub mod run;
 #[cfg(feature = "otel")]
 mod trace_hook;
 
 pub use action::{load_flow, parse_flow, Action, Flow, FlowError};
 pub use executor::{ActionError, CommandRegistry, Context, Executor};
+pub use monitor::SyntheticMonitor;
 pub use webrunner_record::{Artifacts, Record, RunObserver, Status, Summary};
 
 pub use webrunner_cluster::{cluster_failures, cluster_summary, normalise_error, ClusterError};
