@@ -19,7 +19,10 @@ fn main() {
     rt.block_on(async {
         let mut ex = Executor::new();
         let setup = ex
-            .run_actions("setup", vec![Action::new("WR_to_url").kwarg("url", url.as_str())])
+            .run_actions(
+                "setup",
+                vec![Action::new("WR_to_url").kwarg("url", url.as_str())],
+            )
             .await
             .to_vec();
         assert_eq!(setup[0].status, Status::Passed, "{:?}", setup[0].error);
@@ -29,7 +32,11 @@ fn main() {
             actions.push(Action::new("WR_element_text").kwarg("id", "counter"));
         }
         let t = std::time::Instant::now();
-        let last = ex.run_actions("loop", actions).await.last().map(|r| r.result.clone());
+        let last = ex
+            .run_actions("loop", actions)
+            .await
+            .last()
+            .map(|r| r.result.clone());
         let dt = t.elapsed().as_secs_f64();
         if last != Some(serde_json::json!(n.to_string())) {
             eprintln!("the loop did not run: last read {last:?}");

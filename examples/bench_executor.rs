@@ -27,14 +27,17 @@ fn main() {
     ex.registry_mut().register(
         "WR_noop",
         NOOP,
-        handler(|_ctx, call| Box::pin(async move { Ok(call.args.first().cloned().unwrap_or(Value::Null)) })),
+        handler(|_ctx, call| {
+            Box::pin(async move { Ok(call.args.first().cloned().unwrap_or(Value::Null)) })
+        }),
     );
     let actions: Vec<Action> = (0..n)
         .map(|i| Action::new("WR_noop").arg(json!(-(i as i64))))
         .collect();
     // Warm-up.
     rt.block_on(async {
-        ex.run_actions("warmup", actions[..n.min(1000)].to_vec()).await;
+        ex.run_actions("warmup", actions[..n.min(1000)].to_vec())
+            .await;
     });
     let mut ex2 = Executor::new();
     std::mem::swap(ex.registry_mut(), ex2.registry_mut());

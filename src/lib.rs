@@ -23,6 +23,8 @@ pub use webrunner_report::{
     export_replay_studio, start_dashboard, write_junit, DashboardHandle, LiveRun,
 };
 
+#[cfg(feature = "otel")]
+pub use trace_hook::otel_trace_hook;
 /// Failure clustering (the `webrunner-cluster` crate).
 pub use webrunner_cluster as cluster;
 /// HAR reading, diffing and writing (the `webrunner-har` crate).
@@ -37,5 +39,3 @@ pub use webrunner_otel::{
 };
 /// Run reports: dashboard, replay studio, JUnit (the `webrunner-report` crate).
 pub use webrunner_report as report;
-#[cfg(feature = "otel")]
-pub use trace_hook::otel_trace_hook;

@@ -14,7 +14,13 @@ async fn run(ex: &mut Executor, flow: &str) -> Vec<Record> {
 
 fn assert_all_passed(records: &[Record]) {
     for r in records {
-        assert_eq!(r.status, Status::Passed, "{} failed: {:?}", r.command, r.error);
+        assert_eq!(
+            r.status,
+            Status::Passed,
+            "{} failed: {:?}",
+            r.command,
+            r.error
+        );
     }
 }
 
@@ -40,11 +46,19 @@ fn navigation_commands_move_through_history() {
 fn back_without_history_fails_clearly() {
     rt().block_on(async {
         let mut ex = executor().await;
-        let records = run(&mut ex, r###"[["WR_to_url", ["{base}/"]], ["WR_back"], ["WR_back"]]"###).await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/"]], ["WR_back"], ["WR_back"]]"###,
+        )
+        .await;
         // about:blank is the first entry, so one back works and the second has nowhere to go.
         assert_eq!(records[1].status, Status::Passed);
         assert_eq!(records[2].status, Status::Failed);
-        assert!(records[2].error.as_deref().unwrap().contains("no page to go back"));
+        assert!(records[2]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("no page to go back"));
         ex.shutdown().await;
     });
 }

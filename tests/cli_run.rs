@@ -20,9 +20,21 @@ fn stderr(o: &Output) -> String {
 fn bad_flow_files_exit_2_with_a_one_line_reason() {
     let dir = tempfile::tempdir().unwrap();
     for (name, text, needle) in [
-        ("broken.json", "[[\"WR_quit\"],\n oops]", "broken.json: not valid JSON at line 2, column 2"),
-        ("shape.json", "[[\"WR_quit\"], [1]]", "shape.json: action 1: the first element must be the command name"),
-        ("top.json", "{\"steps\": []}", "top.json: expected a list of actions"),
+        (
+            "broken.json",
+            "[[\"WR_quit\"],\n oops]",
+            "broken.json: not valid JSON at line 2, column 2",
+        ),
+        (
+            "shape.json",
+            "[[\"WR_quit\"], [1]]",
+            "shape.json: action 1: the first element must be the command name",
+        ),
+        (
+            "top.json",
+            "{\"steps\": []}",
+            "top.json: expected a list of actions",
+        ),
     ] {
         std::fs::write(dir.path().join(name), text).unwrap();
         let o = webrunner(dir.path(), &["run", name]);
@@ -30,7 +42,10 @@ fn bad_flow_files_exit_2_with_a_one_line_reason() {
         let err = stderr(&o);
         assert!(err.contains(needle), "{err}");
         assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-        assert!(!dir.path().join("webrunner-out").exists(), "nothing runs on bad input");
+        assert!(
+            !dir.path().join("webrunner-out").exists(),
+            "nothing runs on bad input"
+        );
     }
     let o = webrunner(dir.path(), &["run", "missing.json"]);
     assert_eq!(o.status.code(), Some(2));
@@ -45,13 +60,17 @@ fn a_failed_action_exits_1_and_leaves_records_and_a_screenshot() {
         r##"{"webdriver_wrapper": [["WR_to_url", ["data:text/html,<title>T</title><p id=p>hi</p>"]], ["WR_assert_text", {"css": "#p", "text": "bye"}], ["WR_title"]]}"##,
     )
     .unwrap();
-    let o = webrunner(dir.path(), &["run", "flow.json", "--out", "out", "--format", "json"]);
+    let o = webrunner(
+        dir.path(),
+        &["run", "flow.json", "--out", "out", "--format", "json"],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(v["summary"]["failed"], 1);
     assert_eq!(v["summary"]["passed"], 2);
     let records: Vec<serde_json::Value> =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/records.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/records.json")).unwrap())
+            .unwrap();
     assert_eq!(records.len(), 3);
     assert_eq!(records[2]["result"], "T");
     let shot = records[1]["artifacts"]["screenshot"].as_str().unwrap();
@@ -68,7 +87,10 @@ fn an_output_folder_that_is_not_ours_is_refused() {
     let o = webrunner(dir.path(), &["run", "flow.json", "--out", "mine"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a webrunner output folder"));
-    assert_eq!(std::fs::read_to_string(dir.path().join("mine/thesis.txt")).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("mine/thesis.txt")).unwrap(),
+        "precious"
+    );
 }
 
 #[test]
@@ -77,11 +99,14 @@ fn demo_fails_one_step_on_purpose_and_passes_one_on_retry() {
     let o = webrunner(dir.path(), &["demo", "--out", "demo"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let records: Vec<webrunner::Record> =
-        serde_json::from_slice(&std::fs::read(dir.path().join("demo/records.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo/records.json")).unwrap())
+            .unwrap();
     let failed: Vec<_> = records.iter().filter(|r| r.failed()).collect();
     assert_eq!(failed.len(), 1);
     assert!(failed[0].error.as_deref().unwrap().contains("$99.00"));
-    assert!(records.iter().any(|r| r.flaky && r.command == "WR_assert_visible"));
+    assert!(records
+        .iter()
+        .any(|r| r.flaky && r.command == "WR_assert_visible"));
     let shot = failed[0].artifacts.screenshot.as_deref().unwrap();
     assert!(dir.path().join(shot).is_file());
     assert!(dir.path().join("demo/demo-flow.json").is_file());

@@ -28,7 +28,9 @@ fn register_counting(ex: &mut Executor) {
         webrunner::executor::handler(|ctx, call| {
             Box::pin(async move {
                 let pass_at = call.optional_f64("pass_at", 0)?.unwrap_or(f64::MAX);
-                let el = ctx.element(&Action::new("WR_count_until").kwarg("css", "#counter")).await?;
+                let el = ctx
+                    .element(&Action::new("WR_count_until").kwarg("css", "#counter"))
+                    .await?;
                 el.click().await?;
                 let n: f64 = el.text().await?.parse().unwrap_or(-1.0);
                 if n >= pass_at {
@@ -94,7 +96,10 @@ fn after_the_last_attempt_the_record_keeps_that_attempts_original_error() {
         assert!(!r.flaky);
         assert_eq!(r.error.as_deref(), Some("attempt 3 failed"));
         assert_eq!(r.result, Value::Null);
-        assert_eq!(clock.sleeps(), vec![Duration::from_millis(250), Duration::from_millis(500)]);
+        assert_eq!(
+            clock.sleeps(),
+            vec![Duration::from_millis(250), Duration::from_millis(500)]
+        );
         ex.shutdown().await;
     });
 }
@@ -107,7 +112,11 @@ fn negative_retry_policy_clamps_to_a_single_attempt() {
         let clock = Arc::new(RecordingClock::default());
         ex.set_clock(clock.clone());
         ex.set_retry_policy(-3, -1.0);
-        let records = flow(&mut ex, r#"[["WR_to_url", ["{base}/playground"]], ["WR_count_until"]]"#).await;
+        let records = flow(
+            &mut ex,
+            r#"[["WR_to_url", ["{base}/playground"]], ["WR_count_until"]]"#,
+        )
+        .await;
         assert_eq!(records[1].attempts, 1);
         assert!(clock.sleeps().is_empty());
         ex.shutdown().await;
@@ -174,7 +183,11 @@ fn a_command_named_like_a_path_cannot_write_outside_the_folder() {
         .await;
         for r in &records[1..] {
             assert_eq!(r.status, Status::Failed);
-            assert!(r.error.as_deref().unwrap().starts_with("unknown command"), "{:?}", r.error);
+            assert!(
+                r.error.as_deref().unwrap().starts_with("unknown command"),
+                "{:?}",
+                r.error
+            );
             let p = std::path::PathBuf::from(r.artifacts.screenshot.clone().unwrap());
             assert_eq!(p.parent().unwrap(), shots);
         }

@@ -117,33 +117,34 @@ pub fn parse_flow(origin: &str, text: &str) -> Result<Flow, FlowError> {
 
 /// Builds a flow from already-parsed JSON.
 pub fn flow_from_value(origin: &str, value: Value) -> Result<Flow, FlowError> {
-    let list = match value {
-        Value::Array(list) => list,
-        Value::Object(mut map) => match map.remove("webdriver_wrapper") {
-            Some(Value::Array(list)) => list,
-            Some(other) => {
+    let list =
+        match value {
+            Value::Array(list) => list,
+            Value::Object(mut map) => match map.remove("webdriver_wrapper") {
+                Some(Value::Array(list)) => list,
+                Some(other) => {
+                    return Err(FlowError::Shape {
+                        origin: origin.to_string(),
+                        message: format!(
+                            "\"webdriver_wrapper\" must hold a list of actions, found {}",
+                            kind(&other)
+                        ),
+                    })
+                }
+                None => return Err(FlowError::Shape {
+                    origin: origin.to_string(),
+                    message:
+                        "expected a list of actions or an object with a \"webdriver_wrapper\" list"
+                            .into(),
+                }),
+            },
+            other => {
                 return Err(FlowError::Shape {
                     origin: origin.to_string(),
-                    message: format!(
-                        "\"webdriver_wrapper\" must hold a list of actions, found {}",
-                        kind(&other)
-                    ),
+                    message: format!("expected a list of actions, found {}", kind(&other)),
                 })
             }
-            None => {
-                return Err(FlowError::Shape {
-                    origin: origin.to_string(),
-                    message: "expected a list of actions or an object with a \"webdriver_wrapper\" list".into(),
-                })
-            }
-        },
-        other => {
-            return Err(FlowError::Shape {
-                origin: origin.to_string(),
-                message: format!("expected a list of actions, found {}", kind(&other)),
-            })
-        }
-    };
+        };
     let actions = list
         .into_iter()
         .enumerate()

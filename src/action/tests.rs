@@ -39,7 +39,9 @@ fn not_json_reports_line_and_column() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(err.to_string().starts_with("flow.json: not valid JSON at line 3, column 3"));
+    assert!(err
+        .to_string()
+        .starts_with("flow.json: not valid JSON at line 3, column 3"));
 }
 
 #[test]
@@ -47,9 +49,15 @@ fn malformed_action_names_its_index_and_expected_shape() {
     for (text, needle) in [
         (r#"[["WR_quit"], "WR_x"]"#, "must be a list, found a string"),
         (r#"[["WR_quit"], []]"#, "is an empty list"),
-        (r#"[["WR_quit"], [3]]"#, "command name (a string), found a number"),
+        (
+            r#"[["WR_quit"], [3]]"#,
+            "command name (a string), found a number",
+        ),
         (r#"[["WR_quit"], ["WR_x", 5]]"#, "found a number"),
-        (r#"[["WR_quit"], ["WR_x", {}, []]]"#, "second must be a list"),
+        (
+            r#"[["WR_quit"], ["WR_x", {}, []]]"#,
+            "second must be a list",
+        ),
         (r#"[["WR_quit"], ["WR_x", [], {}, 1]]"#, "at most 3"),
         (r#"[["WR_quit"], [""]]"#, "empty"),
     ] {
@@ -65,7 +73,10 @@ fn malformed_action_names_its_index_and_expected_shape() {
 #[test]
 fn wrong_top_level_shapes_are_errors() {
     assert!(matches!(parse_flow("f", "3"), Err(FlowError::Shape { .. })));
-    assert!(matches!(parse_flow("f", "{}"), Err(FlowError::Shape { .. })));
+    assert!(matches!(
+        parse_flow("f", "{}"),
+        Err(FlowError::Shape { .. })
+    ));
     assert!(matches!(
         parse_flow("f", r#"{"webdriver_wrapper": 1}"#),
         Err(FlowError::Shape { .. })

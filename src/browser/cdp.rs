@@ -197,9 +197,9 @@ impl Session {
 
     /// Sends a raw DevTools protocol command (`Domain.method`) and returns its JSON result.
     pub async fn cdp(&self, method: &str, params: Value) -> Result<Value, BrowserError> {
-        let valid = method.split_once('.').is_some_and(|(d, m)| {
-            !d.is_empty() && !m.is_empty() && !m.contains('.')
-        });
+        let valid = method
+            .split_once('.')
+            .is_some_and(|(d, m)| !d.is_empty() && !m.is_empty() && !m.contains('.'));
         if !valid {
             return Err(BrowserError::Invalid(format!(
                 "CDP method must look like `Domain.method`, got {method:?}"
@@ -224,9 +224,7 @@ impl Session {
 
     /// Navigates to `url` and waits for the load to finish.
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
-        let result = self
-            .cdp("Page.navigate", json!({ "url": url }))
-            .await?;
+        let result = self.cdp("Page.navigate", json!({ "url": url })).await?;
         if let Some(err) = result.get("errorText").and_then(Value::as_str) {
             return Err(BrowserError::Cdp(format!("cannot open {url}: {err}")));
         }
@@ -296,7 +294,9 @@ impl Session {
         .await?;
         let want = entry["url"].as_str().unwrap_or_default().to_string();
         let start = Instant::now();
-        while self.url().await.unwrap_or_default() != want && start.elapsed() < Duration::from_secs(10) {
+        while self.url().await.unwrap_or_default() != want
+            && start.elapsed() < Duration::from_secs(10)
+        {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.wait_loaded(Duration::from_secs(30)).await
@@ -326,9 +326,15 @@ impl Session {
     }
 
     /// Runs `function_body` as a function with `args` (JSON values) and returns its value.
-    pub async fn call_function(&self, function_body: &str, args: &[Value]) -> Result<Value, BrowserError> {
-        let args_json = serde_json::to_string(args).map_err(|e| BrowserError::Invalid(e.to_string()))?;
-        let expression = format!("(async function() {{ {function_body} \n}}).apply(null, {args_json})");
+    pub async fn call_function(
+        &self,
+        function_body: &str,
+        args: &[Value],
+    ) -> Result<Value, BrowserError> {
+        let args_json =
+            serde_json::to_string(args).map_err(|e| BrowserError::Invalid(e.to_string()))?;
+        let expression =
+            format!("(async function() {{ {function_body} \n}}).apply(null, {args_json})");
         self.evaluate(&expression).await
     }
 
@@ -372,7 +378,11 @@ impl Session {
     }
 
     /// Resizes the browser window (the viewport follows) and returns the window's new size.
-    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(u32, u32), BrowserError> {
+    pub async fn set_window_size(
+        &self,
+        width: u32,
+        height: u32,
+    ) -> Result<(u32, u32), BrowserError> {
         let window = self.cdp("Browser.getWindowForTarget", json!({})).await?;
         let id = window["windowId"].clone();
         let id = &id;
@@ -388,7 +398,9 @@ impl Session {
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let bounds = self.cdp("Browser.getWindowBounds", json!({ "windowId": id })).await?;
+        let bounds = self
+            .cdp("Browser.getWindowBounds", json!({ "windowId": id }))
+            .await?;
         Ok((
             bounds["bounds"]["width"].as_u64().unwrap_or_default() as u32,
             bounds["bounds"]["height"].as_u64().unwrap_or_default() as u32,

@@ -14,8 +14,8 @@ use futures::StreamExt;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use webrunner_har::writer::{
-    Creator, Entry, Har, Header, Log, NameValue, Page, PageTimings, PostData, Request,
-    Response, Timings,
+    Creator, Entry, Har, Header, Log, NameValue, Page, PageTimings, PostData, Request, Response,
+    Timings,
 };
 
 use super::{BrowserError, Session};
@@ -44,7 +44,12 @@ struct State {
     pending: HashMap<String, Pending>,
     pages: Vec<Page>,
     page_start: f64,
+    /// Response bodies asked for and not yet answered.
+    bodies_in_flight: usize,
 }
+
+/// How long [`HarRecorder::finish`] waits for responses that are still arriving.
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Collects a session's traffic until [`HarRecorder::finish`].
 pub struct HarRecorder {
@@ -65,7 +70,10 @@ fn headers(v: &Value) -> Vec<Header> {
             m.iter()
                 .flat_map(|(k, v)| {
                     // CDP joins repeated headers with newlines.
-                    let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                    let text = v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string());
                     text.split('\n')
                         .map(|line| Header::new(k.clone(), line))
                         .collect::<Vec<_>>()
@@ -73,7 +81,11 @@ fn headers(v: &Value) -> Vec<Header> {
                 .collect()
         })
         .unwrap_or_default();
-    out.sort_by(|a, b| a.name.to_ascii_lowercase().cmp(&b.name.to_ascii_lowercase()));
+    out.sort_by(|a, b| {
+        a.name
+            .to_ascii_lowercase()
+            .cmp(&b.name.to_ascii_lowercase())
+    });
     out
 }
 
@@ -192,8 +204,16 @@ impl HarRecorder {
                 if let Some(r) = &e.redirect_response {
                     if let Some(mut prev) = s.pending.remove(&id) {
                         let hop = format!("{id}#{}", s.order.len());
-                        s.order.iter_mut().filter(|o| **o == id).for_each(|o| *o = hop.clone());
-                        let mut resp = Response::new(r.status, r.status_text.clone(), http_version(r.protocol.as_deref()), r.mime_type.clone());
+                        s.order
+                            .iter_mut()
+                            .filter(|o| **o == id)
+                            .for_each(|o| *o = hop.clone());
+                        let mut resp = Response::new(
+                            r.status,
+                            r.status_text.clone(),
+                            http_version(r.protocol.as_deref()),
+                            r.mime_type.clone(),
+                        );
                         resp.headers = headers(r.headers.inner());
                         resp.redirect_url = req.url.clone();
                         prev.response = Some(resp);
@@ -269,21 +289,30 @@ impl HarRecorder {
         tasks.push(tokio::spawn(async move {
             while let Some(e) = finished.next().await {
                 let id = e.request_id.inner().clone();
-                let body = match &body_session {
-                    Some(s) => s
-                        .cdp("Network.getResponseBody", json!({ "requestId": id }))
-                        .await
-                        .ok(),
-                    None => None,
-                };
-                let Ok(mut s) = st.lock() else { return };
-                if !s.pending.contains_key(&id) {
-                    s.order.push(id.clone());
+                {
+                    let Ok(mut s) = st.lock() else { return };
+                    if !s.pending.contains_key(&id) {
+                        s.order.push(id.clone());
+                    }
+                    let p = s.pending.entry(id.clone()).or_default();
+                    p.end = Some(*e.timestamp.inner());
+                    p.total_bytes = Some(e.encoded_data_length);
+                    if body_session.is_some() {
+                        s.bodies_in_flight += 1;
+                    }
                 }
-                let p = s.pending.entry(id).or_default();
-                p.end = Some(*e.timestamp.inner());
-                p.total_bytes = Some(e.encoded_data_length);
-                p.body = body;
+                let Some(session) = &body_session else {
+                    continue;
+                };
+                let body = session
+                    .cdp("Network.getResponseBody", json!({ "requestId": id }))
+                    .await
+                    .ok();
+                let Ok(mut s) = st.lock() else { return };
+                s.bodies_in_flight -= 1;
+                if let Some(p) = s.pending.get_mut(&id) {
+                    p.body = body;
+                }
             }
         }));
 
@@ -311,7 +340,9 @@ impl HarRecorder {
                 }
                 let Ok(mut s) = st.lock() else { return };
                 let id = format!("page_{}", s.pages.len() + 1);
-                let started = time::OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
+                let started = time::OffsetDateTime::now_utc()
+                    .format(&Rfc3339)
+                    .unwrap_or_default();
                 s.pages.push(Page {
                     started_date_time: started,
                     id: id.clone(),
@@ -347,7 +378,8 @@ impl HarRecorder {
                     .fold(f64::INFINITY, f64::min);
                 if let Some(page) = s.pages.last_mut() {
                     if start.is_finite() {
-                        page.page_timings.on_load = ((*e.timestamp.inner() - start) * 1000.0).max(0.0);
+                        page.page_timings.on_load =
+                            ((*e.timestamp.inner() - start) * 1000.0).max(0.0);
                     }
                 }
             }
@@ -358,8 +390,25 @@ impl HarRecorder {
         Ok(HarRecorder { state, tasks })
     }
 
-    /// Stops recording and returns the HAR (requests still in flight are left out).
-    pub fn finish(self, browser_version: Option<String>) -> Har {
+    /// Whether no body is being fetched and every answered request has finished loading.
+    fn settled(&self) -> bool {
+        let Ok(s) = self.state.lock() else {
+            return true;
+        };
+        s.bodies_in_flight == 0
+            && s.pending
+                .values()
+                .all(|p| p.end.is_some() || p.response.is_none())
+    }
+
+    /// Stops recording and returns the HAR. Responses that are still arriving (a body being
+    /// fetched, a response whose last bytes are on their way) get up to a second to settle;
+    /// requests still in flight after that are left out.
+    pub async fn finish(self, browser_version: Option<String>) -> Har {
+        let started = std::time::Instant::now();
+        while !self.settled() && started.elapsed() < SETTLE_LIMIT {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         for t in &self.tasks {
             t.abort();
         }
@@ -375,7 +424,9 @@ impl HarRecorder {
         };
         let order = std::mem::take(&mut s.order);
         for id in order {
-            let Some(p) = s.pending.remove(&id) else { continue };
+            let Some(p) = s.pending.remove(&id) else {
+                continue;
+            };
             if p.end.is_none() {
                 continue;
             }

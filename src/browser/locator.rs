@@ -6,7 +6,9 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use chromiumoxide::cdp::browser_protocol::page::{EventFrameRequestedNavigation, EventFrameStartedNavigating};
+use chromiumoxide::cdp::browser_protocol::page::{
+    EventFrameRequestedNavigation, EventFrameStartedNavigating,
+};
 use futures::StreamExt;
 use serde_json::{json, Value};
 
@@ -193,13 +195,20 @@ return { x, y, nav };"#,
             )
             .await?;
         if let Some(err) = point.get("error").and_then(Value::as_str) {
-            return Err(BrowserError::Invalid(format!("cannot click {}: it {err}", self.locator)));
+            return Err(BrowserError::Invalid(format!(
+                "cannot click {}: it {err}",
+                self.locator
+            )));
         }
         let (x, y) = (point["x"].clone(), point["y"].clone());
         let page = self.session.page();
-        let mut requested = page.event_listener::<EventFrameRequestedNavigation>().await?;
+        let mut requested = page
+            .event_listener::<EventFrameRequestedNavigation>()
+            .await?;
         let mut started = page.event_listener::<EventFrameStartedNavigating>().await?;
-        self.session.evaluate("window.__webrunnerBeforeClick = true").await?;
+        self.session
+            .evaluate("window.__webrunnerBeforeClick = true")
+            .await?;
         for (kind, buttons) in [("mouseMoved", 0), ("mousePressed", 1), ("mouseReleased", 0)] {
             self.session
                 .cdp(

@@ -2,6 +2,9 @@
 
 /// Prints the command reference.
 pub fn execute() -> anyhow::Result<u8> {
-    print!("{}", webrunner::CommandRegistry::with_builtins().reference_markdown());
+    print!(
+        "{}",
+        webrunner::CommandRegistry::with_builtins().reference_markdown()
+    );
     Ok(super::EXIT_OK)
 }

@@ -34,5 +34,9 @@ pub fn execute(args: DemoArgs) -> anyhow::Result<u8> {
             args.flags.out.join("replay.html").display()
         );
     }
-    Ok(if s.failed == 1 && s.flaky >= 1 { EXIT_OK } else { super::EXIT_FAILED })
+    Ok(if s.failed == 1 && s.flaky >= 1 {
+        EXIT_OK
+    } else {
+        super::EXIT_FAILED
+    })
 }

@@ -18,7 +18,9 @@ impl Progress {
     pub fn new() -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(0);
-            if let Ok(style) = ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed_precise} {wide_msg}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed_precise} {wide_msg}")
+            {
                 bar.set_style(style);
             }
             bar
@@ -52,7 +54,10 @@ impl RunObserver for Progress {
     }
 
     fn attempt_failed(&self, index: usize, attempt: u32, error: &str) {
-        let line = format!("  ↻ #{index} attempt {attempt} failed: {}", first_line(error));
+        let line = format!(
+            "  ↻ #{index} attempt {attempt} failed: {}",
+            first_line(error)
+        );
         match &self.bar {
             Some(bar) => bar.println(line),
             None => eprintln!("{line}"),

@@ -108,7 +108,10 @@ impl RunFlags {
             return Ok(None);
         };
         let service = config.service_name.clone();
-        Ok(Some(webrunner::install_executor_tracing(&service, Some(config))?))
+        Ok(Some(webrunner::install_executor_tracing(
+            &service,
+            Some(config),
+        )?))
     }
 }
 
@@ -125,7 +128,8 @@ pub fn run_with_tracing(
     }
     let outcome = rt.block_on(run_flows(flows, options));
     if let Some(guard) = guard {
-        let stats = rt.block_on(async { tokio::task::spawn_blocking(move || guard.shutdown()).await })?;
+        let stats =
+            rt.block_on(async { tokio::task::spawn_blocking(move || guard.shutdown()).await })?;
         if stats.undelivered > 0 {
             eprintln!(
                 "spans: {} exported, {} could not be delivered ({})",
@@ -186,7 +190,10 @@ pub fn report(outcome: &RunOutcome, format: Format) -> anyhow::Result<u8> {
                 "files": files,
                 "records": outcome.records,
             });
-            println!("{}", serde_json::to_string_pretty(&v).context("printing JSON")?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).context("printing JSON")?
+            );
         }
         Format::Text => {
             println!(

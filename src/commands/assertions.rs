@@ -27,7 +27,12 @@ async fn assert_text(ctx: &mut Context, call: &Call) -> Result<Value, ActionErro
     let exact = call.optional_bool("exact", 1)?.unwrap_or(false);
     let el = ctx.element(call).await?;
     let actual = el.text().await?;
-    check(&format!("text of {}", el.locator()), &expected, actual.trim(), exact)
+    check(
+        &format!("text of {}", el.locator()),
+        &expected,
+        actual.trim(),
+        exact,
+    )
 }
 
 async fn assert_title(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
@@ -49,9 +54,15 @@ async fn assert_visible(ctx: &mut Context, call: &Call) -> Result<Value, ActionE
     if el.is_visible().await? {
         nothing()
     } else if el.exists().await? {
-        Err(ActionError::Failed(format!("expected {} to be visible, but it is hidden", el.locator())))
+        Err(ActionError::Failed(format!(
+            "expected {} to be visible, but it is hidden",
+            el.locator()
+        )))
     } else {
-        Err(ActionError::Failed(format!("expected {} to be visible, but no element matches", el.locator())))
+        Err(ActionError::Failed(format!(
+            "expected {} to be visible, but no element matches",
+            el.locator()
+        )))
     }
 }
 
@@ -62,8 +73,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "assertions",
             "Checks the element's text (trimmed) contains, or with `exact` equals, the given text.",
             &[
-                Param { name: "text", doc: "the expected text" },
-                Param { name: "exact", doc: "optional, default false: require equality" },
+                Param {
+                    name: "text",
+                    doc: "the expected text",
+                },
+                Param {
+                    name: "exact",
+                    doc: "optional, default false: require equality",
+                },
                 LOCATOR,
             ],
             "null",
@@ -76,8 +93,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "assertions",
             "Checks the page title equals, or with `exact: false` contains, the given title.",
             &[
-                Param { name: "title", doc: "the expected title" },
-                Param { name: "exact", doc: "optional, default true" },
+                Param {
+                    name: "title",
+                    doc: "the expected title",
+                },
+                Param {
+                    name: "exact",
+                    doc: "optional, default true",
+                },
             ],
             "null",
         ),
@@ -89,8 +112,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "assertions",
             "Checks the page URL contains, or with `exact` equals, the given URL.",
             &[
-                Param { name: "url", doc: "the expected URL or part of it" },
-                Param { name: "exact", doc: "optional, default false" },
+                Param {
+                    name: "url",
+                    doc: "the expected URL or part of it",
+                },
+                Param {
+                    name: "exact",
+                    doc: "optional, default false",
+                },
             ],
             "null",
         ),
@@ -98,7 +127,12 @@ pub(super) fn register(r: &mut CommandRegistry) {
     );
     r.register(
         "WR_assert_visible",
-        doc("assertions", "Checks the element exists and is visible.", &[LOCATOR], "null"),
+        doc(
+            "assertions",
+            "Checks the element exists and is visible.",
+            &[LOCATOR],
+            "null",
+        ),
         handler(|c, a| Box::pin(assert_visible(c, a))),
     );
 }

@@ -80,8 +80,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
                 "elements",
                 "Focuses the element and types text into it.",
                 &[
-                    Param { name: "text", doc: "the text to type" },
-                    Param { name: "clear", doc: "optional, default false: empty the field first" },
+                    Param {
+                        name: "text",
+                        doc: "the text to type",
+                    },
+                    Param {
+                        name: "clear",
+                        doc: "optional, default false: empty the field first",
+                    },
                     LOCATOR,
                 ],
                 "null",
@@ -91,12 +97,22 @@ pub(super) fn register(r: &mut CommandRegistry) {
     }
     r.register(
         "WR_element_clear",
-        doc("elements", "Empties an input, textarea or editable element.", &[LOCATOR], "null"),
+        doc(
+            "elements",
+            "Empties an input, textarea or editable element.",
+            &[LOCATOR],
+            "null",
+        ),
         handler(|c, a| Box::pin(clear(c, a))),
     );
     r.register(
         "WR_element_text",
-        doc("elements", "Reads the element's visible text (an input's value).", &[LOCATOR], "the text (string)"),
+        doc(
+            "elements",
+            "Reads the element's visible text (an input's value).",
+            &[LOCATOR],
+            "the text (string)",
+        ),
         handler(|c, a| Box::pin(text(c, a))),
     );
     r.register(
@@ -104,7 +120,13 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "elements",
             "Reads an attribute of the element.",
-            &[Param { name: "name", doc: "the attribute" }, LOCATOR],
+            &[
+                Param {
+                    name: "name",
+                    doc: "the attribute",
+                },
+                LOCATOR,
+            ],
             "the value (string), or null when the element lacks it",
         ),
         handler(|c, a| Box::pin(attribute(c, a))),
@@ -114,7 +136,13 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "elements",
             "Reads a DOM property of the element (e.g. `checked`, `value`).",
-            &[Param { name: "name", doc: "the property" }, LOCATOR],
+            &[
+                Param {
+                    name: "name",
+                    doc: "the property",
+                },
+                LOCATOR,
+            ],
             "the property's value as JSON",
         ),
         handler(|c, a| Box::pin(property(c, a))),

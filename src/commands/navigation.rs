@@ -39,7 +39,12 @@ pub(super) fn register(r: &mut CommandRegistry) {
         name: "url",
         doc: "the address to open",
     }];
-    const TO_URL: CommandDoc = doc("navigation", "Opens a URL and waits for the page to load.", URL, "null");
+    const TO_URL: CommandDoc = doc(
+        "navigation",
+        "Opens a URL and waits for the page to load.",
+        URL,
+        "null",
+    );
     r.register("WR_to_url", TO_URL, handler(|c, a| Box::pin(to_url(c, a))));
     r.register(
         "WR_back",
@@ -53,17 +58,32 @@ pub(super) fn register(r: &mut CommandRegistry) {
     );
     r.register(
         "WR_refresh",
-        doc("navigation", "Reloads the page and waits for the load.", &[], "null"),
+        doc(
+            "navigation",
+            "Reloads the page and waits for the load.",
+            &[],
+            "null",
+        ),
         handler(|c, a| Box::pin(refresh(c, a))),
     );
     r.register(
         "WR_current_url",
-        doc("navigation", "Reads the page's URL.", &[], "the URL (string)"),
+        doc(
+            "navigation",
+            "Reads the page's URL.",
+            &[],
+            "the URL (string)",
+        ),
         handler(|c, a| Box::pin(current_url(c, a))),
     );
     r.register(
         "WR_title",
-        doc("navigation", "Reads the page's title.", &[], "the title (string)"),
+        doc(
+            "navigation",
+            "Reads the page's title.",
+            &[],
+            "the title (string)",
+        ),
         handler(|c, a| Box::pin(title(c, a))),
     );
 }

@@ -26,7 +26,10 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "observability",
             "Failed actions from here on write a PNG of the page into this folder (created).",
-            &[Param { name: "path", doc: "the folder" }],
+            &[Param {
+                name: "path",
+                doc: "the folder",
+            }],
             "null",
         ),
         handler(|c, a| Box::pin(set_screenshot_dir(c, a))),

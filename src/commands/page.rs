@@ -31,9 +31,8 @@ async fn save_screenshot(ctx: &mut Context, call: &Call) -> Result<Value, Action
     let full = call.optional_bool("full_page", 1)?.unwrap_or(false);
     let png = ctx.session().await?.screenshot(full).await?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            ActionError::Failed(format!("cannot create {}: {e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ActionError::Failed(format!("cannot create {}: {e}", dir.display())))?;
     }
     std::fs::write(&path, png)
         .map_err(|e| ActionError::Failed(format!("cannot write {}: {e}", path.display())))?;
@@ -55,7 +54,11 @@ async fn window_size(ctx: &mut Context, call: &Call) -> Result<Value, ActionErro
 }
 
 async fn get_cookies(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
-    let v = ctx.session().await?.cdp("Network.getCookies", json!({})).await?;
+    let v = ctx
+        .session()
+        .await?
+        .cdp("Network.getCookies", json!({}))
+        .await?;
     Ok(v.get("cookies").cloned().unwrap_or(json!([])))
 }
 
@@ -64,7 +67,10 @@ async fn add_cookie(ctx: &mut Context, call: &Call) -> Result<Value, ActionError
     let value = call.required_str("value", 1)?;
     let session = ctx.session().await?;
     let mut params = json!({ "name": name, "value": value });
-    match (call.optional_str("url", 2)?, call.optional_str("domain", 3)?) {
+    match (
+        call.optional_str("url", 2)?,
+        call.optional_str("domain", 3)?,
+    ) {
         (Some(url), _) => params["url"] = json!(url),
         (None, Some(domain)) => params["domain"] = json!(domain),
         (None, None) => params["url"] = json!(session.url().await?),
@@ -74,13 +80,18 @@ async fn add_cookie(ctx: &mut Context, call: &Call) -> Result<Value, ActionError
     }
     let r = session.cdp("Network.setCookie", params).await?;
     if r.get("success") == Some(&Value::Bool(false)) {
-        return Err(ActionError::Failed(format!("the browser refused cookie {name:?}")));
+        return Err(ActionError::Failed(format!(
+            "the browser refused cookie {name:?}"
+        )));
     }
     nothing()
 }
 
 async fn delete_all_cookies(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
-    ctx.session().await?.cdp("Network.clearBrowserCookies", json!({})).await?;
+    ctx.session()
+        .await?
+        .cdp("Network.clearBrowserCookies", json!({}))
+        .await?;
     nothing()
 }
 
@@ -97,15 +108,25 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "what the script returns, as JSON",
         )
     };
-    r.register("WR_execute_script", SCRIPT, handler(|c, a| Box::pin(execute_script(c, a))));
+    r.register(
+        "WR_execute_script",
+        SCRIPT,
+        handler(|c, a| Box::pin(execute_script(c, a))),
+    );
     const CDP: CommandDoc = CommandDoc {
         runs_script: true,
         ..doc(
             "page",
             "Sends a raw DevTools protocol command to the page.",
             &[
-                Param { name: "method", doc: "`Domain.method`" },
-                Param { name: "params", doc: "optional object" },
+                Param {
+                    name: "method",
+                    doc: "`Domain.method`",
+                },
+                Param {
+                    name: "params",
+                    doc: "optional object",
+                },
             ],
             "the command's result object",
         )
@@ -119,8 +140,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "page",
             "Writes a PNG of the page to a file (parent folders are created).",
             &[
-                Param { name: "path", doc: "the file" },
-                Param { name: "full_page", doc: "optional, default false: capture beyond the viewport" },
+                Param {
+                    name: "path",
+                    doc: "the file",
+                },
+                Param {
+                    name: "full_page",
+                    doc: "optional, default false: capture beyond the viewport",
+                },
             ],
             "the path written",
         ),
@@ -132,8 +159,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "page",
             "Resizes the browser window.",
             &[
-                Param { name: "width", doc: "CSS pixels" },
-                Param { name: "height", doc: "CSS pixels" },
+                Param {
+                    name: "width",
+                    doc: "CSS pixels",
+                },
+                Param {
+                    name: "height",
+                    doc: "CSS pixels",
+                },
             ],
             "`{width, height}` of the window afterwards",
         ),
@@ -141,7 +174,12 @@ pub(super) fn register(r: &mut CommandRegistry) {
     );
     r.register(
         "WR_get_cookies",
-        doc("page", "Reads the cookies the page can see.", &[], "a list of CDP cookie objects"),
+        doc(
+            "page",
+            "Reads the cookies the page can see.",
+            &[],
+            "a list of CDP cookie objects",
+        ),
         handler(|c, a| Box::pin(get_cookies(c, a))),
     );
     r.register(
@@ -150,11 +188,26 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "page",
             "Sets a cookie, for the current page's URL unless `url` or `domain` is given.",
             &[
-                Param { name: "name", doc: "cookie name" },
-                Param { name: "value", doc: "cookie value" },
-                Param { name: "url", doc: "optional" },
-                Param { name: "domain", doc: "optional" },
-                Param { name: "path", doc: "optional" },
+                Param {
+                    name: "name",
+                    doc: "cookie name",
+                },
+                Param {
+                    name: "value",
+                    doc: "cookie value",
+                },
+                Param {
+                    name: "url",
+                    doc: "optional",
+                },
+                Param {
+                    name: "domain",
+                    doc: "optional",
+                },
+                Param {
+                    name: "path",
+                    doc: "optional",
+                },
             ],
             "null",
         ),

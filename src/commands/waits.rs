@@ -28,7 +28,10 @@ async fn implicitly_wait(ctx: &mut Context, call: &Call) -> Result<Value, Action
 }
 
 async fn explicit_wait(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let condition = call.optional_str("condition", 0)?.unwrap_or("visible").to_string();
+    let condition = call
+        .optional_str("condition", 0)?
+        .unwrap_or("visible")
+        .to_string();
     let timeout = seconds(call, "timeout", 1)?.unwrap_or(ctx.settings.wait_timeout);
     let saved = std::mem::replace(&mut ctx.settings.implicit_wait, Duration::ZERO);
     let el = ctx.element(call).await;
@@ -75,7 +78,10 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "waits",
             "Sets how long element commands wait for their element to appear (default 0).",
-            &[Param { name: "seconds", doc: "the wait" }],
+            &[Param {
+                name: "seconds",
+                doc: "the wait",
+            }],
             "null",
         ),
         handler(|c, a| Box::pin(implicitly_wait(c, a))),
@@ -86,8 +92,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "waits",
             "Waits until the element is `present`, `visible`, `hidden` or `absent`.",
             &[
-                Param { name: "condition", doc: "optional, default `visible`" },
-                Param { name: "timeout", doc: "optional seconds, default 10" },
+                Param {
+                    name: "condition",
+                    doc: "optional, default `visible`",
+                },
+                Param {
+                    name: "timeout",
+                    doc: "optional seconds, default 10",
+                },
                 LOCATOR,
             ],
             "null",
@@ -106,10 +118,22 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "the truthy value",
         )
     };
-    r.register("WR_wait_for_condition", COND, handler(|c, a| Box::pin(wait_for_condition(c, a))));
+    r.register(
+        "WR_wait_for_condition",
+        COND,
+        handler(|c, a| Box::pin(wait_for_condition(c, a))),
+    );
     r.register(
         "WR_sleep",
-        doc("waits", "Pauses the flow.", &[Param { name: "seconds", doc: "how long" }], "null"),
+        doc(
+            "waits",
+            "Pauses the flow.",
+            &[Param {
+                name: "seconds",
+                doc: "how long",
+            }],
+            "null",
+        ),
         handler(|c, a| Box::pin(sleep(c, a))),
     );
 }

@@ -81,8 +81,14 @@ struct Delay {
 
 fn router() -> Router {
     Router::new()
-        .route("/", get(|h: HeaderMap| async move { page(&h, pages::INDEX) }))
-        .route("/login", get(|h: HeaderMap| async move { page(&h, pages::LOGIN) }))
+        .route(
+            "/",
+            get(|h: HeaderMap| async move { page(&h, pages::INDEX) }),
+        )
+        .route(
+            "/login",
+            get(|h: HeaderMap| async move { page(&h, pages::LOGIN) }),
+        )
         .route(
             "/login",
             post(|h: HeaderMap, Form(f): Form<Login>| async move {
@@ -93,10 +99,22 @@ fn router() -> Router {
                 }
             }),
         )
-        .route("/products", get(|h: HeaderMap| async move { page(&h, pages::PRODUCTS) }))
-        .route("/delayed", get(|h: HeaderMap| async move { page(&h, pages::DELAYED) }))
-        .route("/late", get(|h: HeaderMap| async move { page(&h, pages::LATE) }))
-        .route("/playground", get(|h: HeaderMap| async move { page(&h, pages::PLAYGROUND) }))
+        .route(
+            "/products",
+            get(|h: HeaderMap| async move { page(&h, pages::PRODUCTS) }),
+        )
+        .route(
+            "/delayed",
+            get(|h: HeaderMap| async move { page(&h, pages::DELAYED) }),
+        )
+        .route(
+            "/late",
+            get(|h: HeaderMap| async move { page(&h, pages::LATE) }),
+        )
+        .route(
+            "/playground",
+            get(|h: HeaderMap| async move { page(&h, pages::PLAYGROUND) }),
+        )
         .route(
             "/api/slow",
             get(|Query(d): Query<Delay>| async move {
@@ -107,6 +125,8 @@ fn router() -> Router {
         )
         .route(
             "/api/traceparent",
-            get(|h: HeaderMap| async move { axum::Json(serde_json::json!({ "traceparent": traceparent(&h) })) }),
+            get(|h: HeaderMap| async move {
+                axum::Json(serde_json::json!({ "traceparent": traceparent(&h) }))
+            }),
         )
 }

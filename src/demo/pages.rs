@@ -35,7 +35,11 @@ footer {{ color: #6a7480; font-size: 12px; padding: 8px 24px; }}
 <footer>traceparent received: <code id="traceparent">{tp}</code></footer>
 </body></html>"#,
         title = title_of(body),
-        tp = escape(if traceparent.is_empty() { "(none)" } else { traceparent }),
+        tp = escape(if traceparent.is_empty() {
+            "(none)"
+        } else {
+            traceparent
+        }),
     )
 }
 

@@ -72,7 +72,9 @@ impl Action {
     pub fn optional_u32(&self, name: &str, pos: usize) -> Result<Option<u32>, ActionError> {
         match self.optional_f64(name, pos)? {
             None => Ok(None),
-            Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= f64::from(u32::MAX) => Ok(Some(f as u32)),
+            Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= f64::from(u32::MAX) => {
+                Ok(Some(f as u32))
+            }
             Some(_) => Err(ActionError::BadArgument(format!(
                 "{}: argument `{name}` must be a whole number ≥ 0",
                 self.command

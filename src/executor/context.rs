@@ -74,9 +74,9 @@ pub(crate) struct HarCapture {
 
 impl HarCapture {
     /// Folds the open session's recording into what is done.
-    fn close(&mut self) {
+    async fn close(&mut self) {
         if let Some(r) = self.recorder.take() {
-            let har = r.finish(self.browser.clone());
+            let har = r.finish(self.browser.clone()).await;
             match &mut self.done {
                 None => self.done = Some(har),
                 Some(done) => {
@@ -136,7 +136,7 @@ impl Context {
         self.traceparent_sent = None;
         self.send_traceparent().await;
         if let Some(capture) = self.har.as_mut() {
-            capture.close();
+            capture.close().await;
             if capture.browser.is_none() {
                 capture.browser = browser.version().await.ok();
             }
@@ -155,9 +155,9 @@ impl Context {
     }
 
     /// Ends the HAR recording and returns what it captured (`None` when not recording).
-    pub fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
+    pub async fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
         let mut capture = self.har.take()?;
-        capture.close();
+        capture.close().await;
         Some(capture.done.unwrap_or_else(|| webrunner_har::writer::Har {
             log: webrunner_har::writer::Log::new(webrunner_har::writer::Creator::new(
                 "webrunner",
@@ -182,7 +182,10 @@ impl Context {
             let _ = session.cdp("Network.enable", serde_json::json!({})).await;
         }
         let sent = session
-            .cdp("Network.setExtraHTTPHeaders", serde_json::json!({ "headers": headers }))
+            .cdp(
+                "Network.setExtraHTTPHeaders",
+                serde_json::json!({ "headers": headers }),
+            )
             .await;
         if sent.is_ok() {
             self.traceparent_sent = self.traceparent.clone();
@@ -193,7 +196,7 @@ impl Context {
     pub async fn close_browser(&mut self) {
         self.element = None;
         if let Some(capture) = self.har.as_mut() {
-            capture.close();
+            capture.close().await;
         }
         if let Some(s) = self.session.take() {
             let _ = s.close().await;
@@ -223,7 +226,9 @@ impl Context {
         let session = self.session().await?;
         let element = Element::new(session, locator);
         if !self.settings.implicit_wait.is_zero() {
-            element.wait_for("present", self.settings.implicit_wait).await?;
+            element
+                .wait_for("present", self.settings.implicit_wait)
+                .await?;
         }
         Ok(element)
     }
@@ -268,10 +273,18 @@ impl Context {
 /// The locator given in a call: one of the kwargs `css`, `xpath`, `id`, `by_text`, or `by` +
 /// `value` (also as the first two args when the first names a strategy).
 pub fn locator_of(call: &super::Call) -> Result<Option<Locator>, ActionError> {
-    for (key, by) in [("css", "css"), ("xpath", "xpath"), ("id", "id"), ("by_text", "text")] {
+    for (key, by) in [
+        ("css", "css"),
+        ("xpath", "xpath"),
+        ("id", "id"),
+        ("by_text", "text"),
+    ] {
         if let Some(v) = call.kwargs.get(key) {
             let value = v.as_str().ok_or_else(|| {
-                ActionError::BadArgument(format!("{}: locator `{key}` must be a string", call.command))
+                ActionError::BadArgument(format!(
+                    "{}: locator `{key}` must be a string",
+                    call.command
+                ))
             })?;
             return Ok(Some(Locator::new(by, value)?));
         }
@@ -320,7 +333,9 @@ pub mod anymap {
 
         /// The value of type `T`.
         pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
-            self.map.get(&TypeId::of::<T>()).and_then(|b| b.downcast_ref())
+            self.map
+                .get(&TypeId::of::<T>())
+                .and_then(|b| b.downcast_ref())
         }
     }
 }

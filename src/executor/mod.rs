@@ -236,7 +236,11 @@ impl Executor {
             Err(e) => {
                 let mut text = e.to_string();
                 let capture = tracing::info_span!(parent: &span, "capture_failure_artifacts", otel.name = "capture_failure_artifacts");
-                if let Some(path) = self.capture_failure(&action.command).instrument(capture).await {
+                if let Some(path) = self
+                    .capture_failure(&action.command)
+                    .instrument(capture)
+                    .await
+                {
                     text.push_str(&format!(" (failure screenshot: {path})"));
                     artifacts.screenshot = Some(path);
                 }
@@ -331,7 +335,9 @@ impl Executor {
     async fn capture_failure(&mut self, command: &str) -> Option<String> {
         let dir = self.ctx.settings.screenshot_dir.clone()?;
         let session = self.ctx.open_session()?.clone();
-        let png = match tokio::time::timeout(Duration::from_secs(10), session.screenshot(false)).await {
+        let png = match tokio::time::timeout(Duration::from_secs(10), session.screenshot(false))
+            .await
+        {
             Ok(Ok(png)) => png,
             Ok(Err(e)) => {
                 tracing::warn!("failure screenshot not taken: {e}");

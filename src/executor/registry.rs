@@ -90,7 +90,12 @@ impl CommandRegistry {
     }
 
     /// Adds or replaces the command `name`.
-    pub fn register(&mut self, name: &str, doc: CommandDoc, handler: impl CommandHandler + 'static) {
+    pub fn register(
+        &mut self,
+        name: &str,
+        doc: CommandDoc,
+        handler: impl CommandHandler + 'static,
+    ) {
         self.commands.insert(
             name.to_string(),
             CommandEntry {
@@ -114,7 +119,10 @@ impl CommandRegistry {
     pub fn reference_markdown(&self) -> String {
         let mut groups: BTreeMap<&str, Vec<(&str, &CommandDoc)>> = BTreeMap::new();
         for (name, entry) in self.iter() {
-            groups.entry(entry.doc.group).or_default().push((name, &entry.doc));
+            groups
+                .entry(entry.doc.group)
+                .or_default()
+                .push((name, &entry.doc));
         }
         let mut out = String::from(
             "# Command reference\n\nGenerated from the command registry (`webrunner commands`); a test keeps this file and the code in step.\n\nEvery parameter can be given by name in the kwargs object or by position in the args list, in the order shown. Element commands take a locator: one of `css`, `xpath`, `id` or `by_text` (the innermost element whose text contains it), or `by` + `value` with `by` one of css, xpath, id, text; without one they act on the element found last by `WR_find_element`.\n",

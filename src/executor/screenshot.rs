@@ -50,7 +50,11 @@ pub fn write_screenshot(dir: &Path, command: &str, png: &[u8]) -> std::io::Resul
             format!("{stem}-{n}.png")
         };
         let path = dir.join(&file);
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(mut f) => {
                 f.write_all(png)?;
                 return Ok(path);
@@ -78,7 +82,10 @@ mod tests {
     #[test]
     fn name_follows_timestamp_micros_command_rule() {
         let at = time::macros::datetime!(2026-11-22 01:02:03.000456 UTC);
-        assert_eq!(screenshot_name(at, "WR_to_url"), "20261122_010203_000456_WR_to_url.png");
+        assert_eq!(
+            screenshot_name(at, "WR_to_url"),
+            "20261122_010203_000456_WR_to_url.png"
+        );
     }
 
     #[test]
@@ -89,7 +96,12 @@ mod tests {
         assert_ne!(a, b);
         for p in [&a, &b] {
             assert_eq!(p.parent().unwrap(), dir.path());
-            assert!(p.file_name().unwrap().to_str().unwrap().ends_with("_evil.png"));
+            assert!(p
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .ends_with("_evil.png"));
         }
         assert_eq!(std::fs::read(&a).unwrap(), b"a");
     }

@@ -126,10 +126,11 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
     let start = Instant::now();
     let shots = options.out.join("screenshots");
     let mut ex = Executor::new();
-    ex.set_failure_screenshot_dir(&shots).map_err(|e| RunError::Out {
-        path: shots.clone(),
-        message: e.to_string(),
-    })?;
+    ex.set_failure_screenshot_dir(&shots)
+        .map_err(|e| RunError::Out {
+            path: shots.clone(),
+            message: e.to_string(),
+        })?;
     ex.set_retry_policy(options.retries, options.backoff);
     ex.set_fail_fast(options.fail_fast);
     ex.set_scripts_enabled(options.scripts);
@@ -163,7 +164,7 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         ex.context().settings.screenshot_dir = Some(shots.clone());
         records.extend_from_slice(ex.run_flow(flow).await);
     }
-    let har = ex.context().take_har();
+    let har = ex.context().take_har().await;
     ex.shutdown().await;
     live.finish();
     let mut files = Vec::new();
