@@ -270,12 +270,8 @@ fn a_check_over_its_time_limit_fails_with_a_timeout() {
             timeout: Some(Duration::from_millis(100)),
             ..CheckOptions::default()
         };
-        m.register_with(
-            "hangs",
-            || std::future::pending::<Result<(), String>>(),
-            options,
-        )
-        .unwrap();
+        m.register_with("hangs", std::future::pending::<Result<(), String>>, options)
+            .unwrap();
         let r = m.tick_once().await.remove(0);
         assert_eq!(r.status, CheckStatus::Red);
         assert_eq!(

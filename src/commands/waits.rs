@@ -48,8 +48,8 @@ async fn wait_for_condition(ctx: &mut Context, call: &Call) -> Result<Value, Act
     loop {
         let v = session.call_function(&script, &[]).await?;
         let truthy = !matches!(v, Value::Null | Value::Bool(false))
-            && v != Value::from(0)
-            && v != Value::from("");
+            && v.as_f64() != Some(0.0)
+            && v.as_str() != Some("");
         if truthy {
             return Ok(v);
         }

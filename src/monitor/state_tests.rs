@@ -48,10 +48,19 @@ fn play(rule: Rule, runs: &str) -> (String, Vec<String>) {
     (statuses, alerts)
 }
 
+/// (failure threshold, recovery threshold, flap, runs, statuses, alerts)
+type Row = (
+    u32,
+    u32,
+    Option<(u32, u32)>,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
 #[test]
 fn transition_table() {
-    // (failure threshold, recovery threshold, flap, runs, statuses, alerts)
-    let table: &[(u32, u32, Option<(u32, u32)>, &str, &str, &[&str])] = &[
+    let table: &[Row] = &[
         // Cold start: red on the first evaluation alerts (no previous), green does not.
         (1, 1, None, "f", "R", &["0:none>red"]),
         (1, 1, None, "p", "G", &[]),
