@@ -3,47 +3,17 @@
 //! XML read by the browser's XML parser, and hostile record text shown as text in both pages.
 //! Screenshots of the pages are kept under `target/test-artifacts/`.
 
+mod common;
+
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{browser, rt, site};
 use serde_json::{json, Value};
-use webrunner::browser::{Browser, BrowserOptions, Session};
-use webrunner::demo::DemoSite;
+use webrunner::browser::Session;
 use webrunner::{parse_flow, Executor, Record, RunObserver, Status};
 use webrunner_report::{export_replay_studio, junit_xml, start_dashboard, AttemptLog, LiveRun};
-
-fn rt() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("tokio runtime")
-    })
-}
-
-/// The one Chromium of this test binary.
-async fn browser() -> Arc<Browser> {
-    static BROWSER: tokio::sync::OnceCell<Arc<Browser>> = tokio::sync::OnceCell::const_new();
-    BROWSER
-        .get_or_init(|| async {
-            Arc::new(
-                Browser::launch(BrowserOptions::default())
-                    .await
-                    .unwrap_or_else(|e| panic!("these tests need Chromium: {e}")),
-            )
-        })
-        .await
-        .clone()
-}
-
-async fn site() -> &'static DemoSite {
-    static SITE: tokio::sync::OnceCell<DemoSite> = tokio::sync::OnceCell::const_new();
-    SITE.get_or_init(|| async { DemoSite::start().await.expect("demo site") })
-        .await
-}
 
 /// A new tab that counts Content-Security-Policy violations in `window.__violations`.
 async fn tab() -> Session {
