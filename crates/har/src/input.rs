@@ -9,6 +9,14 @@ use std::io::{self, BufRead, Read};
 pub(crate) const BUFFER_BYTES: usize = 256 * 1024;
 /// Longest JSONP callback name recognised (bytes).
 const MAX_CALLBACK_BYTES: usize = 200;
+/// Bytes after the leading whitespace that JSONP recognition looks at (name, spaces, `(`).
+const SNIFF_BYTES: usize = MAX_CALLBACK_BYTES + 64;
+/// Leading whitespace that JSONP recognition looks past; after more, the input is JSON.
+const MAX_LEADING_WHITESPACE: usize = 1 << 20;
+
+fn is_ws(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
 
 /// A reader that hands out only bytes already checked to be UTF-8.
 ///
@@ -207,9 +215,27 @@ impl<R: Read> CheckedInput<R> {
         Ok(())
     }
 
+    /// The start of the document, exactly: its leading whitespace (up to
+    /// `MAX_LEADING_WHITESPACE`) and `SNIFF_BYTES` after it, fewer at the end of the input.
+    /// Never more, so what is recognised does not depend on how much the buffer holds.
+    fn sniff_window(&mut self) -> io::Result<&[u8]> {
+        let mut want = SNIFF_BYTES;
+        let len = loop {
+            let head = self.fill_to(want)?;
+            let ws = head.iter().take_while(|b| is_ws(b)).count();
+            let end = ws.min(MAX_LEADING_WHITESPACE) + SNIFF_BYTES;
+            if head.len() >= end || head.len() < want {
+                break head.len().min(end);
+            }
+            want = end.max(want * 2).min(MAX_LEADING_WHITESPACE + SNIFF_BYTES);
+        };
+        let head = self.fill_to(len)?;
+        Ok(&head[..len.min(head.len())])
+    }
+
     /// Looks at the start of the document without consuming it.
     pub(crate) fn sniff(&mut self) -> io::Result<Prefix> {
-        let head = self.fill_to(MAX_CALLBACK_BYTES + 64)?;
+        let head = self.sniff_window()?;
         Ok(match jsonp_callback_len(head) {
             Some((start, end, _)) => Prefix::Jsonp {
                 callback: String::from_utf8_lossy(&head[start..end]).into_owned(),
@@ -220,7 +246,7 @@ impl<R: Read> CheckedInput<R> {
 
     /// Consumes a JSONP prefix `  name (`; returns the consumed bytes (for position mapping).
     pub(crate) fn skip_jsonp_prefix(&mut self) -> io::Result<Vec<u8>> {
-        let head = self.fill_to(MAX_CALLBACK_BYTES + 64)?;
+        let head = self.sniff_window()?;
         match jsonp_callback_len(head) {
             Some((_, _, total)) => {
                 let prefix = head[..total].to_vec();
@@ -319,7 +345,6 @@ fn describe_byte(b: u8) -> String {
 /// If `head` starts with `ws* name ws* (`, returns (name start, name end, bytes through `(`).
 /// A name is a JavaScript-style dotted identifier; `true`, `false` and `null` are JSON.
 fn jsonp_callback_len(head: &[u8]) -> Option<(usize, usize, usize)> {
-    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let start = head.iter().position(|b| !is_ws(b))?;
     let first = head[start];
     if !(first.is_ascii_alphabetic() || first == b'_' || first == b'$') {
@@ -429,6 +454,24 @@ mod tests {
         assert_eq!(sniff("true"), Prefix::Json);
         assert_eq!(sniff("null ("), Prefix::Json);
         assert_eq!(sniff("abc"), Prefix::Json);
+        // Leading whitespace longer than any buffer does not hide the callback.
+        let padded = format!("{}cb(", " \n".repeat(200_000));
+        assert_eq!(
+            sniff(&padded),
+            Prefix::Jsonp {
+                callback: "cb".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn jsonp_recognition_does_not_depend_on_the_buffer_size() {
+        // A `(` beyond the window after the name is not a JSONP call, however much is buffered.
+        let far = format!("  $ {}(", " ".repeat(SNIFF_BYTES));
+        assert_eq!(
+            CheckedInput::new(far.as_bytes()).sniff().unwrap(),
+            Prefix::Json
+        );
     }
 
     #[test]
