@@ -1,20 +1,7 @@
 //! The demo site's HTML pages.
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and attribute values (the reports' escaper).
+pub use webrunner_report::escape::html as escape;
 
 /// Wraps a page body with the site's header, style and `traceparent` footer.
 pub fn layout(body: &str, traceparent: &str) -> String {

@@ -11,7 +11,7 @@
 #![forbid(unsafe_code)]
 
 mod dashboard;
-mod escape;
+pub mod escape;
 mod junit;
 mod live;
 mod records_file;
