@@ -3,11 +3,8 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
-use anyhow::Context as _;
-
-use super::{Format, EXIT_OK};
+use super::{screenshots_folder, seconds, Format, EXIT_OK};
 
 /// Arguments of `webrunner dashboard`.
 #[derive(Debug, clap::Args)]
@@ -38,17 +35,12 @@ pub struct DashboardArgs {
 /// Serves the saved run; exit 0 when stopped. A bad records file, a host that does not
 /// resolve or an address that cannot be bound is bad input (exit 2).
 pub fn execute(args: DashboardArgs) -> anyhow::Result<u8> {
-    if let Some(secs) = args.serve_for {
-        anyhow::ensure!(
-            secs.is_finite() && secs >= 0.0,
-            "--serve-for {secs}: must be a number of seconds >= 0"
-        );
-    }
+    let serve_for = args
+        .serve_for
+        .map(|secs| seconds("serve-for", secs))
+        .transpose()?;
     let records = webrunner_report::load_records(&args.records)?;
-    let screenshots = args.screenshots.clone().or_else(|| {
-        let beside = args.records.parent()?.join("screenshots");
-        beside.is_dir().then_some(beside)
-    });
+    let screenshots = screenshots_folder(&args.records, args.screenshots.as_deref())?;
     let count = records.len();
     let live = webrunner_report::LiveRun::from_records(records, screenshots.as_deref());
     let dashboard = webrunner_report::start_dashboard(&args.host, args.port, live)?;
@@ -76,15 +68,11 @@ pub fn execute(args: DashboardArgs) -> anyhow::Result<u8> {
             }
         ),
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the signal handler")?;
-    runtime.block_on(async {
-        match args.serve_for {
-            Some(secs) => {
+    super::runtime()?.block_on(async {
+        match serve_for {
+            Some(limit) => {
                 tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs_f64(secs)) => {}
+                    _ = tokio::time::sleep(limit) => {}
                     _ = tokio::signal::ctrl_c() => {}
                 }
             }

@@ -64,6 +64,30 @@ enum Command {
     Dashboard(dashboard::DashboardArgs),
 }
 
+/// `v` seconds from the flag `--flag`; a negative, NaN or too large value is bad input.
+pub fn seconds(flag: &str, v: f64) -> anyhow::Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(v)
+        .map_err(|_| anyhow::anyhow!("--{flag} must be a number of seconds ≥ 0, got {v:?}"))
+}
+
+/// The screenshot folder of a saved run: `given` (which must be a folder), else the
+/// `screenshots` folder beside the records file when there is one.
+pub fn screenshots_folder(
+    records: &std::path::Path,
+    given: Option<&std::path::Path>,
+) -> anyhow::Result<Option<std::path::PathBuf>> {
+    if let Some(dir) = given {
+        anyhow::ensure!(
+            dir.is_dir(),
+            "--screenshots {}: not a folder",
+            dir.display()
+        );
+        return Ok(Some(dir.to_path_buf()));
+    }
+    let beside = records.parent().map(|p| p.join("screenshots"));
+    Ok(beside.filter(|b| b.is_dir()))
+}
+
 /// A tokio runtime for subcommands that drive the browser or serve HTTP.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()

@@ -14,7 +14,7 @@ use webrunner::monitor::{
 };
 use webrunner::{load_flow, Flow};
 
-use super::{EXIT_FAILED, EXIT_OK};
+use super::{seconds, EXIT_FAILED, EXIT_OK};
 
 const AFTER_HELP: &str = "\
 Each flow file is one check, named after its path. A check fails when any of its actions
@@ -98,10 +98,6 @@ pub struct MonitorArgs {
 /// Runs the subcommand: 0 when every check ends green, 1 when one ends red.
 pub fn execute(args: MonitorArgs) -> anyhow::Result<u8> {
     let flows = load_flows(&args.flows)?;
-    let seconds = |flag: &str, v: f64| -> anyhow::Result<Duration> {
-        Duration::try_from_secs_f64(v)
-            .map_err(|_| anyhow::anyhow!("--{flag} must be a number of seconds ≥ 0, got {v}"))
-    };
     seconds("interval", args.interval)?;
     seconds("backoff", args.backoff)?;
     let timeout = seconds("check-timeout", args.check_timeout)?;

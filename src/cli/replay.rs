@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use super::{Format, EXIT_OK};
+use super::{screenshots_folder, Format, EXIT_OK};
 
 /// Arguments of `webrunner replay`.
 #[derive(Debug, clap::Args)]
@@ -38,17 +38,7 @@ pub struct ReplayArgs {
 /// malformed records file, or an unwritable OUT, is bad input (exit 2).
 pub fn execute(args: ReplayArgs) -> anyhow::Result<u8> {
     let records = webrunner_report::load_records(&args.records)?;
-    let screenshots = args.screenshots.clone().or_else(|| {
-        let beside = args.records.parent()?.join("screenshots");
-        beside.is_dir().then_some(beside)
-    });
-    if let Some(dir) = &args.screenshots {
-        anyhow::ensure!(
-            dir.is_dir(),
-            "--screenshots {}: not a folder",
-            dir.display()
-        );
-    }
+    let screenshots = screenshots_folder(&args.records, args.screenshots.as_deref())?;
     let written = webrunner_report::export_replay_studio(
         &args.out,
         &records,
