@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use webrunner_record::Record;
 
 use crate::cluster::{cluster_items, Cluster, Failure, Item};
+use crate::flat_json::flat_entry;
 use crate::pystr::truthy_text;
 use crate::{junit, ClusterError, Rules};
 
@@ -267,7 +268,7 @@ fn split_elements(bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
 
 /// Position of the first `"` or `\` in `hay`.
 fn quote_or_backslash(hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&c| c == b'"' || c == b'\\')
+    memchr::memchr2(b'"', b'\\', hay)
 }
 
 /// Parses the entries of a failure list, in parallel for large inputs.
@@ -279,7 +280,13 @@ fn parse_entries<'a>(bytes: &'a [u8], origin: &str) -> Result<Vec<Entry<'a>>, Cl
                 .map(|chunk| {
                     chunk
                         .iter()
-                        .map(|&(s, e)| serde_json::from_slice::<Entry<'a>>(&bytes[s..e]))
+                        .map(|&(s, e)| {
+                            let text = &bytes[s..e];
+                            match std::str::from_utf8(text).ok().and_then(flat_entry) {
+                                Some(fields) => Ok(Entry::Object(fields)),
+                                None => serde_json::from_slice::<Entry<'a>>(text),
+                            }
+                        })
                         .collect()
                 })
                 .collect();
@@ -339,12 +346,11 @@ fn entry_item(entry: Entry<'_>) -> Item<'_> {
             .and_then(truthy_text)
             .or_else(|| fields.error.and_then(truthy_text))
             .unwrap_or(Cow::Borrowed(""));
-        let file_path = fields.file_path.and_then(|raw| {
-            let text = raw.get();
+        let file_path = fields.file_path.and_then(|text| {
             if !text.starts_with('"') || text.len() <= 2 {
                 None
             } else {
-                truthy_text(raw)
+                truthy_text(text)
             }
         });
         Item { message, file_path }
@@ -358,19 +364,25 @@ enum Entry<'a> {
     Other(&'static str),
 }
 
+/// The fields of a failure object the reader keeps: raw JSON text of the values.
 #[derive(Default)]
-struct Fields<'a> {
-    exception: Option<&'a RawValue>,
-    error: Option<&'a RawValue>,
-    file_path: Option<&'a RawValue>,
-    has_status: bool,
-    has_command: bool,
+pub(crate) struct Fields<'a> {
+    pub(crate) exception: Option<&'a str>,
+    pub(crate) error: Option<&'a str>,
+    pub(crate) file_path: Option<&'a str>,
+    pub(crate) has_status: bool,
+    pub(crate) has_command: bool,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(EntryVisitor(std::marker::PhantomData))
     }
+}
+
+/// The raw JSON text of the next value of `map`.
+fn raw<'de, A: MapAccess<'de>>(map: &mut A) -> Result<&'de str, A::Error> {
+    Ok(map.next_value::<&'de RawValue>()?.get())
 }
 
 struct EntryVisitor<'a>(std::marker::PhantomData<&'a ()>);
@@ -386,9 +398,9 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
         let mut fields = Fields::default();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
-                "exception" => fields.exception = Some(map.next_value()?),
-                "error" => fields.error = Some(map.next_value()?),
-                "file_path" => fields.file_path = Some(map.next_value()?),
+                "exception" => fields.exception = Some(raw(&mut map)?),
+                "error" => fields.error = Some(raw(&mut map)?),
+                "file_path" => fields.file_path = Some(raw(&mut map)?),
                 "status" => {
                     fields.has_status = true;
                     map.next_value::<IgnoredAny>()?;
@@ -438,6 +450,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn element_scan_finds_each_top_level_entry() {
@@ -568,6 +581,79 @@ mod tests {
     fn broken_json_reports_line_and_column() {
         let err = parse_items(b"[\n{\"error\": }]", "x.json").unwrap_err();
         assert!(matches!(err, ClusterError::Json { line: 2, .. }), "{err}");
+    }
+
+    /// Pieces of text that make flat failure objects, well-formed or not.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        proptest::sample::select(vec![
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            ",",
+            " ",
+            "\n",
+            "\"exception\"",
+            "\"error\"",
+            "\"file_path\"",
+            "\"status\"",
+            "\"command\"",
+            "\"x\"",
+            "\"err\\u006fr\"",
+            "null",
+            "true",
+            "false",
+            "nul",
+            "1",
+            "\"\"",
+            "\"a b\"",
+            "\"a\\\"b\"",
+            "\"\\n\\t\\/\\\\\"",
+            "\"\\u0041\"",
+            "\"\\x\"",
+            "\"a\tb\"",
+            "\"é\"",
+            "\"",
+        ])
+    }
+
+    fn object_text() -> impl Strategy<Value = String> {
+        let pair = (piece(), piece()).prop_map(|(k, v)| format!("{k}: {v}"));
+        prop_oneof![
+            proptest::collection::vec(piece(), 0..14).prop_map(|p| p.concat()),
+            proptest::collection::vec(pair, 0..5).prop_map(|p| format!("{{{}}}", p.join(", "))),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn flat_reader_agrees_with_serde_json(text in object_text()) {
+            if let Some(fast) = flat_entry(&text) {
+                let Ok(Entry::Object(slow)) = serde_json::from_str::<Entry<'_>>(&text) else {
+                    panic!("serde_json rejects {text:?}");
+                };
+                assert_eq!(fast.exception, slow.exception, "{text:?}");
+                assert_eq!(fast.error, slow.error, "{text:?}");
+                assert_eq!(fast.file_path, slow.file_path, "{text:?}");
+                assert_eq!(fast.has_status, slow.has_status, "{text:?}");
+                assert_eq!(fast.has_command, slow.has_command, "{text:?}");
+            }
+        }
+
+        #[test]
+        fn string_decoding_agrees_with_serde_json(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "é", " ", "\\n", "\\\"", "\\\\", "\\/", "\\b", "\\u0041", "\\q", "\t"]),
+                0..10,
+            )
+        ) {
+            let inner = parts.concat();
+            if let Some(fast) = crate::flat_json::unescape(&inner) {
+                let slow: String = serde_json::from_str(&format!("\"{inner}\"")).unwrap();
+                assert_eq!(fast, slow);
+            }
+        }
     }
 
     #[test]

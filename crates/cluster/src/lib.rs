@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod cluster;
+mod flat_json;
 mod input;
 mod junit;
 mod output;

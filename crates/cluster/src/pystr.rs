@@ -5,17 +5,17 @@
 
 use std::borrow::Cow;
 
-use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::flat_json::unescape;
 use crate::pychars::is_printable;
 
-/// Python's `str(value)` of the JSON text `raw`, or `None` when Python finds it falsy.
+/// Python's `str(value)` of the JSON value text `text` (valid JSON, as a parser delimited
+/// it), or `None` when Python finds it falsy.
 ///
 /// Integers keep their exact digits (Python ints are unbounded); integers nested inside a
 /// list or object that do not fit 64 bits are read as floats, the one place this differs.
-pub(crate) fn truthy_text(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let text = raw.get();
+pub(crate) fn truthy_text(text: &str) -> Option<Cow<'_, str>> {
     let first = text.as_bytes().first().copied()?;
     match first {
         b'"' => {
@@ -25,8 +25,8 @@ pub(crate) fn truthy_text(raw: &RawValue) -> Option<Cow<'_, str>> {
             } else if !inner.contains('\\') {
                 Some(Cow::Borrowed(inner))
             } else {
-                serde_json::from_str::<String>(text)
-                    .ok()
+                unescape(inner)
+                    .or_else(|| serde_json::from_str::<String>(text).ok())
                     .filter(|s| !s.is_empty())
                     .map(Cow::Owned)
             }
@@ -219,8 +219,8 @@ mod tests {
     use super::*;
 
     fn text(json: &str) -> Option<String> {
-        let raw: Box<RawValue> = serde_json::from_str(json).ok()?;
-        truthy_text(&raw).map(|c| c.into_owned())
+        let raw: Box<serde_json::value::RawValue> = serde_json::from_str(json).ok()?;
+        truthy_text(raw.get()).map(|c| c.into_owned())
     }
 
     #[test]
