@@ -211,9 +211,9 @@ impl Executor {
         }
         let span = tracing::info_span!(
             "action",
-            otel.name = %action.command,
+            otel.name = action.command.as_str(),
             otel.kind = "internal",
-            webrunner.command = %action.command,
+            webrunner.command = action.command.as_str(),
             webrunner.index = index as i64,
             webrunner.attempts = field::Empty,
             webrunner.status = field::Empty,
@@ -291,7 +291,7 @@ impl Executor {
             let attempt_span = tracing::info_span!(
                 parent: span,
                 "attempt",
-                otel.name = %format!("{} attempt {attempt}", action.command),
+                otel.name = format!("{} attempt {attempt}", action.command).as_str(),
                 webrunner.attempt = attempt as i64,
                 error = field::Empty,
                 otel.status_code = field::Empty,

@@ -1,8 +1,7 @@
 //! `trace_context`: the OpenTelemetry ids of a `tracing` span — its trace id for the record
 //! and its W3C `traceparent` for the page's requests — when the OpenTelemetry layer is on.
 
-use opentelemetry::trace::TraceContextExt;
-use tracing_opentelemetry::OpenTelemetrySpanExt;
+use crate::layer::span_context;
 
 /// The OpenTelemetry identity of one span.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,16 +20,15 @@ pub struct TraceContext {
 /// The ids of `span`, or `None` when the span is disabled or no OpenTelemetry layer is
 /// installed (then nothing is traced and there is nothing to propagate).
 ///
-/// The span's OpenTelemetry counterpart is started here if it was not yet, so call it on a
-/// span that is about to run (its start time is the `tracing` span's creation time either
-/// way).
+/// The span must be one the crate's OpenTelemetry layer saw ([`install_executor_tracing`]
+/// or [`executor_tracing`]); its ids are fixed when it is created.
+///
+/// [`install_executor_tracing`]: crate::install_executor_tracing
+/// [`executor_tracing`]: crate::executor_tracing
 pub fn trace_context(span: &tracing::Span) -> Option<TraceContext> {
-    if span.is_disabled() {
-        return None;
-    }
-    let cx = span.context();
-    let otel_span = cx.span();
-    let sc = otel_span.span_context();
+    let sc = span
+        .with_subscriber(|(id, dispatch)| span_context(id, dispatch))
+        .flatten()?;
     if !sc.is_valid() {
         return None;
     }

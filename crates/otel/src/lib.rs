@@ -36,25 +36,26 @@
 //! # }
 //! ```
 //!
-//! # The span fields the OpenTelemetry layer understands (tracing-opentelemetry 0.34)
+//! # The span fields the OpenTelemetry layer understands
 //!
-//! Read from the layer's source (`SPAN_*_FIELD` constants and `SpanAttributeVisitor`):
+//! The crate's own layer turns each `tracing` span into one OpenTelemetry span, handed to the
+//! batch exporter when the `tracing` span closes; it does no work when a span is entered or
+//! left, so async code polled many times pays nothing extra. Every span is sampled.
 //!
 //! | field | effect |
 //! |---|---|
-//! | `otel.name` | the OpenTelemetry span name; only while the span is not yet started, so give it when the span is created |
-//! | `otel.kind` | `internal`, `client`, `server`, `producer` or `consumer` (any case); at creation |
+//! | `otel.name` | the OpenTelemetry span name (default: the `tracing` span's name); may be recorded any time before the span closes |
+//! | `otel.kind` | `internal`, `client`, `server`, `producer` or `consumer` (any case) |
 //! | `otel.status_code` | `ok` or `error` (any case): status OK, or ERROR with an empty description |
 //! | `otel.status_description` | status ERROR with this text as its description (alone, no `otel.status_code` needed) |
 //!
-//! **`otel.status_message` is not special in 0.34**: recorded, it is only a plain attribute
-//! named `otel.status_message`, and the status description stays empty. A span that should
-//! carry its error text as the status description must declare
-//! `otel.status_description = field::Empty` and record the error into it (recording
-//! `otel.status_code = "ERROR"` as well is harmless: the SDK keeps the error status with the
-//! longer description). Every other field becomes an attribute of the same name with its
-//! value's type (`i64`, `f64`, `bool`, string; `%`/`?` values as strings), also when recorded
-//! after the span started. An ERROR-level event inside a span also sets its status to ERROR.
+//! OK is final; an ERROR with a description is not replaced by a bare ERROR.
+//! `otel.status_message` is not special: it is a plain attribute. Every other field becomes
+//! an attribute of the same name with its value's type (`i64`, `f64`, `bool`, string; `%`/`?`
+//! values as strings), also when recorded later; recording a field again replaces its value.
+//! An event inside a span becomes a span event named by its message, with `level`, `target`
+//! and its other fields as attributes; an ERROR-level event also sets the span's status to
+//! ERROR.
 //!
 //! Spans and events reach the OpenTelemetry layer when their target starts with `webrunner`
 //! (INFO and up) or they are WARN/ERROR from elsewhere; the OpenTelemetry, tonic, h2, hyper
@@ -67,6 +68,7 @@ pub mod env;
 mod error;
 mod exporter;
 mod install;
+mod layer;
 mod processor;
 #[cfg(feature = "test-receiver")]
 pub mod receiver;

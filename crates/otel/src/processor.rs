@@ -65,6 +65,26 @@ pub fn configure_otlp_export_with_handle(
     builder: TracerProviderBuilder,
     config: &OtlpExportConfig,
 ) -> Result<(TracerProviderBuilder, ExportHandle), OtlpExporterError> {
+    let (processor, handle) = counting_batch_processor(config)?;
+    Ok((
+        builder
+            .with_resource(service_resource(&config.service_name))
+            .with_span_processor(processor),
+        handle,
+    ))
+}
+
+/// The resource spans are reported under: `service.name` plus the SDK's defaults (the
+/// `OTEL_RESOURCE_ATTRIBUTES` variable, `telemetry.sdk.*`).
+pub(crate) fn service_resource(service: &str) -> Resource {
+    Resource::builder()
+        .with_service_name(service.to_string())
+        .build()
+}
+
+fn counting_batch_processor(
+    config: &OtlpExportConfig,
+) -> Result<(CountingBatchProcessor, ExportHandle), OtlpExporterError> {
     let exporter = build_exporter(config)?;
     let handle = exporter.handle();
     let batch = BatchSpanProcessor::builder(exporter)
@@ -74,13 +94,44 @@ pub fn configure_otlp_export_with_handle(
         inner: batch,
         counters: Arc::clone(handle.counters()),
     };
-    let resource = Resource::builder()
-        .with_service_name(config.service_name.clone())
-        .build();
-    Ok((
-        builder
-            .with_resource(resource)
-            .with_span_processor(processor),
-        handle,
-    ))
+    Ok((processor, handle))
+}
+
+/// The batch processor of [`configure_otlp_export`], shared between a tracer provider (which
+/// flushes and shuts it down) and the crate's own `tracing` layer (which hands it spans
+/// directly). Its resource is set when it is made, so the provider's later `set_resource`
+/// call is not needed.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedProcessor(Arc<CountingBatchProcessor>);
+
+impl SharedProcessor {
+    /// A counting batch processor for `config` whose spans carry `resource`.
+    pub(crate) fn new(
+        config: &OtlpExportConfig,
+        resource: &Resource,
+    ) -> Result<(SharedProcessor, ExportHandle), OtlpExporterError> {
+        let (mut processor, handle) = counting_batch_processor(config)?;
+        processor.set_resource(resource);
+        Ok((SharedProcessor(Arc::new(processor)), handle))
+    }
+}
+
+impl SpanProcessor for SharedProcessor {
+    fn on_start(&self, span: &mut Span, cx: &Context) {
+        self.0.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.0.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.0.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, _resource: &Resource) {}
 }

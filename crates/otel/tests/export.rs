@@ -158,7 +158,7 @@ fn otel_status_message_field_is_only_an_attribute_and_leaves_the_description_emp
     assert_eq!(failed.status_code, "error");
     assert_eq!(
         failed.status_message, "",
-        "otel.status_message is not a status field in tracing-opentelemetry 0.34"
+        "otel.status_message is a plain attribute; the description comes from otel.status_description"
     );
     assert_eq!(
         failed.str_attr("otel.status_message"),
@@ -224,6 +224,48 @@ fn spans_of_other_crates_below_warn_are_not_exported() {
         spans.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
         ["kept"]
     );
+}
+
+#[test]
+fn events_become_span_events_and_fields_recorded_late_still_count() {
+    let receiver = OtlpReceiver::start().unwrap();
+    let (dispatch, guard) =
+        executor_tracing("svc", Some(config_for(&receiver, Protocol::Http))).unwrap();
+    tracing::dispatcher::with_default(&dispatch, || {
+        let span = tracing::info_span!(
+            target: "webrunner::executor",
+            "request",
+            otel.name = tracing::field::Empty,
+            otel.kind = "CLIENT",
+            retries = 0_u64,
+            ratio = 0.5,
+            cached = true,
+        );
+        span.in_scope(|| {
+            tracing::warn!(target: "webrunner::executor", code = 7_i64, "screenshot not taken");
+            tracing::info!(target: "webrunner::executor", "still going");
+        });
+        span.record("otel.name", "GET /cart");
+        span.record("retries", 2_u64);
+        let failing = tracing::info_span!(target: "webrunner::executor", parent: &span, "inner");
+        failing.in_scope(|| tracing::error!(target: "webrunner::executor", "gave up"));
+    });
+    assert_eq!(guard.shutdown().exported, 2);
+    let spans = receiver.wait_for_spans(2, Duration::from_secs(5));
+    let request = find(&spans, "GET /cart");
+    assert_eq!(request.kind, "client");
+    assert_eq!(request.int_attr("retries"), Some(2));
+    assert_eq!(request.events, ["screenshot not taken", "still going"]);
+    assert_eq!(request.status_code, "unset");
+    assert!(request.end_unix_nanos >= request.start_unix_nanos);
+    let inner = find(&spans, "inner");
+    assert_eq!(
+        inner.parent_span_id.as_deref(),
+        Some(request.span_id.as_str())
+    );
+    assert_eq!(inner.trace_id, request.trace_id);
+    assert_eq!(inner.events, ["gave up"]);
+    assert_eq!(inner.status_code, "error", "an ERROR event marks its span");
 }
 
 #[test]

@@ -110,11 +110,15 @@ fn line(metric: &str, value: f64, unit: &str, note: &str) {
     println!("{metric}\t{value:.3}\t{unit}\t{note}");
 }
 
+/// Measures `rounds` rounds of `n` traced actions; with `drain`, then waits (up to 60 s) until
+/// the exporter has delivered every span or an export failed, so the shutdown that follows only flushes what
+/// is left; returns the per-action cost, the final counts and the shutdown time.
 fn traced_run(
     rt: &tokio::runtime::Runtime,
     n: usize,
     rounds: usize,
     export: Option<OtlpExportConfig>,
+    drain: bool,
 ) -> (Sample, ExportStats, Duration) {
     let (dispatch, guard) = match executor_tracing("bench", export) {
         Ok(x) => x,
@@ -124,6 +128,16 @@ fn traced_run(
         }
     };
     let per_action = tracing::dispatcher::with_default(&dispatch, || measure(rt, n, rounds, true));
+    if drain {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let s = guard.stats();
+            if s.exported >= s.ended || s.failed_batches > 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
     let t0 = Instant::now();
     let stats = guard.shutdown();
     (per_action, stats, t0.elapsed())
@@ -174,27 +188,37 @@ fn main() {
     eprintln!("baseline: {n} no-op actions x {rounds} rounds, no subscriber");
     let base = measure(&rt, n, rounds, false);
     eprintln!("tracing, no exporter");
-    let (plain, _, _) = traced_run(&rt, n, rounds, None);
+    let (plain, _, _) = traced_run(&rt, n, rounds, None, false);
     eprintln!("tracing + batch export over gRPC");
-    let (grpc, grpc_stats, grpc_flush) = traced_run(
+    let (grpc, grpc_stats, _) = traced_run(
         &rt,
         n,
         rounds,
         Some(config(receiver.grpc_endpoint(), "grpc")),
+        true,
     );
     eprintln!("tracing + batch export over HTTP");
-    let (http, http_stats, http_flush) = traced_run(
+    let (http, http_stats, _) = traced_run(
         &rt,
         n,
         rounds,
         Some(config(receiver.http_endpoint(), "http")),
+        true,
     );
+    eprintln!("shutdown right after 1000 actions, live receiver");
+    let flush = |endpoint: String, protocol: &str| {
+        let (_, stats, time) = traced_run(&rt, 1000, 1, Some(config(endpoint, protocol)), false);
+        (stats, time)
+    };
+    let (grpc_flush_stats, grpc_flush) = flush(receiver.grpc_endpoint(), "grpc");
+    let (http_flush_stats, http_flush) = flush(receiver.http_endpoint(), "http");
     eprintln!("collector down: shutdown time");
     let down_endpoint = closed_endpoint().unwrap_or_else(|e| {
         eprintln!("closed endpoint: {e}");
         std::process::exit(1);
     });
-    let (_, down_stats, down_flush) = traced_run(&rt, 1000, 1, Some(config(down_endpoint, "grpc")));
+    let (_, down_stats, down_flush) =
+        traced_run(&rt, 1000, 1, Some(config(down_endpoint, "grpc")), false);
 
     let us = |v: f64| v / 1000.0;
     let spans_note = |s: &ExportStats| {
@@ -266,13 +290,13 @@ fn main() {
         "shutdown_flush_grpc",
         grpc_flush.as_secs_f64() * 1000.0,
         "ms",
-        "live local receiver",
+        &format!("live local receiver; {}", spans_note(&grpc_flush_stats)),
     );
     line(
         "shutdown_flush_http",
         http_flush.as_secs_f64() * 1000.0,
         "ms",
-        "live local receiver",
+        &format!("live local receiver; {}", spans_note(&http_flush_stats)),
     );
     line(
         "shutdown_collector_down",
