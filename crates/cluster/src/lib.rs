@@ -24,6 +24,7 @@ mod pychars_table;
 mod pystr;
 mod seed;
 mod triage;
+mod unit;
 
 pub use cluster::{
     cluster_failures, cluster_summary, group_failures, Cluster, ClusterSummary, Failure, Replaced,

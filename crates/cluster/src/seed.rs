@@ -6,6 +6,7 @@
 //! `\d` and `\s`; no pass needs look-around, so none is approximated.
 
 use crate::pychars::{is_digit, is_space, is_word};
+use crate::unit::Unit;
 
 /// Applies the seed rules to `message` and returns its signature (possibly empty).
 pub(crate) fn normalise(message: &str) -> String {
@@ -29,34 +30,6 @@ pub(crate) fn normalise(message: &str) -> String {
             }
             Err(_) => normalise_with(&mut message.chars().collect(), &mut Vec::new()),
         })
-    }
-}
-
-/// A code unit the passes work on: a byte of an ASCII message, or a character.
-trait Unit: Copy {
-    fn ch(self) -> char;
-    fn push_str(out: &mut Vec<Self>, s: &str);
-}
-
-impl Unit for u8 {
-    #[inline]
-    fn ch(self) -> char {
-        self as char
-    }
-
-    fn push_str(out: &mut Vec<u8>, s: &str) {
-        out.extend_from_slice(s.as_bytes());
-    }
-}
-
-impl Unit for char {
-    #[inline]
-    fn ch(self) -> char {
-        self
-    }
-
-    fn push_str(out: &mut Vec<char>, s: &str) {
-        out.extend(s.chars());
     }
 }
 

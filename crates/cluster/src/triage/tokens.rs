@@ -6,6 +6,8 @@
 //! lower-cased and whitespace is collapsed. Every replacement is recorded with the original
 //! token ("why grouped").
 
+use crate::unit::{string_of, units_eq, units_start_with, Unit};
+
 /// File extensions that make `name.ext` a file name.
 const FILE_EXTENSIONS: &[&str] = &[
     "js", "mjs", "cjs", "jsx", "ts", "tsx", "py", "pyc", "java", "class", "kt", "rb", "cs", "go",
@@ -37,10 +39,10 @@ struct Out {
 }
 
 impl Out {
-    fn place(&mut self, placeholder: &'static str, original: &[char]) {
+    fn place<U: Unit>(&mut self, placeholder: &'static str, original: &[U]) {
         self.text.push_str(placeholder);
         let start = self.originals.len() as u32;
-        self.originals.extend(original.iter());
+        U::extend_string(&mut self.originals, original);
         self.spans
             .push((placeholder, start, self.originals.len() as u32));
     }
@@ -62,12 +64,15 @@ fn is_alnum(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-fn at(t: &[char], i: usize) -> char {
-    t.get(i).copied().unwrap_or('\0')
+fn at<U: Unit>(t: &[U], i: usize) -> char {
+    t.get(i).map_or('\0', |u| u.ch())
 }
 
 /// Replaces volatile tokens of `text` with placeholders.
 pub(crate) fn parameterise(text: &str) -> Parameterised {
+    if text.is_ascii() {
+        return parameterise_chars(text.as_bytes(), text.len());
+    }
     CHARS.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
             buf.clear();
@@ -83,7 +88,7 @@ thread_local! {
     static CHARS: std::cell::RefCell<Vec<char>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn parameterise_chars(t: &[char], len: usize) -> Parameterised {
+fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
     let mut out = Out {
         text: String::with_capacity(len),
         originals: String::with_capacity(len),
@@ -91,35 +96,39 @@ fn parameterise_chars(t: &[char], len: usize) -> Parameterised {
     };
     let mut i = 0;
     while i < t.len() {
-        let prev = if i == 0 { ' ' } else { t[i - 1] };
+        let prev = if i == 0 { ' ' } else { t[i - 1].ch() };
         if let Some((end, placeholder)) = token_at(t, i, prev) {
             out.place(placeholder, &t[i..end]);
             i = end;
             continue;
         }
-        let c = t[i];
+        let c = t[i].ch();
         if c.is_ascii_alphabetic() && !is_alnum(prev) && prev != '_' {
             // A plain word: letters, digits, `_`, `-`; digit runs inside become `<N>`
             // unless the word is an upper-case code such as ERR_HTTP2_PROTOCOL_ERROR.
             let mut end = i;
-            while end < t.len() && (is_alnum(t[end]) || t[end] == '_' || t[end] == '-') {
+            while end < t.len() && {
+                let e = t[end].ch();
+                is_alnum(e) || e == '_' || e == '-'
+            } {
                 end += 1;
             }
             let word = &t[i..end];
-            let code_like = word
-                .iter()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_');
+            let code_like = word.iter().all(|u| {
+                let c = u.ch();
+                c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'
+            });
             let mut j = 0;
             while j < word.len() {
-                if word[j].is_ascii_digit() && !code_like {
+                if word[j].ch().is_ascii_digit() && !code_like {
                     let mut k = j;
-                    while k < word.len() && word[k].is_ascii_digit() {
+                    while k < word.len() && word[k].ch().is_ascii_digit() {
                         k += 1;
                     }
                     out.place("<N>", &word[j..k]);
                     j = k;
                 } else {
-                    out.push_lower(word[j]);
+                    out.push_lower(word[j].ch());
                     j += 1;
                 }
             }
@@ -138,8 +147,8 @@ fn parameterise_chars(t: &[char], len: usize) -> Parameterised {
 }
 
 /// The token starting at `i`, if it is a volatile one: its end and placeholder.
-fn token_at(t: &[char], i: usize, prev: char) -> Option<(usize, &'static str)> {
-    let c = t[i];
+fn token_at<U: Unit>(t: &[U], i: usize, prev: char) -> Option<(usize, &'static str)> {
+    let c = t[i].ch();
     let boundary = !is_alnum(prev) && prev != '_';
     match c {
         '"' | '`' | '“' | '‘' | '«' => quoted(t, i),
@@ -167,8 +176,8 @@ fn token_at(t: &[char], i: usize, prev: char) -> Option<(usize, &'static str)> {
     }
 }
 
-fn quoted(t: &[char], i: usize) -> Option<(usize, &'static str)> {
-    let open = t[i];
+fn quoted<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
+    let open = t[i].ch();
     let close = match open {
         '“' => '”',
         '‘' => '’',
@@ -178,7 +187,7 @@ fn quoted(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     let limit = (i + 400).min(t.len());
     let mut j = i + 1;
     while j < limit {
-        let c = t[j];
+        let c = t[j].ch();
         if c == '\n' {
             return None;
         }
@@ -199,25 +208,26 @@ fn quoted(t: &[char], i: usize) -> Option<(usize, &'static str)> {
 
 /// Quoted code such as `` `cy.click()` `` names the failing call: it is part of the
 /// message, not a value.
-fn is_code_call(inner: &[char]) -> bool {
-    let Some(open) = inner.iter().position(|c| *c == '(') else {
+fn is_code_call<U: Unit>(inner: &[U]) -> bool {
+    let Some(open) = inner.iter().position(|c| c.ch() == '(') else {
         return false;
     };
     open > 0
-        && inner.last() == Some(&')')
-        && inner[..open]
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
-        && inner[0].is_ascii_alphabetic()
+        && inner.last().map(|c| c.ch()) == Some(')')
+        && inner[..open].iter().all(|c| {
+            let c = c.ch();
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$')
+        })
+        && inner[0].ch().is_ascii_alphabetic()
 }
 
 /// `<tag …>`, optionally with its content and `</tag>`.
-fn element(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+fn element<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
     let mut j = i + 1;
     while at(t, j).is_ascii_alphanumeric() || at(t, j) == '-' {
         j += 1;
     }
-    let name: String = t[i + 1..j].iter().collect();
+    let name = &t[i + 1..j];
     let next = at(t, j);
     if !(next == '>' || next == ' ' || next == '/' || next == '\n') {
         return None;
@@ -226,7 +236,7 @@ fn element(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     let mut k = j;
     let mut quote: Option<char> = None;
     while k < limit {
-        let c = t[k];
+        let c = t[k].ch();
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
@@ -241,15 +251,19 @@ fn element(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     }
     let mut end = k + 1;
     // Content and closing tag: `…</name>`, `...</name>` or `text</name>` close by.
-    let closing: Vec<char> = format!("</{name}>").chars().collect();
+    let closing_len = name.len() + 3;
     let search_limit = (end + 300).min(t.len());
     let mut m = end;
-    while m + closing.len() <= search_limit {
-        if t[m] == '\n' {
+    while m + closing_len <= search_limit {
+        if t[m].ch() == '\n' {
             break;
         }
-        if t[m..m + closing.len()] == closing[..] {
-            end = m + closing.len();
+        if t[m].ch() == '<'
+            && t[m + 1].ch() == '/'
+            && t[m + 2..m + 2 + name.len()] == *name
+            && t[m + closing_len - 1].ch() == '>'
+        {
+            end = m + closing_len;
             break;
         }
         m += 1;
@@ -258,9 +272,9 @@ fn element(t: &[char], i: usize) -> Option<(usize, &'static str)> {
 }
 
 /// `{…}` holding `key: value` or `key=value` pairs: a locator object or other JSON.
-fn braces(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+fn braces<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
     let end = balanced(t, i, '{', '}', 2000)?;
-    let inner: String = t[i + 1..end - 1].iter().collect();
+    let inner = string_of(&t[i + 1..end - 1]);
     if !(inner.contains(':') || inner.contains('=')) {
         return None;
     }
@@ -273,23 +287,24 @@ fn braces(t: &[char], i: usize) -> Option<(usize, &'static str)> {
 }
 
 /// `[attr=value]`-style selectors.
-fn brackets(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+fn brackets<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
     let end = balanced(t, i, '[', ']', 400)?;
     let inner = &t[i + 1..end - 1];
-    if inner.contains(&'=') && !inner.contains(&' ') || inner.first() == Some(&'@') {
+    let has = |x: char| inner.iter().any(|c| c.ch() == x);
+    if has('=') && !has(' ') || inner.first().map(|c| c.ch()) == Some('@') {
         Some((selector_run(t, i).max(end), "<SEL>"))
     } else {
         None
     }
 }
 
-fn balanced(t: &[char], i: usize, open: char, close: char, max: usize) -> Option<usize> {
+fn balanced<U: Unit>(t: &[U], i: usize, open: char, close: char, max: usize) -> Option<usize> {
     let limit = (i + max).min(t.len());
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     let mut j = i;
     while j < limit {
-        let c = t[j];
+        let c = t[j].ch();
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) if c == '\\' => j += 1,
@@ -311,12 +326,12 @@ fn balanced(t: &[char], i: usize, open: char, close: char, max: usize) -> Option
 
 /// A CSS selector or XPath written without quotes: runs to the next whitespace, keeping
 /// bracketed and quoted parts whole.
-fn selector_run(t: &[char], i: usize) -> usize {
+fn selector_run<U: Unit>(t: &[U], i: usize) -> usize {
     let mut j = i;
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     while j < t.len() {
-        let c = t[j];
+        let c = t[j].ch();
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
@@ -330,7 +345,7 @@ fn selector_run(t: &[char], i: usize) -> usize {
         j += 1;
     }
     // A sentence's closing period or colon is not part of the selector.
-    while j > i + 1 && matches!(t[j - 1], '.' | ':' | ',') {
+    while j > i + 1 && matches!(t[j - 1].ch(), '.' | ':' | ',') {
         j -= 1;
     }
     j
@@ -341,21 +356,19 @@ fn is_path_char(c: char) -> bool {
 }
 
 /// A path: path characters and separators, then an optional `:line[:col]`.
-fn path_run(t: &[char], i: usize) -> Option<(usize, &'static str)> {
-    let mut j = if t[i].is_ascii_alphabetic() && at(t, i + 1) == ':' {
+fn path_run<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
+    let mut j = if t[i].ch().is_ascii_alphabetic() && at(t, i + 1) == ':' {
         i + 2
     } else {
         i
     };
-    while j < t.len()
-        && (is_path_char(t[j])
-            || t[j] == '/'
-            || t[j] == '\\'
-            || (t[j] == ' ' && windows_space(t, j)))
-    {
+    while j < t.len() && {
+        let c = t[j].ch();
+        is_path_char(c) || c == '/' || c == '\\' || (c == ' ' && windows_space(t, j))
+    } {
         j += 1;
     }
-    while j > i + 1 && matches!(t[j - 1], '.') {
+    while j > i + 1 && t[j - 1].ch() == '.' {
         j -= 1;
     }
     if j <= i + 1 {
@@ -366,10 +379,10 @@ fn path_run(t: &[char], i: usize) -> Option<(usize, &'static str)> {
 
 /// Spaces inside Windows paths (`C:\Program Files\…`, `C:\Users\John Doe\…`): a space
 /// whose run of words is followed by a backslash before the next space.
-fn windows_space(t: &[char], j: usize) -> bool {
+fn windows_space<U: Unit>(t: &[U], j: usize) -> bool {
     let mut k = j + 1;
     while k < t.len() && k < j + 40 {
-        match t[k] {
+        match t[k].ch() {
             '\\' => return true,
             c if c.is_whitespace() || c == '/' || c == ':' => return false,
             _ => k += 1,
@@ -378,7 +391,7 @@ fn windows_space(t: &[char], j: usize) -> bool {
     false
 }
 
-fn line_col(t: &[char], mut j: usize) -> usize {
+fn line_col<U: Unit>(t: &[U], mut j: usize) -> usize {
     for _ in 0..2 {
         if at(t, j) == ':' && at(t, j + 1).is_ascii_digit() {
             let mut k = j + 1;
@@ -394,12 +407,12 @@ fn line_col(t: &[char], mut j: usize) -> usize {
 }
 
 /// `/…`: an XPath (`//div[…]`), or a path of two or more segments.
-fn slash(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+fn slash<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
     if at(t, i + 1) == '/' && (at(t, i + 2).is_ascii_alphabetic() || at(t, i + 2) == '*') {
         return Some((selector_run(t, i), "<SEL>"));
     }
     let (end, _) = path_run(t, i)?;
-    let seps = t[i..end].iter().filter(|c| **c == '/').count();
+    let seps = t[i..end].iter().filter(|c| c.ch() == '/').count();
     if seps >= 2 && is_path_char(at(t, i + 1)) {
         Some((end, "<PATH>"))
     } else {
@@ -407,7 +420,7 @@ fn slash(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     }
 }
 
-fn digits(t: &[char], i: usize) -> usize {
+fn digits<U: Unit>(t: &[U], i: usize) -> usize {
     let mut j = i;
     while at(t, j).is_ascii_digit() {
         j += 1;
@@ -415,7 +428,7 @@ fn digits(t: &[char], i: usize) -> usize {
     j - i
 }
 
-fn hex_run(t: &[char], i: usize) -> usize {
+fn hex_run<U: Unit>(t: &[U], i: usize) -> usize {
     let mut j = i;
     while at(t, j).is_ascii_hexdigit() {
         j += 1;
@@ -423,7 +436,7 @@ fn hex_run(t: &[char], i: usize) -> usize {
     j - i
 }
 
-fn is_uuid(t: &[char], i: usize) -> bool {
+fn is_uuid<U: Unit>(t: &[U], i: usize) -> bool {
     let groups = [8, 4, 4, 4, 12];
     let mut j = i;
     for (n, g) in groups.iter().enumerate() {
@@ -442,13 +455,13 @@ fn is_uuid(t: &[char], i: usize) -> bool {
 }
 
 /// Tokens starting with a digit: uuid, hex id, date-time, time, IP, version, number.
-fn number(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+fn number<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
     if is_uuid(t, i) {
         return Some((i + 36, "<UUID>"));
     }
     let hex = hex_run(t, i);
     if hex >= 8
-        && t[i..i + hex].iter().any(|c| c.is_ascii_alphabetic())
+        && t[i..i + hex].iter().any(|c| c.ch().is_ascii_alphabetic())
         && !is_alnum(at(t, i + hex))
     {
         return Some((i + hex, "<HEX>"));
@@ -477,11 +490,14 @@ fn number(t: &[char], i: usize) -> Option<(usize, &'static str)> {
         j += 1 + digits(t, j + 1);
         dots += 1;
     }
-    let octets_ok = t[i..j].split(|c| *c == '.').all(|part| {
+    // Each part is a non-empty digit run: an octet when its value is at most 255.
+    let octets_ok = t[i..j].split(|c| c.ch() == '.').all(|part| {
         part.iter()
-            .collect::<String>()
-            .parse::<u32>()
-            .is_ok_and(|n| n <= 255)
+            .try_fold(0u32, |n, c| {
+                let n = n * 10 + c.ch().to_digit(10)?;
+                (n <= 255).then_some(n)
+            })
+            .is_some()
     });
     if dots == 3 && octets_ok && !at(t, j).is_ascii_alphabetic() {
         let end = if at(t, j) == ':' && at(t, j + 1).is_ascii_digit() {
@@ -497,7 +513,7 @@ fn number(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     Some((j, "<N>"))
 }
 
-fn time(t: &[char], i: usize) -> usize {
+fn time<U: Unit>(t: &[U], i: usize) -> usize {
     let mut j = i + digits(t, i);
     while at(t, j) == ':' && digits(t, j + 1) == 2 {
         j += 3;
@@ -520,7 +536,7 @@ fn time(t: &[char], i: usize) -> usize {
 
 /// Tokens starting with a letter: URLs, e-mail addresses, drive paths, `By.x: value`
 /// locators, host names, `localhost:port`, file names.
-fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
+fn word_token<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
     // Scheme URLs.
     let mut j = i;
     while at(t, j).is_ascii_alphanumeric() || matches!(at(t, j), '+' | '-' | '.') {
@@ -529,12 +545,15 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
     if at(t, j) == ':' && at(t, j + 1) == '/' && at(t, j + 2) == '/' {
         let mut end = j + 3;
         while end < t.len()
-            && !t[end].is_whitespace()
-            && !matches!(t[end], '"' | '\'' | '<' | '>' | '`' | ')' | ']' | '}' | ',')
+            && !t[end].ch().is_whitespace()
+            && !matches!(
+                t[end].ch(),
+                '"' | '\'' | '<' | '>' | '`' | ')' | ']' | '}' | ','
+            )
         {
             end += 1;
         }
-        while end > j + 3 && matches!(t[end - 1], '.' | ':' | ';') {
+        while end > j + 3 && matches!(t[end - 1].ch(), '.' | ':' | ';') {
             end -= 1;
         }
         return Some((end, "<URL>"));
@@ -578,11 +597,11 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
         && run
             .iter()
             .zip("localhost".chars())
-            .all(|(a, b)| a.to_ascii_lowercase() == b);
-    if !localhost && !run.contains(&'.') && !run.contains(&'@') {
+            .all(|(a, b)| a.ch().to_ascii_lowercase() == b);
+    if !localhost && !run.iter().any(|c| matches!(c.ch(), '.' | '@')) {
         return None;
     }
-    let word: String = run.iter().collect();
+    let word = string_of(run);
     if let Some((user, domain)) = word.split_once('@') {
         if !user.is_empty() && domain.contains('.') && !domain.contains('@') {
             return Some((end, "<EMAIL>"));
@@ -609,22 +628,21 @@ fn word_token(t: &[char], i: usize) -> Option<(usize, &'static str)> {
 }
 
 /// Functions that build a Playwright locator.
-fn is_locator_function(name: &str) -> bool {
-    name == "locator"
-        || name == "frameLocator"
-        || name.starts_with("getBy")
-        || name.starts_with("get_by_")
-        || name == "frame_locator"
+fn is_locator_function<U: Unit>(name: &[U]) -> bool {
+    units_eq(name, "locator")
+        || units_eq(name, "frameLocator")
+        || units_start_with(name, "getBy")
+        || units_start_with(name, "get_by_")
+        || units_eq(name, "frame_locator")
 }
 
 /// `locator(…)`, `getByRole(…)`, chained with `.filter(…)`, `.first()`, `.nth(2)`, `.first`.
-fn locator_expression(t: &[char], i: usize) -> Option<usize> {
+fn locator_expression<U: Unit>(t: &[U], i: usize) -> Option<usize> {
     let mut j = i;
     while at(t, j).is_ascii_alphanumeric() || at(t, j) == '_' {
         j += 1;
     }
-    let name: String = t[i..j].iter().collect();
-    if !is_locator_function(&name) || at(t, j) != '(' {
+    if at(t, j) != '(' || !is_locator_function(&t[i..j]) {
         return None;
     }
     let mut end = balanced(t, j, '(', ')', 600)?;
@@ -665,7 +683,7 @@ const STRATEGIES: &[&str] = &[
     "link_text",
 ];
 
-fn strategy_locator(t: &[char], i: usize) -> Option<usize> {
+fn strategy_locator<U: Unit>(t: &[U], i: usize) -> Option<usize> {
     let mut j = i;
     while at(t, j).is_ascii_alphanumeric() || matches!(at(t, j), '_' | '-') {
         j += 1;
@@ -673,8 +691,15 @@ fn strategy_locator(t: &[char], i: usize) -> Option<usize> {
     if at(t, j) != '=' || !matches!(at(t, j + 1), '"' | '\'') {
         return None;
     }
-    let word: String = t[i..j].iter().collect::<String>().to_ascii_lowercase();
-    if at(t, j) != '=' || !STRATEGIES.contains(&word.as_str()) {
+    let word = &t[i..j];
+    let is = |s: &str| {
+        word.len() == s.len()
+            && word
+                .iter()
+                .zip(s.chars())
+                .all(|(u, c)| u.ch().to_ascii_lowercase() == c)
+    };
+    if at(t, j) != '=' || !STRATEGIES.iter().any(|s| is(s)) {
         return None;
     }
     if matches!(at(t, j + 1), '"' | '\'') {
@@ -683,7 +708,7 @@ fn strategy_locator(t: &[char], i: usize) -> Option<usize> {
     None
 }
 
-fn port(t: &[char], end: usize) -> usize {
+fn port<U: Unit>(t: &[U], end: usize) -> usize {
     if at(t, end) == ':' && at(t, end + 1).is_ascii_digit() {
         end + 1 + digits(t, end + 1)
     } else {
@@ -693,7 +718,76 @@ fn port(t: &[char], end: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::parameterise;
+    use super::{parameterise, parameterise_chars};
+    use proptest::prelude::*;
+
+    /// ASCII pieces of the tokens the parameteriser looks for.
+    fn ascii_text() -> impl Strategy<Value = String> {
+        let piece = proptest::sample::select(vec![
+            "http://",
+            "localhost",
+            ":",
+            "3000",
+            "255",
+            "256",
+            ".",
+            "..",
+            "/",
+            "\\",
+            "~",
+            "\"",
+            "'",
+            "`",
+            "<div a='>'>",
+            "</div>",
+            "<b>",
+            "{",
+            "}",
+            "[",
+            "]",
+            "(",
+            ")",
+            "=",
+            "css",
+            "xpath",
+            "locator(",
+            "getByRole",
+            ".first()",
+            "#",
+            "0x1f",
+            "1.2.3.4",
+            "By.id: ",
+            "a",
+            "Z",
+            "_",
+            "-",
+            " ",
+            "\n",
+            "@",
+            "example.com",
+            "x.so.1",
+            "2024-05-01",
+            "12:30:45",
+            "deadbeef1",
+            "ERR_X2",
+            "C:\\a b\\",
+            ",",
+            ";",
+            "method",
+            "1e3",
+        ]);
+        proptest::collection::vec(piece, 0..16).prop_map(|p| p.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bytes_and_chars_read_ascii_text_alike(text in ascii_text()) {
+            let chars: Vec<char> = text.chars().collect();
+            let a = parameterise_chars(text.as_bytes(), text.len());
+            let b = parameterise_chars(&chars, text.len());
+            assert_eq!((a.text, a.originals, a.spans), (b.text, b.originals, b.spans));
+        }
+    }
 
     fn p(s: &str) -> String {
         parameterise(s).text
