@@ -11,7 +11,11 @@ use serde_json::Value;
 use webrunner::executor::{handler, CommandDoc};
 use webrunner::{Action, Executor};
 use webrunner_otel::receiver::{closed_endpoint, OtlpReceiver};
-use webrunner_otel::{executor_tracing, ExportStats, OtlpExportConfig};
+use webrunner_otel::{executor_tracing, ExportStats, OtlpExportConfig, TracingGuard};
+
+/// The allocator the `webrunner` binary uses, so the figures are those of a real run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const NOOP: CommandDoc = CommandDoc {
     group: "bench",
@@ -67,11 +71,24 @@ struct Sample {
     process_cpu: f64,
 }
 
-/// Runs `n` no-op actions on a fresh executor and returns the mean cost per action.
-fn run_actions(rt: &tokio::runtime::Runtime, n: usize, traced: bool) -> Sample {
+/// Actions between two pauses of a paced run: 512 spans, a quarter of the SDK's default
+/// queue, so the exporter keeps up as it does in a real run whose actions take milliseconds.
+const PACE: usize = 256;
+
+/// Runs `n` no-op actions on a fresh executor and returns the mean cost per action. With
+/// `pause`, calls it every [`PACE`] actions (to let the exporter drain its queue) and leaves
+/// the pause out: its wall time and this thread's CPU are not counted; what other threads do
+/// meanwhile (exporting the spans) is, in the process CPU figure.
+fn run_actions(
+    rt: &tokio::runtime::Runtime,
+    n: usize,
+    traced: bool,
+    pause: Option<&dyn Fn()>,
+) -> Sample {
     let action = Action::new("WR_noop");
     rt.block_on(async {
         let mut ex = executor(traced);
+        let (mut paused_wall, mut paused_cpu) = (0u64, 0u64);
         let (t0, c0, p0) = (Instant::now(), thread_cpu_ns(), process_cpu_ns());
         for i in 0..n {
             let record = ex.run_action(i, &action).await;
@@ -79,21 +96,36 @@ fn run_actions(rt: &tokio::runtime::Runtime, n: usize, traced: bool) -> Sample {
                 eprintln!("no-op action failed: {:?}", record.error);
                 std::process::exit(1);
             }
+            if let Some(pause) = pause.filter(|_| (i + 1) % PACE == 0) {
+                let (w, c) = (Instant::now(), thread_cpu_ns());
+                pause();
+                paused_wall += w.elapsed().as_nanos() as u64;
+                paused_cpu += thread_cpu_ns().saturating_sub(c);
+            }
         }
-        let wall = t0.elapsed().as_nanos() as f64;
+        let wall = (t0.elapsed().as_nanos() as u64).saturating_sub(paused_wall);
         let (c1, p1) = (thread_cpu_ns(), process_cpu_ns());
+        let per = |v: u64| v as f64 / n as f64;
         Sample {
-            wall: wall / n as f64,
-            thread_cpu: c1.saturating_sub(c0) as f64 / n as f64,
-            process_cpu: p1.saturating_sub(p0) as f64 / n as f64,
+            wall: per(wall),
+            thread_cpu: per(c1.saturating_sub(c0).saturating_sub(paused_cpu)),
+            process_cpu: per(p1.saturating_sub(p0).saturating_sub(paused_cpu)),
         }
     })
 }
 
 /// Per-field medians of `rounds` rounds of `n` actions each, after one warm-up round.
-fn measure(rt: &tokio::runtime::Runtime, n: usize, rounds: usize, traced: bool) -> Sample {
-    run_actions(rt, n / 10 + 1, traced);
-    let samples: Vec<Sample> = (0..rounds).map(|_| run_actions(rt, n, traced)).collect();
+fn measure(
+    rt: &tokio::runtime::Runtime,
+    n: usize,
+    rounds: usize,
+    traced: bool,
+    pause: Option<&dyn Fn()>,
+) -> Sample {
+    run_actions(rt, n / 10 + 1, traced, pause);
+    let samples: Vec<Sample> = (0..rounds)
+        .map(|_| run_actions(rt, n, traced, pause))
+        .collect();
     let median = |f: fn(&Sample) -> f64| {
         let mut v: Vec<f64> = samples.iter().map(f).collect();
         v.sort_by(f64::total_cmp);
@@ -106,19 +138,43 @@ fn measure(rt: &tokio::runtime::Runtime, n: usize, rounds: usize, traced: bool) 
     }
 }
 
+/// Waits (up to `limit`) until the exporter has delivered every span ended so far, or an
+/// export failed.
+fn drain(guard: &TracingGuard, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        let s = guard.stats();
+        if s.exported >= s.ended || s.failed_batches > 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
 fn line(metric: &str, value: f64, unit: &str, note: &str) {
     println!("{metric}\t{value:.3}\t{unit}\t{note}");
 }
 
-/// Measures `rounds` rounds of `n` traced actions; with `drain`, then waits (up to 60 s) until
-/// the exporter has delivered every span or an export failed, so the shutdown that follows only flushes what
-/// is left; returns the per-action cost, the final counts and the shutdown time.
+/// How a traced run is driven.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Drive {
+    /// Pauses every [`PACE`] actions until the exporter has caught up (not counted).
+    Paced,
+    /// No pauses: the executor outruns the exporter, spans pile up in the queue.
+    Burst,
+    /// No pauses, and shutdown right after (for the flush time).
+    Flush,
+}
+
+/// Measures `rounds` rounds of `n` traced actions driven as `drive` says; except for
+/// [`Drive::Flush`], waits until the exporter has delivered what is queued before shutting
+/// down. Returns the per-action cost, the final counts and the shutdown time.
 fn traced_run(
     rt: &tokio::runtime::Runtime,
     n: usize,
     rounds: usize,
     export: Option<OtlpExportConfig>,
-    drain: bool,
+    drive: Drive,
 ) -> (Sample, ExportStats, Duration) {
     let (dispatch, guard) = match executor_tracing("bench", export) {
         Ok(x) => x,
@@ -127,16 +183,13 @@ fn traced_run(
             std::process::exit(1);
         }
     };
-    let per_action = tracing::dispatcher::with_default(&dispatch, || measure(rt, n, rounds, true));
-    if drain {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            let s = guard.stats();
-            if s.exported >= s.ended || s.failed_batches > 0 {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+    let exporting = guard.is_exporting();
+    let pause = || drain(&guard, Duration::from_secs(10));
+    let pause: Option<&dyn Fn()> = (exporting && drive == Drive::Paced).then_some(&pause);
+    let per_action =
+        tracing::dispatcher::with_default(&dispatch, || measure(rt, n, rounds, true, pause));
+    if exporting && drive != Drive::Flush {
+        drain(&guard, Duration::from_secs(60));
     }
     let t0 = Instant::now();
     let stats = guard.shutdown();
@@ -186,39 +239,27 @@ fn main() {
     };
 
     eprintln!("baseline: {n} no-op actions x {rounds} rounds, no subscriber");
-    let base = measure(&rt, n, rounds, false);
+    let base = measure(&rt, n, rounds, false, None);
     eprintln!("tracing, no exporter");
-    let (plain, _, _) = traced_run(&rt, n, rounds, None, false);
-    eprintln!("tracing + batch export over gRPC");
-    let (grpc, grpc_stats, _) = traced_run(
-        &rt,
-        n,
-        rounds,
-        Some(config(receiver.grpc_endpoint(), "grpc")),
-        true,
-    );
-    eprintln!("tracing + batch export over HTTP");
-    let (http, http_stats, _) = traced_run(
-        &rt,
-        n,
-        rounds,
-        Some(config(receiver.http_endpoint(), "http")),
-        true,
-    );
-    eprintln!("shutdown right after 1000 actions, live receiver");
-    let flush = |endpoint: String, protocol: &str| {
-        let (_, stats, time) = traced_run(&rt, 1000, 1, Some(config(endpoint, protocol)), false);
-        (stats, time)
+    let (plain, _, _) = traced_run(&rt, n, rounds, None, Drive::Paced);
+    let run = |endpoint: String, protocol: &str, drive: Drive, n: usize, rounds: usize| {
+        eprintln!("tracing + batch export over {protocol}, {n} actions, {drive:?}");
+        traced_run(&rt, n, rounds, Some(config(endpoint, protocol)), drive)
     };
-    let (grpc_flush_stats, grpc_flush) = flush(receiver.grpc_endpoint(), "grpc");
-    let (http_flush_stats, http_flush) = flush(receiver.http_endpoint(), "http");
+    let (grpc, grpc_stats, _) = run(receiver.grpc_endpoint(), "grpc", Drive::Paced, n, rounds);
+    let (http, http_stats, _) = run(receiver.http_endpoint(), "http", Drive::Paced, n, rounds);
+    let (grpc_burst, grpc_burst_stats, _) =
+        run(receiver.grpc_endpoint(), "grpc", Drive::Burst, n, rounds);
+    let (_, grpc_flush_stats, grpc_flush) =
+        run(receiver.grpc_endpoint(), "grpc", Drive::Flush, 1000, 1);
+    let (_, http_flush_stats, http_flush) =
+        run(receiver.http_endpoint(), "http", Drive::Flush, 1000, 1);
     eprintln!("collector down: shutdown time");
     let down_endpoint = closed_endpoint().unwrap_or_else(|e| {
         eprintln!("closed endpoint: {e}");
         std::process::exit(1);
     });
-    let (_, down_stats, down_flush) =
-        traced_run(&rt, 1000, 1, Some(config(down_endpoint, "grpc")), false);
+    let (_, down_stats, down_flush) = run(down_endpoint, "grpc", Drive::Flush, 1000, 1);
 
     let us = |v: f64| v / 1000.0;
     let spans_note = |s: &ExportStats| {
@@ -255,12 +296,23 @@ fn main() {
     report(
         "executor_noop_action_tracing_grpc_batch",
         &grpc,
-        &spans_note(&grpc_stats),
+        &format!(
+            "paced: exporter drained every {PACE} actions (pause not counted); {}",
+            spans_note(&grpc_stats)
+        ),
     );
     report(
         "executor_noop_action_tracing_http_batch",
         &http,
-        &spans_note(&http_stats),
+        &format!("paced; {}", spans_note(&http_stats)),
+    );
+    report(
+        "executor_noop_action_tracing_grpc_burst",
+        &grpc_burst,
+        &format!(
+            "no pauses, the queue grows while the exporter lags; {}",
+            spans_note(&grpc_burst_stats)
+        ),
     );
     line(
         "tracing_overhead_per_action_no_exporter",
@@ -285,6 +337,12 @@ fn main() {
         us(grpc.process_cpu - base.process_cpu),
         "us",
         "incl. export thread and the in-process receiver decoding",
+    );
+    line(
+        "tracing_overhead_per_action_grpc_burst",
+        us(grpc_burst.thread_cpu - base.thread_cpu),
+        "us",
+        "executor thread CPU vs no subscriber, no pauses",
     );
     line(
         "shutdown_flush_grpc",
