@@ -5,6 +5,17 @@
 //! timed out), code frames and install-hint boxes.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
+use super::has;
+
+static HEX: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("0x"));
+static BRACKET_HEX: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("[0x"));
+static INFO: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(" info:"));
+static DOCUMENTATION: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new("For documentation"));
 
 /// A failure message split into the lines that carry it and what was set aside.
 pub(crate) struct Scan<'a> {
@@ -49,10 +60,10 @@ fn is_native_frame(t: &str) -> bool {
         return true;
     }
     let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if lead > 0 && lead < b.len() && t[lead..].starts_with("  ") && t.contains("0x") {
+    if lead > 0 && lead < b.len() && t[lead..].starts_with("  ") && has(&HEX, t) {
         return true;
     }
-    (t.contains("0x") && t.contains("[0x"))
+    (has(&HEX, t) && has(&BRACKET_HEX, t))
         || t == "<unknown>"
         || t.starts_with("(No symbol)")
         || (t.starts_with("0x") && b.len() > 2 && b[2].is_ascii_hexdigit())
@@ -104,7 +115,7 @@ fn is_marker_only(t: &str) -> bool {
 /// Removes `(Session info: …)`, `(Driver info: …)` and `; For documentation on this error,
 /// please visit: URL` from inside a line.
 fn strip_inline_trailers(line: &str) -> Cow<'_, str> {
-    if !line.contains(" info:") && !line.contains("For documentation") {
+    if !has(&INFO, line) && !has(&DOCUMENTATION, line) {
         return Cow::Borrowed(line.trim());
     }
     let mut s = Cow::Borrowed(line);
@@ -237,7 +248,12 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
             continue;
         }
         // Box-drawing decoration (install hints) ends what the line says.
-        let t = match t.find(['╔', '║', '╚']) {
+        // All three start with the byte 0xE2 in UTF-8.
+        let cut = match memchr::memchr(0xE2, t.as_bytes()) {
+            Some(_) => t.find(['╔', '║', '╚']),
+            None => None,
+        };
+        let t = match cut {
             Some(cut) if cut > 0 => t[..cut].trim_end(),
             _ => t,
         };

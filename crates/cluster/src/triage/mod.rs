@@ -23,7 +23,29 @@
 mod lines;
 mod tokens;
 
-use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
+/// True when `hay` contains the needle of `finder` (searchers for fixed phrases are built
+/// once: building one per search costs more than searching a short line).
+fn has(finder: &Finder<'_>, hay: &str) -> bool {
+    finder.find(hay.as_bytes()).is_some()
+}
+
+/// Searchers for the needles of a phrase table.
+fn finders(needles: impl Iterator<Item = &'static str>) -> Vec<Finder<'static>> {
+    needles.map(Finder::new).collect()
+}
+
+static LEGACY_FINDERS: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| finders(LEGACY_PHRASES.iter().map(|(p, _)| *p)));
+static CALL_LOG_FINDERS: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| finders(CALL_LOG_STATES.iter().map(|(p, _)| *p)));
+static ELEMENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("element"));
+static INTERCEPTS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("intercepts"));
+static NET_ERR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("net::ERR_"));
+static NS_ERROR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("NS_ERROR_"));
 
 /// One replaced token: its placeholder and the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,12 +375,12 @@ pub(crate) fn read(message: &str) -> Reading {
     // Cause markers outside the head.
     let mut markers: Vec<String> = Vec::new();
     for line in &scan.call_log {
-        if !(line.contains("element") || line.contains("intercepts")) {
+        if !(has(&ELEMENT, line) || has(&INTERCEPTS, line)) {
             continue;
         }
         let lower = line.to_lowercase();
-        for (needle, state) in CALL_LOG_STATES {
-            if lower.contains(needle) && !markers.iter().any(|m| m == state) {
+        for ((_, state), needle) in CALL_LOG_STATES.iter().zip(CALL_LOG_FINDERS.iter()) {
+            if has(needle, &lower) && !markers.iter().any(|m| m == state) {
                 markers.push((*state).to_string());
             }
         }
@@ -430,7 +452,7 @@ fn finish(signature: String, substitutions: Replacements, dropped: Vec<&'static 
 /// The grouping key: distinct words of the signature, sorted; placeholders, units and
 /// filler words left out. Falls back to the signature when no word is left.
 fn key_of(signature: &str) -> String {
-    let mut words: BTreeSet<&str> = BTreeSet::new();
+    let mut words: Vec<&str> = Vec::new();
     for raw in signature.split(|c: char| {
         c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '!' | '?' | '"')
     }) {
@@ -451,12 +473,14 @@ fn key_of(signature: &str) -> String {
         if w.chars().all(|c| !c.is_alphanumeric()) {
             continue;
         }
-        words.insert(w);
+        words.push(w);
     }
     if words.is_empty() {
         return signature.to_string();
     }
-    words.into_iter().collect::<Vec<_>>().join(" ")
+    words.sort_unstable();
+    words.dedup();
+    words.join(" ")
 }
 
 /// `1) …`, `- …`, `* …`: an item of a list that details the line before it.
@@ -531,12 +555,6 @@ fn is_type_name(name: &str) -> bool {
     if name.is_empty() || name.len() > 120 {
         return false;
     }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
-    {
-        return false;
-    }
     let last = name.rsplit('.').next().unwrap_or(name);
     let starts_upper = last.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     starts_upper
@@ -545,6 +563,9 @@ fn is_type_name(name: &str) -> bool {
             || last.ends_with("Failure")
             || last.ends_with("Fault")
             || last == "Message")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
 }
 
 /// Peels `Uncaught `, `Exception in thread "main" `, `pkg.SomeError: `, `Message: ` off the
@@ -615,7 +636,13 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
         }
     }
     if let Some(ty) = exception_type {
-        let stem = ty.trim_end_matches("Exception").trim_end_matches("Error");
+        let mut stem = ty;
+        while let Some(s) = stem.strip_suffix("Exception") {
+            stem = s;
+        }
+        while let Some(s) = stem.strip_suffix("Error") {
+            stem = s;
+        }
         let same = |name: &str| {
             name.bytes()
                 .filter(|b| *b != b' ')
@@ -633,8 +660,8 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
         .find(|c| starts_with_code(head_lower, c))
         .copied();
     if generic.is_none() || generic == Some("unknown error") {
-        for (phrase, code) in LEGACY_PHRASES {
-            if head_lower.contains(phrase) {
+        for ((_, code), phrase) in LEGACY_PHRASES.iter().zip(LEGACY_FINDERS.iter()) {
+            if has(phrase, head_lower) {
                 return Some((code, true));
             }
         }
@@ -757,16 +784,24 @@ fn line_markers(line: &str) -> Vec<String> {
     let has_upper_e = bytes
         .windows(2)
         .any(|w| w[0] == b'E' && w[1].is_ascii_uppercase());
-    let has_status_digit = bytes.iter().any(|b| matches!(b, b'4' | b'5'));
+    // A 4xx/5xx number standing alone; lower-casing never makes one where there was none.
+    let is_status_at = |bytes: &[u8], i: usize| {
+        matches!(bytes[i], b'4' | b'5')
+            && bytes[i + 1].is_ascii_digit()
+            && bytes[i + 2].is_ascii_digit()
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && bytes.get(i + 3).is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
+    let has_status_digit = (0..bytes.len().saturating_sub(2)).any(|i| is_status_at(bytes, i));
     if !has_upper_e && !has_status_digit {
         return out;
     }
-    for prefix in ["net::ERR_", "NS_ERROR_"] {
+    for (prefix, finder) in [("net::ERR_", &*NET_ERR), ("NS_ERROR_", &*NS_ERROR)] {
         if !has_upper_e {
             break;
         }
         let mut from = 0;
-        while let Some(pos) = line[from..].find(prefix) {
+        while let Some(pos) = finder.find(&line.as_bytes()[from..]) {
             let start = from + pos;
             let end = line[start + prefix.len()..]
                 .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
@@ -788,12 +823,7 @@ fn line_markers(line: &str) -> Vec<String> {
     let lower = line.to_lowercase();
     let bytes = lower.as_bytes();
     for i in 0..bytes.len().saturating_sub(2) {
-        let is_status = matches!(bytes[i], b'4' | b'5')
-            && bytes[i + 1].is_ascii_digit()
-            && bytes[i + 2].is_ascii_digit()
-            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
-            && bytes.get(i + 3).is_none_or(|b| !b.is_ascii_alphanumeric());
-        if is_status {
+        if is_status_at(bytes, i) {
             let after = lower[i + 3..].trim_start_matches([':', ' ', '-', '(']);
             if REASONS.iter().any(|r| after.starts_with(r)) {
                 out.push(format!("http {}", &lower[i..i + 3]));

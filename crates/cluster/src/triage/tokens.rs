@@ -47,8 +47,11 @@ impl Out {
             .push((placeholder, start, self.originals.len() as u32));
     }
 
+    #[inline]
     fn push_lower(&mut self, c: char) {
-        if c.is_whitespace() {
+        if c.is_ascii_alphanumeric() {
+            self.text.push(c.to_ascii_lowercase());
+        } else if c.is_whitespace() {
             if !self.text.is_empty() && !self.text.ends_with(' ') {
                 self.text.push(' ');
             }
@@ -537,6 +540,18 @@ fn time<U: Unit>(t: &[U], i: usize) -> usize {
 /// Tokens starting with a letter: URLs, e-mail addresses, drive paths, `By.x: value`
 /// locators, host names, `localhost:port`, file names.
 fn word_token<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
+    // Most words are plain: letters, digits, `_` and `-`, followed by a character that none
+    // of the tokens below continues with.
+    let mut w = i;
+    while at(t, w).is_ascii_alphanumeric() || matches!(at(t, w), '_' | '-') {
+        w += 1;
+    }
+    let next = at(t, w);
+    if !(matches!(next, '+' | '.' | ':' | '(' | '=' | '@') || is_alnum(next))
+        && !is_localhost(&t[i..w])
+    {
+        return None;
+    }
     // Scheme URLs.
     let mut j = i;
     while at(t, j).is_ascii_alphanumeric() || matches!(at(t, j), '+' | '-' | '.') {
@@ -593,12 +608,7 @@ fn word_token<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
         end -= 1;
     }
     let run = &t[i..end];
-    let localhost = run.len() == 9
-        && run
-            .iter()
-            .zip("localhost".chars())
-            .all(|(a, b)| a.ch().to_ascii_lowercase() == b);
-    if !localhost && !run.iter().any(|c| matches!(c.ch(), '.' | '@')) {
+    if !is_localhost(run) && !run.iter().any(|c| matches!(c.ch(), '.' | '@')) {
         return None;
     }
     let word = string_of(run);
@@ -625,6 +635,15 @@ fn word_token<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
         }
     }
     None
+}
+
+/// `localhost` in any case.
+fn is_localhost<U: Unit>(run: &[U]) -> bool {
+    run.len() == 9
+        && run
+            .iter()
+            .zip("localhost".chars())
+            .all(|(a, b)| a.ch().to_ascii_lowercase() == b)
 }
 
 /// Functions that build a Playwright locator.
