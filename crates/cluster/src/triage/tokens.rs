@@ -547,9 +547,8 @@ fn word_token<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
         w += 1;
     }
     let next = at(t, w);
-    if !(matches!(next, '+' | '.' | ':' | '(' | '=' | '@') || is_alnum(next))
-        && !is_localhost(&t[i..w])
-    {
+    let may_continue = matches!(next, '+' | '.' | ':' | '(' | '=' | '@') || is_alnum(next);
+    if !may_continue && !is_localhost(&t[i..w]) {
         return None;
     }
     // Scheme URLs.
