@@ -111,3 +111,18 @@ fn demo_fails_one_step_on_purpose_and_passes_one_on_retry() {
     assert!(dir.path().join(shot).is_file());
     assert!(dir.path().join("demo/demo-flow.json").is_file());
 }
+
+#[test]
+fn a_run_whose_dashboard_listens_on_every_interface_warns_about_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f.json"), r#"[["WR_sleep", [0]]]"#).unwrap();
+    let o = webrunner(dir.path(), &["run", "f.json", "--dashboard", "0.0.0.0:0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: the dashboard listens on every network interface"),
+        "{}",
+        stderr(&o)
+    );
+    let o = webrunner(dir.path(), &["run", "f.json", "--dashboard"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}

@@ -1,7 +1,6 @@
 //! `webrunner dashboard`: serves the live dashboard over a saved `records.json` until
 //! interrupted (or for a set time).
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 
 use super::{screenshots_folder, seconds, Format, EXIT_OK};
@@ -45,14 +44,8 @@ pub fn execute(args: DashboardArgs) -> anyhow::Result<u8> {
     let live = webrunner_report::LiveRun::from_records(records, screenshots.as_deref());
     let dashboard = webrunner_report::start_dashboard(&args.host, args.port, live)?;
     let addr = dashboard.addr();
-    if !addr.ip().is_loopback() {
-        let scope =
-            if addr.ip() == IpAddr::from([0, 0, 0, 0]) || addr.ip() == IpAddr::from([0u16; 8]) {
-                "every network interface"
-            } else {
-                "a non-loopback address"
-            };
-        eprintln!("webrunner: warning: the dashboard listens on {scope} ({addr}); anyone who can reach it can read this run's records and screenshots");
+    if let Some(warning) = dashboard.exposure_warning() {
+        eprintln!("webrunner: warning: {warning}");
     }
     match args.format {
         Format::Json => println!(

@@ -151,6 +151,9 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         None => None,
     };
     let dashboard_url = dashboard.as_ref().map(|d| d.url());
+    if let Some(warning) = dashboard.as_ref().and_then(|d| d.exposure_warning()) {
+        eprintln!("webrunner: warning: {warning}");
+    }
     if let Some(url) = &dashboard_url {
         eprintln!("dashboard: {url}");
     }

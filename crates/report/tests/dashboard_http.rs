@@ -350,3 +350,15 @@ fn records_json_file_round_trips_through_the_dashboard_payload() {
         webrunner_report::parse_records(std::str::from_utf8(&body).unwrap(), "payload").unwrap();
     assert_eq!(records[0].command, "WR_a");
 }
+
+#[test]
+fn only_a_dashboard_reachable_from_other_machines_carries_a_warning() {
+    let local = start_dashboard("127.0.0.1", 0, LiveRun::new()).unwrap();
+    assert_eq!(local.exposure_warning(), None);
+    let open = start_dashboard("0.0.0.0", 0, LiveRun::new()).unwrap();
+    let warning = open.exposure_warning().expect("a warning");
+    assert!(
+        warning.contains("every network interface") && warning.contains(&open.addr().to_string()),
+        "{warning}"
+    );
+}

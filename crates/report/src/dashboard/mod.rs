@@ -59,6 +59,21 @@ impl DashboardHandle {
         format!("http://{}/", self.addr)
     }
 
+    /// A warning to show the user when the dashboard can be reached from other machines
+    /// (bound to every interface or to a non-loopback address); `None` on loopback.
+    pub fn exposure_warning(&self) -> Option<String> {
+        let ip = self.addr.ip();
+        if ip.is_loopback() {
+            return None;
+        }
+        let scope = if ip.is_unspecified() {
+            "every network interface"
+        } else {
+            "a non-loopback address"
+        };
+        Some(format!("the dashboard listens on {scope} ({}); anyone who can reach it can read this run's records and screenshots", self.addr))
+    }
+
     /// Stops the server and waits for its thread to end.
     pub fn stop(mut self) {
         self.shutdown();
