@@ -16,9 +16,14 @@ pub(crate) fn normalise(message: &str) -> String {
                 let (text, spare) = &mut *scratch;
                 text.clear();
                 text.extend_from_slice(message.as_bytes());
-                normalise_with(text, spare)
+                normalise_with(text, spare);
+                collapse_and_lower_ascii(text)
             }
-            Err(_) => normalise_with(&mut message.as_bytes().to_vec(), &mut Vec::new()),
+            Err(_) => {
+                let mut text = message.as_bytes().to_vec();
+                normalise_with(&mut text, &mut Vec::new());
+                collapse_and_lower_ascii(&text)
+            }
         })
     } else {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
@@ -26,9 +31,14 @@ pub(crate) fn normalise(message: &str) -> String {
                 let (text, spare) = &mut *scratch;
                 text.clear();
                 text.extend(message.chars());
-                normalise_with(text, spare)
+                normalise_with(text, spare);
+                collapse_and_lower(text)
             }
-            Err(_) => normalise_with(&mut message.chars().collect(), &mut Vec::new()),
+            Err(_) => {
+                let mut text: Vec<char> = message.chars().collect();
+                normalise_with(&mut text, &mut Vec::new());
+                collapse_and_lower(&text)
+            }
         })
     }
 }
@@ -39,66 +49,89 @@ thread_local! {
     static ASCII_SCRATCH: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-fn normalise_with<U: Unit>(text: &mut Vec<U>, spare: &mut Vec<U>) -> String {
-    let digit = |t: &[U], i: usize| {
-        let c = t[i].ch();
-        c.is_ascii_digit() || (!c.is_ascii() && is_digit(c))
+/// Runs the six substitution passes on `text` (the seventh, whitespace, is the collapse).
+fn normalise_with<U: Unit>(text: &mut Vec<U>, spare: &mut Vec<U>) {
+    let digit = |t: &[U], from: usize| {
+        (from..t.len()).find(|&i| {
+            let c = t[i].ch();
+            c.is_ascii_digit() || (!c.is_ascii() && is_digit(c))
+        })
     };
     run(text, spare, digit, timestamps);
-    run(text, spare, |t: &[U], i: usize| t[i].ch() == '0', hex);
+    run(text, spare, |t, from| next_of(t, from, b'0', b'0'), hex);
     run(
         text,
         spare,
-        |t: &[U], i: usize| matches!(t[i].ch(), 'l' | 'L'),
+        |t, from| next_of(t, from, b'l', b'L'),
         line_numbers,
     );
-    // A path starts at a separator, or at a drive letter followed by `:`.
-    let path_start = |t: &[U], i: usize| {
-        let c = t[i].ch();
-        c == '/'
-            || c == '\\'
-            || (c.is_ascii_alphabetic() && t.get(i + 1).is_some_and(|n| n.ch() == ':'))
-    };
-    run(text, spare, path_start, paths);
+    run(text, spare, next_path_start, paths);
     run(text, spare, digit, numbers);
-    run(
-        text,
-        spare,
-        |t: &[U], i: usize| matches!(t[i].ch(), '\'' | '"'),
-        quoted,
-    );
-    collapse_and_lower(text)
+    run(text, spare, |t, from| next_of(t, from, b'\'', b'"'), quoted);
+}
+
+/// The first position at or after `from` holding the ASCII character `a` or `b`.
+fn next_of<U: Unit>(t: &[U], from: usize, a: u8, b: u8) -> Option<usize> {
+    match U::as_bytes(t) {
+        Some(bytes) => memchr::memchr2(a, b, &bytes[from..]).map(|k| from + k),
+        None => (from..t.len()).find(|&i| {
+            let c = t[i].ch();
+            c == char::from(a) || c == char::from(b)
+        }),
+    }
+}
+
+/// The first position at or after `from` where a path may start: a separator, or a drive
+/// letter followed by `:`.
+fn next_path_start<U: Unit>(t: &[U], from: usize) -> Option<usize> {
+    let Some(bytes) = U::as_bytes(t) else {
+        return (from..t.len()).find(|&i| {
+            let c = t[i].ch();
+            c == '/'
+                || c == '\\'
+                || (c.is_ascii_alphabetic() && t.get(i + 1).is_some_and(|n| n.ch() == ':'))
+        });
+    };
+    let mut i = from;
+    loop {
+        let k = i + memchr::memchr3(b'/', b'\\', b':', &bytes[i..])?;
+        if bytes[k] != b':' {
+            return Some(k);
+        }
+        // Colons before `k` were looked at already; only the letter just before this one
+        // can start a drive path.
+        if k > from && bytes[k - 1].is_ascii_alphabetic() {
+            return Some(k - 1);
+        }
+        i = k + 1;
+    }
 }
 
 fn run<U: Unit>(
     text: &mut Vec<U>,
     spare: &mut Vec<U>,
-    first: impl Fn(&[U], usize) -> bool,
+    next: impl Fn(&[U], usize) -> Option<usize>,
     pass: impl Fn(&[U], usize) -> Option<(usize, &'static str)>,
 ) {
     spare.clear();
-    if substitute(text, spare, first, pass) {
+    if substitute(text, spare, next, pass) {
         std::mem::swap(text, spare);
     }
 }
 
-/// Runs `pass` left to right like `re.sub`: non-overlapping matches, each replaced. `first`
-/// is a cheap test every match's first character passes. Returns false when nothing
-/// matched (the text is unchanged); the new text goes to `out`.
+/// Runs `pass` left to right like `re.sub`: non-overlapping matches, each replaced. `next`
+/// finds the next position, at or after the one given, whose character can start a match.
+/// Returns false when nothing matched (the text is unchanged); the new text goes to `out`.
 fn substitute<U: Unit>(
     text: &[U],
     out: &mut Vec<U>,
-    first: impl Fn(&[U], usize) -> bool,
+    next: impl Fn(&[U], usize) -> Option<usize>,
     pass: impl Fn(&[U], usize) -> Option<(usize, &'static str)>,
 ) -> bool {
     let mut matched = false;
     let mut copied = 0;
-    let mut i = 0;
-    while i < text.len() {
-        if !first(text, i) {
-            i += 1;
-            continue;
-        }
+    let mut from = 0;
+    while let Some(i) = next(text, from) {
         match pass(text, i) {
             Some((end, replacement)) => {
                 matched = true;
@@ -106,9 +139,9 @@ fn substitute<U: Unit>(
                 U::push_str(out, replacement);
                 copied = end;
                 // Every seed pattern matches at least one character.
-                i = end.max(i + 1);
+                from = end.max(i + 1);
             }
-            None => i += 1,
+            None => from = i + 1,
         }
     }
     if matched {
@@ -290,12 +323,29 @@ fn quoted<U: Unit>(t: &[U], s: usize) -> Option<(usize, &'static str)> {
         .map(|j| (j + 1, "<Q>"))
 }
 
+/// [`collapse_and_lower`] of an ASCII text, byte by byte.
+fn collapse_and_lower_ascii(t: &[u8]) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(t.len());
+    let mut pending_space = false;
+    for &b in t {
+        if is_space(char::from(b)) {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(b' ');
+                pending_space = false;
+            }
+            out.push(b.to_ascii_lowercase());
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// `\s+` → one space, `strip()`, `lower()`.
-fn collapse_and_lower<U: Unit>(t: &[U]) -> String {
+fn collapse_and_lower(t: &[char]) -> String {
     let mut out = String::with_capacity(t.len());
     let mut pending_space = false;
-    for &u in t {
-        let c = u.ch();
+    for &c in t {
         if is_space(c) {
             pending_space = !out.is_empty();
         } else {
@@ -316,7 +366,28 @@ fn collapse_and_lower<U: Unit>(t: &[U]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{collapse_and_lower, collapse_and_lower_ascii, normalise, normalise_with};
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        #[test]
+        fn bytes_and_chars_read_ascii_text_alike(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "C", ":", "/", "\\", "0x1F", "0", "line 7", "LINE\t8", "12", "5",
+                    "2024-05-01 10:20:30", ".5", "'", "\"", " ", "\n", "x.py", "_",
+                ]),
+                0..24,
+            )
+        ) {
+            let text = parts.concat();
+            let mut bytes = text.as_bytes().to_vec();
+            normalise_with(&mut bytes, &mut Vec::new());
+            let mut chars: Vec<char> = text.chars().collect();
+            normalise_with(&mut chars, &mut Vec::new());
+            assert_eq!(collapse_and_lower_ascii(&bytes), collapse_and_lower(&chars));
+        }
+    }
 
     #[test]
     fn applies_every_seed_substitution_in_order() {

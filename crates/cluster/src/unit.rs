@@ -10,6 +10,8 @@ pub(crate) trait Unit: Copy + PartialEq {
     fn push_str(out: &mut Vec<Self>, s: &str);
     /// Appends the characters of `units` to `out`.
     fn extend_string(out: &mut String, units: &[Self]);
+    /// `units` as bytes, when they are bytes (so byte searches such as `memchr` apply).
+    fn as_bytes(units: &[Self]) -> Option<&[u8]>;
 }
 
 impl Unit for u8 {
@@ -26,6 +28,11 @@ impl Unit for u8 {
     fn extend_string(out: &mut String, units: &[u8]) {
         out.extend(units.iter().map(|&b| char::from(b)));
     }
+
+    #[inline]
+    fn as_bytes(units: &[u8]) -> Option<&[u8]> {
+        Some(units)
+    }
 }
 
 impl Unit for char {
@@ -41,6 +48,11 @@ impl Unit for char {
     #[inline]
     fn extend_string(out: &mut String, units: &[char]) {
         out.extend(units.iter());
+    }
+
+    #[inline]
+    fn as_bytes(_: &[char]) -> Option<&[u8]> {
+        None
     }
 }
 
