@@ -367,7 +367,6 @@ fn collapse_and_lower(t: &[char]) -> String {
 #[cfg(test)]
 mod tests {
     use super::{collapse_and_lower, collapse_and_lower_ascii, normalise, normalise_with};
-    use proptest::prelude::*;
 
     proptest::proptest! {
         #[test]
