@@ -6,7 +6,8 @@
 
 use crate::input::Fields;
 
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
+/// The first position at or after `i` that is not JSON whitespace.
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
         i += 1;
     }
@@ -40,9 +41,15 @@ fn string_end(b: &[u8], open: usize) -> Option<usize> {
 /// The fields of the object `text` (one list entry, surrounding whitespace allowed), when
 /// it is of the flat form this reader handles.
 pub(crate) fn flat_entry(text: &str) -> Option<Fields<'_>> {
+    let (fields, end) = flat_object(text, skip_ws(text.as_bytes(), 0))?;
+    (skip_ws(text.as_bytes(), end) == text.len()).then_some(fields)
+}
+
+/// The fields of the object whose `{` is at `i` in `text`, when it is of the flat form this
+/// reader handles, and the position just past its `}`.
+pub(crate) fn flat_object(text: &str, mut i: usize) -> Option<(Fields<'_>, usize)> {
     let b = text.as_bytes();
     let mut fields = Fields::default();
-    let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }
@@ -93,7 +100,7 @@ pub(crate) fn flat_entry(text: &str) -> Option<Fields<'_>> {
             }
         }
     }
-    (skip_ws(b, i) == b.len()).then_some(fields)
+    Some((fields, i))
 }
 
 /// The text of the JSON string body `inner` (between the quotes), when it has no control

@@ -15,6 +15,7 @@ use webrunner_record::Record;
 
 use crate::cluster::{cluster_items, Cluster, Failure, Item};
 use crate::flat_json::flat_entry;
+use crate::list_parts;
 use crate::pystr::truthy_text;
 use crate::{junit, ClusterError, Rules};
 
@@ -204,49 +205,8 @@ fn split_elements(bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
             break;
         }
         let start = i;
-        let mut depth = 0usize;
-        loop {
-            let b = *bytes.get(i)?;
-            match b {
-                b'"' => {
-                    i += 1;
-                    loop {
-                        let k = i + quote_or_backslash(&bytes[i..])?;
-                        if bytes[k] == b'\\' {
-                            i = k + 2;
-                        } else {
-                            i = k + 1;
-                            break;
-                        }
-                    }
-                    if depth == 0 {
-                        break;
-                    }
-                    continue;
-                }
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    if depth == 0 {
-                        break;
-                    }
-                    depth -= 1;
-                    if depth == 0 {
-                        i += 1;
-                        break;
-                    }
-                }
-                b',' if depth == 0 => break,
-                _ => {}
-            }
-            i += 1;
-        }
-        let mut end = i;
-        while end > start && ws(bytes[end - 1]) {
-            end -= 1;
-        }
-        if end == start {
-            return None;
-        }
+        let end;
+        (end, i) = element_end(bytes, start)?;
         out.push((start, end));
         while i < bytes.len() && ws(bytes[i]) {
             i += 1;
@@ -266,6 +226,55 @@ fn split_elements(bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
     (i == bytes.len()).then_some(out)
 }
 
+/// The end of the array element starting at `start` (trailing whitespace left out) and
+/// where the scan stopped: just past a string or a closed object or list, or at the `,` or
+/// `]` after any other value. `None` when the text ends first or the element is empty.
+pub(crate) fn element_end(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let mut i = start;
+    let mut depth = 0usize;
+    loop {
+        let b = *bytes.get(i)?;
+        match b {
+            b'"' => {
+                i += 1;
+                loop {
+                    let k = i + quote_or_backslash(bytes.get(i..)?)?;
+                    if bytes[k] == b'\\' {
+                        i = k + 2;
+                    } else {
+                        i = k + 1;
+                        break;
+                    }
+                }
+                if depth == 0 {
+                    break;
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+                if depth == 0 {
+                    i += 1;
+                    break;
+                }
+            }
+            b',' if depth == 0 => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut end = i;
+    while end > start && ws(bytes[end - 1]) {
+        end -= 1;
+    }
+    (end > start).then_some((end, i))
+}
+
 /// Position of the first `"` or `\` in `hay`.
 fn quote_or_backslash(hay: &[u8]) -> Option<usize> {
     memchr::memchr2(b'"', b'\\', hay)
@@ -274,6 +283,9 @@ fn quote_or_backslash(hay: &[u8]) -> Option<usize> {
 /// Parses the entries of a failure list, in parallel for large inputs.
 fn parse_entries<'a>(bytes: &'a [u8], origin: &str) -> Result<Vec<Entry<'a>>, ClusterError> {
     if bytes.len() >= 1 << 20 {
+        if let Some(entries) = list_parts::parse_in_parts(bytes) {
+            return Ok(entries);
+        }
         if let Some(ranges) = split_elements(bytes) {
             let parsed: Result<Vec<Vec<Entry<'a>>>, serde_json::Error> = ranges
                 .par_chunks(2048)
@@ -359,7 +371,7 @@ fn entry_item(entry: Entry<'_>) -> Item<'_> {
 
 /// One entry of a failure list: an object's interesting fields, or Python's type name of
 /// whatever else it is.
-enum Entry<'a> {
+pub(crate) enum Entry<'a> {
     Object(Fields<'a>),
     Other(&'static str),
 }

@@ -18,6 +18,7 @@ mod cluster;
 mod flat_json;
 mod input;
 mod junit;
+mod list_parts;
 mod output;
 mod pychars;
 mod pychars_table;
