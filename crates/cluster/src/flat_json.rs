@@ -19,20 +19,44 @@ fn has_control(s: &[u8]) -> bool {
     s.iter().fold(false, |acc, &c| acc | (c < 0x20))
 }
 
+/// Position of the first `"`, `\` or control character at or after `i`, looking at eight
+/// bytes at a time.
+fn string_stop(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Per byte, the high bit of `x - n & !x` is set for bytes below `n` (n ≤ 0x80); the
+    // lowest set bit belongs to the first such byte (borrows only run upwards).
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGHS;
+    while let Some(word) = b.get(i..i + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_le_bytes(eight);
+        let found = below(x ^ (ONES * u64::from(b'"')), 1)
+            | below(x ^ (ONES * u64::from(b'\\')), 1)
+            | below(x, 0x20);
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let rest = b.get(i..)?;
+    rest.iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|k| i + k)
+}
+
 /// One past the closing quote of the string opening at `open`, when that string has no
 /// control characters and only short escapes.
 fn string_end(b: &[u8], open: usize) -> Option<usize> {
     let mut i = open + 1;
     loop {
-        let k = i + memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
-        if has_control(&b[i..k]) {
-            return None;
-        }
-        if b[k] == b'"' {
-            return Some(k + 1);
-        }
-        match b.get(k + 1)? {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i = k + 2,
+        let k = string_stop(b, i)?;
+        match b[k] {
+            b'"' => return Some(k + 1),
+            b'\\' => match b.get(k + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i = k + 2,
+                _ => return None,
+            },
             _ => return None,
         }
     }
@@ -170,6 +194,24 @@ mod tests {
             r#"{"error": "a" "#,
         ] {
             assert!(flat_entry(text).is_none(), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn eight_at_a_time_finds_the_first_stop(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'"', b'\\', 0x1f, 0x20, 0x00, 0x7f, 0x80, 0xe2, 0xff]),
+                0..40,
+            ),
+            from in 0usize..8,
+        ) {
+            let from = from.min(bytes.len());
+            let naive = bytes[from..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map(|k| from + k);
+            assert_eq!(string_stop(&bytes, from), naive);
         }
     }
 

@@ -283,9 +283,6 @@ fn quote_or_backslash(hay: &[u8]) -> Option<usize> {
 /// Parses the entries of a failure list, in parallel for large inputs.
 fn parse_entries<'a>(bytes: &'a [u8], origin: &str) -> Result<Vec<Entry<'a>>, ClusterError> {
     if bytes.len() >= 1 << 20 {
-        if let Some(entries) = list_parts::parse_in_parts(bytes) {
-            return Ok(entries);
-        }
         if let Some(ranges) = split_elements(bytes) {
             let parsed: Result<Vec<Vec<Entry<'a>>>, serde_json::Error> = ranges
                 .par_chunks(2048)
@@ -314,6 +311,11 @@ fn parse_list<'a>(
     bytes: &'a [u8],
     origin: &str,
 ) -> Result<(InputKind, Vec<Item<'a>>), ClusterError> {
+    if bytes.len() >= 1 << 20 {
+        if let Some(items) = list_parts::items_in_parts(bytes) {
+            return Ok((InputKind::FailureList, items));
+        }
+    }
     let entries: Vec<Entry<'a>> = parse_entries(bytes, origin)?;
     let looks_like_records = !entries.is_empty()
         && entries
@@ -347,7 +349,7 @@ fn parse_list<'a>(
 }
 
 /// The failure an object entry describes.
-fn entry_item(entry: Entry<'_>) -> Item<'_> {
+pub(crate) fn entry_item(entry: Entry<'_>) -> Item<'_> {
     let fields = match entry {
         Entry::Object(fields) => fields,
         Entry::Other(_) => Fields::default(),

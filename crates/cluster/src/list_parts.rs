@@ -2,16 +2,41 @@
 //! starts (`}, {"`), each part is read on its own, and the reading is kept only when every
 //! part ends exactly where the next one begins: the first part starts at the true first
 //! entry, so by induction every part then starts at a true entry. When a guess was wrong
-//! (a cut inside a message, say) the caller reads the list the careful way instead.
+//! (a cut inside a message, say), or the list is not a plain failure list (an entry that is
+//! not an object, a records list), the caller reads the list the careful way instead.
 
 use rayon::prelude::*;
 
+use crate::cluster::Item;
 use crate::flat_json::{flat_object, skip_ws};
-use crate::input::{element_end, Entry};
+use crate::input::{element_end, entry_item, Entry};
 
-/// The entries of the JSON list `bytes`, read in parts; `None` when the parts do not line
-/// up or any part is not a well-formed run of entries.
-pub(crate) fn parse_in_parts(bytes: &[u8]) -> Option<Vec<Entry<'_>>> {
+/// The failures of the JSON failure list `bytes`, read in parts; `None` when the parts do
+/// not line up, any part is not a well-formed run of entries, an entry is not an object,
+/// or every entry looks like a record.
+pub(crate) fn items_in_parts(bytes: &[u8]) -> Option<Vec<Item<'_>>> {
+    let parts: Vec<(Vec<Item<'_>>, bool)> = entries_in_parts(bytes, |entries| {
+        let records = entries
+            .iter()
+            .all(|e| matches!(e, Entry::Object(f) if f.has_status && f.has_command));
+        if entries.iter().any(|e| matches!(e, Entry::Other(_))) {
+            return None;
+        }
+        Some((entries.into_iter().map(entry_item).collect(), records))
+    })?;
+    if parts.iter().all(|(_, records)| *records) {
+        return None;
+    }
+    Some(parts.into_iter().flat_map(|(items, _)| items).collect())
+}
+
+/// The entries of the JSON list `bytes`, read in parts, each part's entries handed to
+/// `then`; `None` when the parts do not line up, any part is not a well-formed run of
+/// entries, or `then` returns `None` for a part.
+fn entries_in_parts<'a, T: Send>(
+    bytes: &'a [u8],
+    then: impl Fn(Vec<Entry<'a>>) -> Option<T> + Sync,
+) -> Option<Vec<T>> {
     let open = skip_ws(bytes, 0);
     if bytes.get(open) != Some(&b'[') {
         return None;
@@ -32,12 +57,17 @@ pub(crate) fn parse_in_parts(bytes: &[u8]) -> Option<Vec<Entry<'_>>> {
     }
     cuts.push(bytes.len());
     let last = cuts.len() - 2;
-    let read: Option<Vec<Vec<Entry<'_>>>> = cuts
-        .par_windows(2)
+    cuts.par_windows(2)
         .enumerate()
-        .map(|(k, w)| read_part(bytes, w[0], w[1], k == last))
-        .collect();
-    Some(read?.into_iter().flatten().collect())
+        .map(|(k, w)| then(read_part(bytes, w[0], w[1], k == last)?))
+        .collect()
+}
+
+/// The entries of the JSON list `bytes`, read in parts (see [`entries_in_parts`]).
+#[cfg(test)]
+fn parse_in_parts(bytes: &[u8]) -> Option<Vec<Entry<'_>>> {
+    let parts = entries_in_parts(bytes, Some)?;
+    Some(parts.into_iter().flatten().collect())
 }
 
 /// The first `{` at or after `from` that looks like the start of an entry: `{"` after a

@@ -26,7 +26,10 @@ impl Unit for u8 {
 
     #[inline]
     fn extend_string(out: &mut String, units: &[u8]) {
-        out.extend(units.iter().map(|&b| char::from(b)));
+        match std::str::from_utf8(units) {
+            Ok(text) => out.push_str(text),
+            Err(_) => out.extend(units.iter().map(|&b| char::from(b))),
+        }
     }
 
     #[inline]

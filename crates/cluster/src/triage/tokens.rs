@@ -47,6 +47,20 @@ impl Out {
             .push((placeholder, start, self.originals.len() as u32));
     }
 
+    /// Appends the lower-cased characters of `word`, which holds no whitespace.
+    fn push_word<U: Unit>(&mut self, word: &[U]) {
+        let start = self.text.len();
+        U::extend_string(&mut self.text, word);
+        if self.text[start..].is_ascii() {
+            self.text[start..].make_ascii_lowercase();
+        } else {
+            let tail = self.text.split_off(start);
+            for c in tail.chars() {
+                self.push_lower(c);
+            }
+        }
+    }
+
     #[inline]
     fn push_lower(&mut self, c: char) {
         if c.is_ascii_alphanumeric() {
@@ -121,18 +135,22 @@ fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
                 let c = u.ch();
                 c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'
             });
-            let mut j = 0;
-            while j < word.len() {
-                if word[j].ch().is_ascii_digit() && !code_like {
-                    let mut k = j;
-                    while k < word.len() && word[k].ch().is_ascii_digit() {
+            if code_like {
+                out.push_word(word);
+            } else {
+                let mut j = 0;
+                while j < word.len() {
+                    let digit = word[j].ch().is_ascii_digit();
+                    let mut k = j + 1;
+                    while k < word.len() && word[k].ch().is_ascii_digit() == digit {
                         k += 1;
                     }
-                    out.place("<N>", &word[j..k]);
+                    if digit {
+                        out.place("<N>", &word[j..k]);
+                    } else {
+                        out.push_word(&word[j..k]);
+                    }
                     j = k;
-                } else {
-                    out.push_lower(word[j].ch());
-                    j += 1;
                 }
             }
             i = end;
