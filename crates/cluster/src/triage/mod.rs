@@ -44,6 +44,8 @@ static CALL_LOG_FINDERS: LazyLock<Vec<Finder<'static>>> =
     LazyLock::new(|| finders(CALL_LOG_STATES.iter().map(|(p, _)| *p)));
 static ELEMENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("element"));
 static INTERCEPTS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("intercepts"));
+static SCREENSHOT_NOTE: LazyLock<memchr::memmem::FinderRev<'static>> =
+    LazyLock::new(|| memchr::memmem::FinderRev::new(" (failure screenshot: "));
 static NET_ERR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("net::ERR_"));
 static NS_ERROR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("NS_ERROR_"));
 
@@ -452,28 +454,19 @@ fn finish(signature: String, substitutions: Replacements, dropped: Vec<&'static 
 /// The grouping key: distinct words of the signature, sorted; placeholders, units and
 /// filler words left out. Falls back to the signature when no word is left.
 fn key_of(signature: &str) -> String {
-    let mut words: Vec<&str> = Vec::new();
-    for raw in signature.split(|c: char| {
-        c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '!' | '?' | '"')
-    }) {
-        // A placeholder, possibly with a unit glued to it (`<N>ms`).
-        let p = raw.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '<');
-        if p.starts_with('<')
-            && p.contains('>')
-            && p.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase())
-        {
-            continue;
+    let mut words: Vec<&str> = Vec::with_capacity(16);
+    if signature.is_ascii() {
+        // The same split, without decoding characters.
+        let mut start = 0;
+        for (end, &b) in signature.as_bytes().iter().enumerate() {
+            if is_key_separator(char::from(b)) {
+                words.extend(key_word(&signature[start..end]));
+                start = end + 1;
+            }
         }
-        let w = raw.trim_matches(|c: char| {
-            matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/' | '`')
-        });
-        if w.is_empty() || is_filler(w) {
-            continue;
-        }
-        if w.chars().all(|c| !c.is_alphanumeric()) {
-            continue;
-        }
-        words.push(w);
+        words.extend(key_word(&signature[start..]));
+    } else {
+        words.extend(signature.split(is_key_separator).filter_map(key_word));
     }
     if words.is_empty() {
         return signature.to_string();
@@ -481,6 +474,29 @@ fn key_of(signature: &str) -> String {
     words.sort_unstable();
     words.dedup();
     words.join(" ")
+}
+
+/// What separates the words of a signature.
+fn is_key_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '!' | '?' | '"')
+}
+
+/// The key word `raw` (a piece between separators) contributes, if any: none for a
+/// placeholder (possibly with a unit glued to it, `<N>ms`), a filler word or punctuation.
+fn key_word(raw: &str) -> Option<&str> {
+    let p = raw.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '<');
+    if p.starts_with('<')
+        && p.contains('>')
+        && p.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase())
+    {
+        return None;
+    }
+    let w = raw
+        .trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/' | '`'));
+    if w.is_empty() || is_filler(w) || w.chars().all(|c| !c.is_alphanumeric()) {
+        return None;
+    }
+    Some(w)
 }
 
 /// `1) …`, `- …`, `* …`: an item of a list that details the line before it.
@@ -543,7 +559,7 @@ fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
 fn strip_screenshot_note<'a>(s: &'a str, dropped: &mut Vec<&'static str>) -> &'a str {
     let trimmed = s.trim_end();
     if trimmed.ends_with(')') {
-        if let Some(start) = trimmed.rfind(" (failure screenshot: ") {
+        if let Some(start) = SCREENSHOT_NOTE.rfind(trimmed.as_bytes()) {
             dropped.push("failure screenshot");
             return &trimmed[..start];
         }
@@ -564,8 +580,8 @@ fn is_type_name(name: &str) -> bool {
             || last.ends_with("Fault")
             || last == "Message")
         && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
 }
 
 /// Peels `Uncaught `, `Exception in thread "main" `, `pkg.SomeError: `, `Message: ` off the
@@ -781,9 +797,8 @@ fn strip_retry_prefix(detail: &str) -> &str {
 fn line_markers(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let bytes = line.as_bytes();
-    let has_upper_e = bytes
-        .windows(2)
-        .any(|w| w[0] == b'E' && w[1].is_ascii_uppercase());
+    let has_upper_e = memchr::memchr_iter(b'E', bytes)
+        .any(|k| bytes.get(k + 1).is_some_and(u8::is_ascii_uppercase));
     // A 4xx/5xx number standing alone; lower-casing never makes one where there was none.
     let is_status_at = |bytes: &[u8], i: usize| {
         matches!(bytes[i], b'4' | b'5')
@@ -792,7 +807,8 @@ fn line_markers(line: &str) -> Vec<String> {
             && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
             && bytes.get(i + 3).is_none_or(|b| !b.is_ascii_alphanumeric())
     };
-    let has_status_digit = (0..bytes.len().saturating_sub(2)).any(|i| is_status_at(bytes, i));
+    let has_status_digit = memchr::memchr2_iter(b'4', b'5', bytes)
+        .any(|i| i + 2 < bytes.len() && is_status_at(bytes, i));
     if !has_upper_e && !has_status_digit {
         return out;
     }

@@ -113,6 +113,12 @@ fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
     };
     let mut i = 0;
     while i < t.len() {
+        if t[i].ch() == ' ' {
+            // No token starts with a space.
+            out.push_lower(' ');
+            i += 1;
+            continue;
+        }
         let prev = if i == 0 { ' ' } else { t[i - 1].ch() };
         if let Some((end, placeholder)) = token_at(t, i, prev) {
             out.place(placeholder, &t[i..end]);
