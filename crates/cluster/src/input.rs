@@ -17,6 +17,7 @@ use crate::cluster::{cluster_items, Cluster, Failure, Item};
 use crate::flat_json::flat_entry;
 use crate::list_parts;
 use crate::pystr::truthy_text;
+use crate::read_file::read_file;
 use crate::{junit, ClusterError, Rules};
 
 /// What kind of file the failures came from.
@@ -62,7 +63,7 @@ pub fn cluster_file(
     top_n: Option<i64>,
     rules: Rules,
 ) -> Result<FileClusters, ClusterError> {
-    let bytes = std::fs::read(path).map_err(|cause| ClusterError::Read {
+    let bytes = read_file(path).map_err(|cause| ClusterError::Read {
         path: path.display().to_string(),
         cause,
     })?;
@@ -120,7 +121,7 @@ pub fn parse_failures(
 ///
 /// Fails with [`ClusterError::Read`] when the file cannot be read, else as [`parse_failures`].
 pub fn load_failures(path: &Path) -> Result<(InputKind, Vec<Failure>), ClusterError> {
-    let bytes = std::fs::read(path).map_err(|cause| ClusterError::Read {
+    let bytes = read_file(path).map_err(|cause| ClusterError::Read {
         path: path.display().to_string(),
         cause,
     })?;

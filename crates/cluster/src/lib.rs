@@ -23,6 +23,7 @@ mod output;
 mod pychars;
 mod pychars_table;
 mod pystr;
+mod read_file;
 mod seed;
 mod triage;
 mod unit;
