@@ -477,9 +477,10 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
             .map(|(n, part)| group_chunk(part, n * chunk, rules))
             .collect()
     };
-    let mut cluster_of: FastMap<String, usize> = FastMap::new();
+    let mut cluster_of: FastMap<String, usize> =
+        FastMap::with_capacity(locals.iter().map(Vec::len).max().unwrap_or(0));
     let mut clusters: Vec<Cluster> = Vec::new();
-    let mut file_sets: Vec<FastSet<String>> = Vec::new();
+    let mut file_sets: Vec<FastSet<&str>> = Vec::new();
     let mut builders: Vec<WhyBuilder> = Vec::new();
     for local in locals {
         for group in local {
@@ -505,8 +506,7 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
             cluster.count += group.members.len();
             cluster.members.extend_from_slice(&group.members);
             for f in group.files {
-                if !file_sets[c].contains(f) {
-                    file_sets[c].insert(f.to_string());
+                if file_sets[c].insert(f) {
                     cluster.files.push(f.to_string());
                 }
             }
