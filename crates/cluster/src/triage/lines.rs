@@ -115,7 +115,11 @@ fn is_marker_only(t: &str) -> bool {
 /// Removes `(Session info: …)`, `(Driver info: …)` and `; For documentation on this error,
 /// please visit: URL` from inside a line.
 fn strip_inline_trailers(line: &str) -> Cow<'_, str> {
-    if !has(&INFO, line) && !has(&DOCUMENTATION, line) {
+    // Both need a byte that most lines lack; look for it first.
+    let info = memchr::memchr(b':', line.as_bytes()).is_some() && has(&INFO, line);
+    let documentation =
+        memchr::memchr(b'F', line.as_bytes()).is_some() && has(&DOCUMENTATION, line);
+    if !info && !documentation {
         return Cow::Borrowed(line.trim());
     }
     let mut s = Cow::Borrowed(line);

@@ -40,6 +40,13 @@ fn finders(needles: impl Iterator<Item = &'static str>) -> Vec<Finder<'static>> 
 
 static LEGACY_FINDERS: LazyLock<Vec<Finder<'static>>> =
     LazyLock::new(|| finders(LEGACY_PHRASES.iter().map(|(p, _)| *p)));
+static LEGACY_WORDS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
+    let words = ["element", "clickable", "obscures", "attached"];
+    debug_assert!(LEGACY_PHRASES
+        .iter()
+        .all(|(p, _)| words.iter().any(|w| p.contains(w))));
+    finders(words.into_iter())
+});
 static CALL_LOG_FINDERS: LazyLock<Vec<Finder<'static>>> =
     LazyLock::new(|| finders(CALL_LOG_STATES.iter().map(|(p, _)| *p)));
 static ELEMENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("element"));
@@ -676,8 +683,10 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
         .find(|c| starts_with_code(head_lower, c))
         .copied();
     if generic.is_none() || generic == Some("unknown error") {
+        // Every legacy phrase holds one of these words: without them, none can match.
+        let candidate = LEGACY_WORDS.iter().any(|w| has(w, head_lower));
         for ((_, code), phrase) in LEGACY_PHRASES.iter().zip(LEGACY_FINDERS.iter()) {
-            if has(phrase, head_lower) {
+            if candidate && has(phrase, head_lower) {
                 return Some((code, true));
             }
         }
