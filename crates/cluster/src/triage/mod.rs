@@ -605,6 +605,10 @@ fn peel_exception_type(line: &str) -> (Option<String>, &str) {
             continue;
         }
         let before = rest[..colon].trim_end();
+        // A type name ends in `Error`, `Exception`, `Failure`, `Fault` or `Message`.
+        if !matches!(before.as_bytes().last(), Some(b'r' | b'n' | b'e' | b't')) {
+            continue;
+        }
         let start = before
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$')))
             .map_or(0, |p| p + 1);
