@@ -22,7 +22,7 @@ pub(crate) fn truthy_text(text: &str) -> Option<Cow<'_, str>> {
             let inner = &text[1..text.len().saturating_sub(1).max(1)];
             if inner.is_empty() {
                 None
-            } else if !inner.contains('\\') {
+            } else if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
                 Some(Cow::Borrowed(inner))
             } else {
                 unescape(inner)

@@ -166,7 +166,12 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
     let mut in_call_log = false;
     let mut in_logs_block = false;
     let mut python_source_indent: Option<usize> = None;
-    for raw in text.split('\n') {
+    let mut from = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for end in ends {
+        // The pieces `text.split('\n')` gives.
+        let raw = &text[from..end];
+        from = end + 1;
         let line = raw.trim_end_matches('\r');
         let t = line.trim();
         if t.is_empty() {

@@ -540,7 +540,7 @@ fn has_word(text: &str) -> bool {
 
 /// Removes ANSI escape sequences (`ESC [ … letter`).
 fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains('\u{1b}') {
+    if memchr::memchr(0x1b, s.as_bytes()).is_none() {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -600,7 +600,7 @@ fn peel_exception_type(line: &str) -> (Option<String>, &str) {
     // …`): the last `SomeError:` of the line starts what the tool said.
     let mut cut = None;
     let mut last_type: Option<String> = None;
-    for (colon, _) in rest.match_indices(':') {
+    for colon in memchr::memchr_iter(b':', rest.as_bytes()) {
         if rest[colon..].starts_with("::") || (colon > 0 && rest[..colon].ends_with(':')) {
             continue;
         }
