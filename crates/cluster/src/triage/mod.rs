@@ -289,7 +289,7 @@ pub(crate) fn read(message: &str) -> Reading {
         let signature = if message.trim().is_empty() {
             String::new()
         } else {
-            "<no message>".to_string()
+            NO_MESSAGE.to_string()
         };
         return finish(signature, substitutions, dropped);
     }
@@ -439,8 +439,15 @@ pub(crate) fn read(message: &str) -> Reading {
             signature.push(']');
         }
     }
+    // Only wrapper words (`Message:`) and no text of its own: still a signature.
+    if trim_sentence_end(&signature).is_empty() {
+        signature = NO_MESSAGE.to_string();
+    }
     finish(signature, substitutions, dropped)
 }
+
+/// The signature of a message with no words of its own.
+const NO_MESSAGE: &str = "<no message>";
 
 fn trim_sentence_end(s: &str) -> &str {
     s.trim().trim_end_matches(['.', ':', ',', ';']).trim()
@@ -610,7 +617,8 @@ fn peel_exception_type(line: &str) -> (Option<String>, &str) {
             continue;
         }
         let start = before
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$')))
+            .bytes()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$')))
             .map_or(0, |p| p + 1);
         let name = &before[start..];
         if is_type_name(name) {
@@ -865,9 +873,65 @@ fn line_markers(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::explain;
+    use proptest::prelude::*;
 
     fn sig(s: &str) -> String {
         explain(s).signature
+    }
+
+    /// Text built from the pieces the rules look for, mixed with multi-byte characters, so
+    /// every byte-offset step of the rules meets a character boundary it must respect.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "Error:",
+            "Exception: ",
+            "r:",
+            "::",
+            ":",
+            "Ошибка",
+            "日本",
+            "é",
+            "💥",
+            " ",
+            "\n",
+            "\n    at ",
+            "(",
+            ")",
+            "\"",
+            "'",
+            "<div>",
+            "#id",
+            ".cls",
+            "0x1f",
+            "42",
+            "1.2.3",
+            "/a/b.js:10:5",
+            "http://h:8/p?q=1",
+            "net::ERR_X",
+            "Message: ",
+            "E   ",
+            "$",
+            "_",
+        ]);
+        prop::collection::vec(
+            prop_oneof![piece.prop_map(str::to_string), "\\PC{0,3}"],
+            0..24,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_reads_without_panicking(text in tricky_text()) {
+            let e = explain(&text);
+            prop_assert!(text.trim().is_empty() || !e.signature.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_multi_byte_character_before_a_type_like_colon_is_read() {
+        assert_eq!(sig("Ошибкаr: x"), "ошибкаr: x");
+        assert_eq!(sig("Message: "), "<no message>");
     }
 
     fn key(s: &str) -> String {
