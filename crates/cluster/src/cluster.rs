@@ -58,7 +58,8 @@ pub struct Why {
 pub struct Replaced {
     /// The placeholder, e.g. `<N>`.
     pub placeholder: String,
-    /// How many tokens it replaced across the cluster's distinct messages.
+    /// How many tokens it replaced across the cluster's failures (a message that failed n
+    /// times counts n times).
     pub occurrences: usize,
     /// Up to five distinct original tokens, in order of first appearance.
     pub examples: Vec<String>,
@@ -215,7 +216,10 @@ struct WhyBuilder {
 }
 
 impl WhyBuilder {
-    fn add(&mut self, e: &Reading) {
+    /// Adds the tokens one message replaced, and appends to `counts` how many it replaced
+    /// per placeholder kind (`(slot, n)`), for [`WhyBuilder::repeat`].
+    fn add(&mut self, e: &Reading, counts: &mut Vec<(u32, u32)>) {
+        let start = counts.len();
         for &(placeholder, from, to) in &e.spans {
             let original = &e.originals[from as usize..to as usize];
             let slot = match self.kinds.iter().position(|(k, _, _)| *k == placeholder) {
@@ -230,10 +234,27 @@ impl WhyBuilder {
             if examples.len() < MAX_EXAMPLES && !examples.iter().any(|x| x == original) {
                 examples.push(original.to_string());
             }
+            match counts[start..]
+                .iter_mut()
+                .find(|(s, _)| *s as usize == slot)
+            {
+                Some((_, n)) => *n += 1,
+                None => counts.push((slot as u32, 1)),
+            }
         }
         for d in &e.dropped {
             if !self.dropped.contains(d) {
                 self.dropped.push(d);
+            }
+        }
+    }
+
+    /// Counts again the tokens of a message seen before (`counts` as [`WhyBuilder::add`]
+    /// gave them): a message that fails n times replaced its tokens n times.
+    fn repeat(&mut self, counts: &[(u32, u32)]) {
+        for &(slot, n) in counts {
+            if let Some((_, occurrences, _)) = self.kinds.get_mut(slot as usize) {
+                *occurrences += n as usize;
             }
         }
     }
@@ -415,14 +436,22 @@ struct LocalGroup<'a> {
 /// Groups one contiguous chunk of the input (starting at `base`), caching the signature of
 /// each distinct message. Groups come out in order of first appearance.
 fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<LocalGroup<'a>> {
-    let mut by_message: FastMap<&'a str, usize> = FastMap::with_capacity(items.len() / 2 + 8);
+    // Per distinct message: its group and the range of its replacement counts in `counts`.
+    let mut by_message: FastMap<&'a str, (usize, u32, u32)> =
+        FastMap::with_capacity(items.len() / 2 + 8);
+    let mut counts: Vec<(u32, u32)> = Vec::new();
     let mut by_key: FastMap<String, usize> = FastMap::new();
     let mut groups: Vec<LocalGroup<'a>> = Vec::new();
     let mut file_sets: Vec<FastSet<&'a str>> = Vec::new();
     for (offset, item) in items.iter().enumerate() {
         let message: &'a str = &item.message;
         let g = match by_message.get(message) {
-            Some(&g) => g,
+            Some(&(g, from, to)) => {
+                if let Some(b) = groups[g].why.as_mut() {
+                    b.repeat(&counts[from as usize..to as usize]);
+                }
+                g
+            }
             None => {
                 let n = normalise_unique(message, rules);
                 let key = n.key.unwrap_or_else(|| n.signature.clone());
@@ -441,10 +470,11 @@ fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<Loca
                         groups.len() - 1
                     }
                 };
+                let from = counts.len() as u32;
                 if let (Some(b), Some(e)) = (groups[g].why.as_mut(), n.explanation.as_ref()) {
-                    b.add(e);
+                    b.add(e, &mut counts);
                 }
-                by_message.insert(message, g);
+                by_message.insert(message, (g, from, counts.len() as u32));
                 g
             }
         };
@@ -541,6 +571,49 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn items(messages: &[String]) -> Vec<Item<'_>> {
+        messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| Item {
+                message: Cow::Borrowed(m.as_str()),
+                file_path: Some(Cow::Owned(format!("t{}.py", i % 7))),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn replacement_counts_are_per_failure_whatever_the_number_of_threads() {
+        // 20k failures: two messages that repeat throughout, and distinct ones.
+        let messages: Vec<String> = (0..20_000)
+            .map(|i| match i % 4 {
+                0 => "TimeoutError: Timeout 5000ms exceeded.".to_string(),
+                1 => "TimeoutError: Timeout 3000ms exceeded.".to_string(),
+                _ => format!("TimeoutError: Timeout {i}ms exceeded."),
+            })
+            .collect();
+        let items = items(&messages);
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool")
+                .install(|| cluster_items(&items, None, Rules::Default))
+        };
+        let one = on(1);
+        assert_eq!(one.len(), 1, "{one:#?}");
+        let why = one[0].why.as_ref().expect("why");
+        let n = why
+            .replaced
+            .iter()
+            .find(|r| r.placeholder == "<N>")
+            .expect("<N>");
+        assert_eq!(n.occurrences, 20_000, "one number replaced per failure");
+        for threads in [2, 3, 5] {
+            assert_eq!(on(threads), one, "{threads} threads");
+        }
+    }
 
     #[test]
     fn clusters_sort_by_count_then_signature_and_keep_first_representative() {
