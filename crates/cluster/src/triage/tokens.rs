@@ -165,7 +165,13 @@ fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
         out.push_lower(c);
         i += 1;
     }
-    let text = out.text.trim().to_string();
+    // Trimmed in place: no second copy of the text.
+    let mut text = out.text;
+    text.truncate(text.trim_end().len());
+    let lead = text.len() - text.trim_start().len();
+    if lead > 0 {
+        text.drain(..lead);
+    }
     Parameterised {
         text,
         originals: out.originals,
