@@ -745,6 +745,10 @@ fn network_cause(code: &str) -> Option<String> {
 }
 
 fn starts_with_code(head_lower: &str, code: &str) -> bool {
+    // Most heads differ from most codes in the first byte: no call to compare them whole.
+    if head_lower.as_bytes().first() != code.as_bytes().first() {
+        return false;
+    }
     match head_lower.strip_prefix(code) {
         Some(rest) => {
             rest.is_empty()

@@ -49,6 +49,11 @@ impl Out {
 
     /// Appends the lower-cased characters of `word`, which holds no whitespace.
     fn push_word<U: Unit>(&mut self, word: &[U]) {
+        if let Some(bytes) = U::as_bytes(word).filter(|b| b.is_ascii()) {
+            self.text
+                .extend(bytes.iter().map(|&b| char::from(b.to_ascii_lowercase())));
+            return;
+        }
         let start = self.text.len();
         U::extend_string(&mut self.text, word);
         if self.text[start..].is_ascii() {
@@ -78,7 +83,11 @@ impl Out {
 }
 
 fn is_alnum(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 fn at<U: Unit>(t: &[U], i: usize) -> char {
