@@ -86,6 +86,9 @@ pub fn cluster_bytes(
     let (kind, items) = parse_items(bytes, origin)?;
     let failures = items.len();
     let mut clusters = cluster_items(&items, None, rules);
+    // The messages were made on the worker threads: they are freed there too, in parallel,
+    // instead of one by one on this thread.
+    items.into_par_iter().for_each(drop);
     let total_clusters = clusters.len();
     if let Some(n) = top_n {
         clusters.truncate(n.max(0) as usize);
