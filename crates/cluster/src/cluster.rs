@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::flat_json::unescape_into;
 use crate::pystr::truthy_value_text;
 use crate::triage::{self, Reading};
 use crate::{seed, ClusterError, Rules};
@@ -88,8 +89,45 @@ pub struct ClusterSummary {
 /// A failure as the clusterer sees it: a message and maybe a file, borrowed where possible.
 #[derive(Debug, Clone)]
 pub(crate) struct Item<'a> {
+    /// The message; when `escaped`, still the body of a JSON string with short escapes only
+    /// (checked by [`short_escapes_only`]), decoded where it is read, so a large list is not
+    /// copied message by message while it is parsed.
     pub(crate) message: Cow<'a, str>,
+    pub(crate) escaped: bool,
     pub(crate) file_path: Option<Cow<'a, str>>,
+}
+
+impl<'a> Item<'a> {
+    /// A failure whose message is plain text.
+    pub(crate) fn new(message: Cow<'a, str>, file_path: Option<Cow<'a, str>>) -> Self {
+        Item {
+            message,
+            escaped: false,
+            file_path,
+        }
+    }
+
+    /// The message's text.
+    pub(crate) fn text(&self) -> Cow<'_, str> {
+        if self.escaped {
+            let mut out = String::with_capacity(self.message.len());
+            unescape_into(&self.message, &mut out);
+            Cow::Owned(out)
+        } else {
+            Cow::Borrowed(&self.message)
+        }
+    }
+
+    /// The message's text, decoded into `buf` when it has to be.
+    fn text_in<'b>(&'b self, buf: &'b mut String) -> &'b str {
+        if self.escaped {
+            buf.clear();
+            unescape_into(&self.message, buf);
+            buf
+        } else {
+            &self.message
+        }
+    }
 }
 
 /// Clusters a list of JSON failure entries as the seed does: each entry must be an object;
@@ -121,7 +159,7 @@ pub fn cluster_failures(
             Some(Value::String(s)) if !s.is_empty() => Some(Cow::Borrowed(s.as_str())),
             _ => None,
         };
-        items.push(Item { message, file_path });
+        items.push(Item::new(message, file_path));
     }
     Ok(cluster_items(&items, top_n, rules))
 }
@@ -130,13 +168,14 @@ pub fn cluster_failures(
 pub fn group_failures(failures: &[Failure], top_n: Option<i64>, rules: Rules) -> Vec<Cluster> {
     let items: Vec<Item<'_>> = failures
         .iter()
-        .map(|f| Item {
-            message: Cow::Borrowed(f.message.as_str()),
-            file_path: f
-                .file_path
-                .as_deref()
-                .filter(|p| !p.is_empty())
-                .map(Cow::Borrowed),
+        .map(|f| {
+            Item::new(
+                Cow::Borrowed(f.message.as_str()),
+                f.file_path
+                    .as_deref()
+                    .filter(|p| !p.is_empty())
+                    .map(Cow::Borrowed),
+            )
         })
         .collect();
     cluster_items(&items, top_n, rules)
@@ -407,7 +446,7 @@ fn merge_contained(
             }
             cluster.members.sort_unstable();
             let first = cluster.members[0];
-            cluster.representative = items[first].message.chars().take(200).collect();
+            cluster.representative = items[first].text().chars().take(200).collect();
             let mut seen: FastSet<&str> = FastSet::new();
             cluster.files.clear();
             for &m in &cluster.members {
@@ -437,15 +476,16 @@ struct LocalGroup<'a> {
 /// each distinct message. Groups come out in order of first appearance.
 fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<LocalGroup<'a>> {
     // Per distinct message: its group and the range of its replacement counts in `counts`.
-    let mut by_message: FastMap<&'a str, (usize, u32, u32)> =
+    let mut by_message: FastMap<(bool, &'a str), (usize, u32, u32)> =
         FastMap::with_capacity(items.len() / 2 + 8);
+    let mut decoded = String::new();
     let mut counts: Vec<(u32, u32)> = Vec::new();
     let mut by_key: FastMap<String, usize> = FastMap::new();
     let mut groups: Vec<LocalGroup<'a>> = Vec::new();
     let mut file_sets: Vec<FastSet<&'a str>> = Vec::new();
     for (offset, item) in items.iter().enumerate() {
-        let message: &'a str = &item.message;
-        let g = match by_message.get(message) {
+        let message = (item.escaped, &*item.message);
+        let g = match by_message.get(&message) {
             Some(&(g, from, to)) => {
                 if let Some(b) = groups[g].why.as_mut() {
                     b.repeat(&counts[from as usize..to as usize]);
@@ -453,7 +493,7 @@ fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<Loca
                 g
             }
             None => {
-                let n = normalise_unique(message, rules);
+                let n = normalise_unique(item.text_in(&mut decoded), rules);
                 let key = n.key.unwrap_or_else(|| n.signature.clone());
                 let g = match by_key.get(&key) {
                     Some(&g) => g,
@@ -493,10 +533,12 @@ fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<Loca
 /// messages), merge the chunks in input order, sort, cut.
 pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules) -> Vec<Cluster> {
     let threads = rayon::current_num_threads().max(1);
+    // One chunk per thread: a message repeated in several chunks is read once per chunk,
+    // so fewer, larger chunks read fewer messages twice.
     let chunk = if items.len() < 4096 {
         items.len().max(1)
     } else {
-        items.len().div_ceil(threads * 4).max(1024)
+        items.len().div_ceil(threads).max(1024)
     };
     let locals: Vec<Vec<LocalGroup<'_>>> = if items.len() < 4096 {
         vec![group_chunk(items, 0, rules)]
@@ -520,7 +562,7 @@ pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules
                     let first = group.members[0];
                     clusters.push(Cluster {
                         signature: group.signature,
-                        representative: items[first].message.chars().take(200).collect(),
+                        representative: items[first].text().chars().take(200).collect(),
                         count: 0,
                         members: Vec::new(),
                         files: Vec::new(),
@@ -576,9 +618,11 @@ mod tests {
         messages
             .iter()
             .enumerate()
-            .map(|(i, m)| Item {
-                message: Cow::Borrowed(m.as_str()),
-                file_path: Some(Cow::Owned(format!("t{}.py", i % 7))),
+            .map(|(i, m)| {
+                Item::new(
+                    Cow::Borrowed(m.as_str()),
+                    Some(Cow::Owned(format!("t{}.py", i % 7))),
+                )
             })
             .collect()
     }

@@ -127,32 +127,63 @@ pub(crate) fn flat_object(text: &str, mut i: usize) -> Option<(Fields<'_>, usize
     Some((fields, i))
 }
 
-/// The text of the JSON string body `inner` (between the quotes), when it has no control
-/// characters and only short escapes; `None` otherwise (serde_json then decides).
-pub(crate) fn unescape(inner: &str) -> Option<String> {
+/// True when the JSON string body `inner` (between the quotes) has no control characters
+/// and only short escapes (`\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`).
+pub(crate) fn short_escapes_only(inner: &str) -> bool {
     let b = inner.as_bytes();
     if has_control(b) {
-        return None;
+        return false;
     }
-    let mut out = String::with_capacity(inner.len());
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
+        if !matches!(
+            b.get(k + 1),
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
+        ) {
+            return false;
+        }
+        i = k + 2;
+    }
+    true
+}
+
+/// Appends the text of the JSON string body `inner` to `out`; `inner` is one that
+/// [`short_escapes_only`] accepts (any other escape is kept as the escaped character).
+pub(crate) fn unescape_into(inner: &str, out: &mut String) {
+    let b = inner.as_bytes();
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
         out.push_str(&inner[i..k]);
-        out.push(match b.get(k + 1)? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
+        let Some(&e) = b.get(k + 1) else {
+            return;
+        };
+        if !e.is_ascii() {
+            // Not an escape at all: keep the backslash, go on at the character after it.
+            out.push('\\');
+            i = k + 1;
+            continue;
+        }
+        out.push(match e {
             b'b' => '\u{8}',
             b'f' => '\u{c}',
             b'n' => '\n',
             b'r' => '\r',
             b't' => '\t',
-            _ => return None,
+            other => char::from(other),
         });
         i = k + 2;
     }
     out.push_str(&inner[i..]);
-    Some(out)
+}
+
+/// The text of the JSON string body `inner` (between the quotes), when it has no control
+/// characters and only short escapes; `None` otherwise (serde_json then decides).
+pub(crate) fn unescape(inner: &str) -> Option<String> {
+    short_escapes_only(inner).then(|| {
+        let mut out = String::with_capacity(inner.len());
+        unescape_into(inner, &mut out);
+        out
+    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use webrunner_record::Record;
 
 use crate::cluster::{cluster_items, Cluster, Failure, Item};
-use crate::flat_json::flat_entry;
+use crate::flat_json::{flat_entry, short_escapes_only};
 use crate::list_parts;
 use crate::pystr::truthy_text;
 use crate::read_file::read_file;
@@ -113,7 +113,7 @@ pub fn parse_failures(
         .into_iter()
         .map(|i| Failure {
             function_name: None,
-            message: i.message.into_owned(),
+            message: i.text().into_owned(),
             file_path: i.file_path.map(Cow::into_owned),
         })
         .collect();
@@ -179,9 +179,11 @@ fn records_to_items<'a>(records: Vec<Record>) -> Vec<Item<'a>> {
     records
         .into_iter()
         .filter(Record::failed)
-        .map(|r| Item {
-            message: Cow::Owned(r.error.unwrap_or_default()),
-            file_path: r.flow.filter(|f| !f.is_empty()).map(Cow::Owned),
+        .map(|r| {
+            Item::new(
+                Cow::Owned(r.error.unwrap_or_default()),
+                r.flow.filter(|f| !f.is_empty()).map(Cow::Owned),
+            )
         })
         .collect()
 }
@@ -359,11 +361,11 @@ pub(crate) fn entry_item(entry: Entry<'_>) -> Item<'_> {
         Entry::Other(_) => Fields::default(),
     };
     {
-        let message = fields
+        let (message, escaped) = fields
             .exception
-            .and_then(truthy_text)
-            .or_else(|| fields.error.and_then(truthy_text))
-            .unwrap_or(Cow::Borrowed(""));
+            .and_then(message_of)
+            .or_else(|| fields.error.and_then(message_of))
+            .unwrap_or((Cow::Borrowed(""), false));
         let file_path = fields.file_path.and_then(|text| {
             if !text.starts_with('"') || text.len() <= 2 {
                 None
@@ -371,8 +373,29 @@ pub(crate) fn entry_item(entry: Entry<'_>) -> Item<'_> {
                 truthy_text(text)
             }
         });
-        Item { message, file_path }
+        Item {
+            message,
+            escaped,
+            file_path,
+        }
     }
+}
+
+/// A message field's text, Python-truthy, and whether it is still escaped: a string with
+/// escapes stays escaped here and is decoded where it is read.
+fn message_of(text: &str) -> Option<(Cow<'_, str>, bool)> {
+    match escaped_body(text) {
+        Some(inner) => Some((Cow::Borrowed(inner), true)),
+        None => truthy_text(text).map(|m| (m, false)),
+    }
+}
+
+/// The body of the JSON string `text` when it has escapes, all of them short ones (so the
+/// message is truthy and can be decoded later without serde_json).
+fn escaped_body(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    (memchr::memchr(b'\\', inner.as_bytes()).is_some() && short_escapes_only(inner))
+        .then_some(inner)
 }
 
 /// One entry of a failure list: an object's interesting fields, or Python's type name of
@@ -512,7 +535,7 @@ mod tests {
         let (kind, items) = parse_items(text.as_bytes(), "big").unwrap();
         assert_eq!(kind, InputKind::FailureList);
         assert_eq!(items.len(), 30000);
-        assert_eq!(items[29999].message, "E49 \"q\"");
+        assert_eq!(items[29999].text(), "E49 \"q\"");
         assert_eq!(items[29999].file_path.as_deref(), Some("f4.py"));
         let broken = text.replacen("{", "{\"x\": }", 1);
         assert!(matches!(
@@ -536,7 +559,7 @@ mod tests {
             kind,
             items
                 .into_iter()
-                .map(|i| (i.message.into_owned(), i.file_path.map(Cow::into_owned)))
+                .map(|i| (i.text().into_owned(), i.file_path.map(Cow::into_owned)))
                 .collect(),
         )
     }
@@ -557,6 +580,20 @@ mod tests {
                 ("say \"hi\"".into(), None)
             ]
         );
+    }
+
+    #[test]
+    fn an_escaped_message_and_its_plain_spelling_are_one_failure_text() {
+        // Short escapes are decoded late, `\u` escapes by serde_json at once: all three
+        // spell the same message.
+        let text = r#"[{"error": "a\/b\n\"c\" 12"}, {"error": "a/b\n\u0022c\u0022 12"},
+                       {"error": "a\u002fb\u000a\"c\" 12"}]"#;
+        for rules in [Rules::Seed, Rules::Default] {
+            let result = cluster_bytes(text.as_bytes(), "t.json", None, rules).unwrap();
+            assert_eq!(result.clusters.len(), 1, "{rules}: {:#?}", result.clusters);
+            assert_eq!(result.clusters[0].count, 3);
+            assert_eq!(result.clusters[0].representative, "a/b\n\"c\" 12");
+        }
     }
 
     #[test]

@@ -79,10 +79,10 @@ fn finish(p: Problem) -> Item<'static> {
         } else {
             p.kind
         };
-    Item {
-        message: Cow::Owned(message),
-        file_path: p.file.filter(|f| !f.is_empty()).map(Cow::Owned),
-    }
+    Item::new(
+        Cow::Owned(message),
+        p.file.filter(|f| !f.is_empty()).map(Cow::Owned),
+    )
 }
 
 /// Handles an opening (or self-closing) tag at `depth`.
@@ -233,7 +233,7 @@ mod tests {
         parse(xml.as_bytes(), "t.xml")
             .unwrap()
             .into_iter()
-            .map(|i| (i.message.into_owned(), i.file_path.map(Cow::into_owned)))
+            .map(|i| (i.text().into_owned(), i.file_path.map(Cow::into_owned)))
             .collect()
     }
 
