@@ -226,9 +226,7 @@ impl Visit for SpanFields<'_> {
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        let value =
-            i64::try_from(value).map_or_else(|_| Value::from(value.to_string()), Value::I64);
-        self.0.set_attribute(field.name(), value);
+        self.0.set_attribute(field.name(), u64_value(value));
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
@@ -248,26 +246,38 @@ struct EventFields {
 
 impl EventFields {
     fn push(&mut self, field: &Field, value: Value) {
+        self.attributes
+            .push(KeyValue::new(Key::from_static_str(field.name()), value));
+    }
+
+    fn text(&mut self, field: &Field, value: String) {
         if field.name() == MESSAGE_FIELD {
-            self.name = Some(Cow::Owned(value.as_str().into_owned()));
+            self.name = Some(Cow::Owned(value));
         } else {
-            self.attributes
-                .push(KeyValue::new(Key::from_static_str(field.name()), value));
+            self.push(field, Value::from(value));
         }
     }
 }
 
 impl Visit for EventFields {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.push(field, Value::from(value.to_string()));
+        self.text(field, value.to_string());
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.push(field, Value::from(format!("{value:?}")));
+        self.text(field, format!("{value:?}"));
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.text(field, value.to_string());
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.push(field, Value::I64(value));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.push(field, u64_value(value));
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
@@ -277,6 +287,12 @@ impl Visit for EventFields {
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.push(field, Value::Bool(value));
     }
+}
+
+/// A `u64` as OpenTelemetry has no unsigned integers: an `i64` when it fits, else its
+/// decimal text.
+fn u64_value(value: u64) -> Value {
+    i64::try_from(value).map_or_else(|_| Value::from(value.to_string()), Value::I64)
 }
 
 fn span_kind(s: &str) -> SpanKind {
@@ -337,6 +353,12 @@ mod tests {
         s.set_status(Status::Ok);
         s.set_status(Status::error("later"));
         assert_eq!(s.status, Status::Ok);
+    }
+
+    #[test]
+    fn unsigned_numbers_stay_numbers_while_they_fit() {
+        assert_eq!(u64_value(7), Value::I64(7));
+        assert_eq!(u64_value(u64::MAX), Value::from(u64::MAX.to_string()));
     }
 
     #[test]
