@@ -10,6 +10,8 @@ pub(crate) trait Unit: Copy + PartialEq {
     fn push_str(out: &mut Vec<Self>, s: &str);
     /// Appends the characters of `units` to `out`.
     fn extend_string(out: &mut String, units: &[Self]);
+    /// Appends the UTF-8 bytes of `units` to `out`.
+    fn extend_bytes(out: &mut Vec<u8>, units: &[Self]);
     /// `units` as bytes, when they are bytes (so byte searches such as `memchr` apply).
     fn as_bytes(units: &[Self]) -> Option<&[u8]>;
 }
@@ -33,6 +35,11 @@ impl Unit for u8 {
     }
 
     #[inline]
+    fn extend_bytes(out: &mut Vec<u8>, units: &[u8]) {
+        out.extend_from_slice(units);
+    }
+
+    #[inline]
     fn as_bytes(units: &[u8]) -> Option<&[u8]> {
         Some(units)
     }
@@ -51,6 +58,13 @@ impl Unit for char {
     #[inline]
     fn extend_string(out: &mut String, units: &[char]) {
         out.extend(units.iter());
+    }
+
+    fn extend_bytes(out: &mut Vec<u8>, units: &[char]) {
+        let mut buf = [0u8; 4];
+        for c in units {
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
     }
 
     #[inline]

@@ -474,11 +474,11 @@ fn key_of(signature: &str) -> String {
         let mut start = 0;
         for (end, &b) in signature.as_bytes().iter().enumerate() {
             if is_key_separator(char::from(b)) {
-                words.extend(key_word(&signature[start..end]));
+                words.extend(ascii_key_word(&signature[start..end]));
                 start = end + 1;
             }
         }
-        words.extend(key_word(&signature[start..]));
+        words.extend(ascii_key_word(&signature[start..]));
     } else {
         words.extend(signature.split(is_key_separator).filter_map(key_word));
     }
@@ -508,6 +508,35 @@ fn key_word(raw: &str) -> Option<&str> {
     let w = raw
         .trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '>' | '<' | '=' | '\'' | '/' | '`'));
     if w.is_empty() || is_filler(w) || w.chars().all(|c| !c.is_alphanumeric()) {
+        return None;
+    }
+    Some(w)
+}
+
+/// [`key_word`] for an ASCII piece, without decoding characters.
+fn ascii_key_word(raw: &str) -> Option<&str> {
+    let b = raw.as_bytes();
+    let lead = b
+        .iter()
+        .position(|&c| c.is_ascii_alphanumeric() || c == b'<')
+        .unwrap_or(b.len());
+    let p = &b[lead..];
+    if p.first() == Some(&b'<')
+        && p.get(1).is_some_and(u8::is_ascii_uppercase)
+        && memchr::memchr(b'>', p).is_some()
+    {
+        return None;
+    }
+    let trimmed = |c: &u8| {
+        matches!(
+            c,
+            b'.' | b':' | b'-' | b'>' | b'<' | b'=' | b'\'' | b'/' | b'`'
+        )
+    };
+    let start = b.iter().position(|c| !trimmed(c))?;
+    let end = b.iter().rposition(|c| !trimmed(c)).map_or(start, |e| e + 1);
+    let w = &raw[start..end];
+    if is_filler(w) || !w.bytes().any(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
     Some(w)
@@ -929,6 +958,15 @@ mod tests {
         fn any_text_reads_without_panicking(text in tricky_text()) {
             let e = explain(&text);
             prop_assert!(text.trim().is_empty() || !e.signature.is_empty());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn an_ascii_piece_gives_the_same_key_word_either_way(
+            raw in "[a-zA-Z0-9<>.:='/`_ -]{0,12}"
+        ) {
+            prop_assert_eq!(super::ascii_key_word(&raw), super::key_word(&raw));
         }
     }
 

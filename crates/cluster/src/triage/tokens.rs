@@ -33,14 +33,15 @@ pub(crate) struct Parameterised {
 }
 
 struct Out {
-    text: String,
+    /// UTF-8 by construction: whole characters are appended, never parts of one.
+    text: Vec<u8>,
     originals: String,
     spans: Vec<(&'static str, u32, u32)>,
 }
 
 impl Out {
     fn place<U: Unit>(&mut self, placeholder: &'static str, original: &[U]) {
-        self.text.push_str(placeholder);
+        self.text.extend_from_slice(placeholder.as_bytes());
         let start = self.originals.len() as u32;
         U::extend_string(&mut self.originals, original);
         self.spans
@@ -49,35 +50,69 @@ impl Out {
 
     /// Appends the lower-cased characters of `word`, which holds no whitespace.
     fn push_word<U: Unit>(&mut self, word: &[U]) {
-        if let Some(bytes) = U::as_bytes(word).filter(|b| b.is_ascii()) {
-            self.text
-                .extend(bytes.iter().map(|&b| char::from(b.to_ascii_lowercase())));
-            return;
-        }
         let start = self.text.len();
-        U::extend_string(&mut self.text, word);
+        U::extend_bytes(&mut self.text, word);
         if self.text[start..].is_ascii() {
             self.text[start..].make_ascii_lowercase();
         } else {
             let tail = self.text.split_off(start);
-            for c in tail.chars() {
+            for c in String::from_utf8_lossy(&tail).chars() {
                 self.push_lower(c);
             }
+        }
+    }
+
+    /// Appends a plain word (ASCII letters, digits, `_`, `-`): digit runs inside become
+    /// `<N>` unless the word is an upper-case code such as ERR_HTTP2_PROTOCOL_ERROR.
+    fn push_plain_word<U: Unit>(&mut self, word: &[U]) {
+        let mut digits = false;
+        let mut code_like = true;
+        for u in word {
+            let c = u.ch();
+            digits |= c.is_ascii_digit();
+            code_like &= c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_';
+        }
+        if !digits || code_like {
+            self.push_word(word);
+            return;
+        }
+        self.push_word_with_numbers(word);
+    }
+
+    /// Appends `word`, its digit runs as `<N>`.
+    fn push_word_with_numbers<U: Unit>(&mut self, word: &[U]) {
+        let mut j = 0;
+        while j < word.len() {
+            let digit = word[j].ch().is_ascii_digit();
+            let mut k = j + 1;
+            while k < word.len() && word[k].ch().is_ascii_digit() == digit {
+                k += 1;
+            }
+            if digit {
+                self.place("<N>", &word[j..k]);
+            } else {
+                self.push_word(&word[j..k]);
+            }
+            j = k;
         }
     }
 
     #[inline]
     fn push_lower(&mut self, c: char) {
         if c.is_ascii_alphanumeric() {
-            self.text.push(c.to_ascii_lowercase());
+            self.text.push(c.to_ascii_lowercase() as u8);
         } else if c.is_whitespace() {
-            if !self.text.is_empty() && !self.text.ends_with(' ') {
-                self.text.push(' ');
+            if self.text.last().is_some_and(|&b| b != b' ') {
+                self.text.push(b' ');
             }
         } else if c.is_ascii() {
-            self.text.push(c.to_ascii_lowercase());
+            self.text.push(c as u8);
         } else {
-            self.text.extend(c.to_lowercase());
+            let mut buf = [0u8; 4];
+            for l in c.to_lowercase() {
+                self.text
+                    .extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            }
         }
     }
 }
@@ -116,7 +151,7 @@ thread_local! {
 
 fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
     let mut out = Out {
-        text: String::with_capacity(len),
+        text: Vec::with_capacity(len + len / 4),
         originals: String::with_capacity(len),
         spans: Vec::with_capacity(8),
     };
@@ -129,15 +164,23 @@ fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
             continue;
         }
         let prev = if i == 0 { ' ' } else { t[i - 1].ch() };
+        let c = t[i].ch();
+        let boundary = !is_alnum(prev) && prev != '_';
+        // Most words are plain, and are written out in one pass.
+        if c.is_ascii_alphabetic() && boundary {
+            if let Some(end) = plain_word_end(t, i) {
+                out.push_plain_word(&t[i..end]);
+                i = end;
+                continue;
+            }
+        }
         if let Some((end, placeholder)) = token_at(t, i, prev) {
             out.place(placeholder, &t[i..end]);
             i = end;
             continue;
         }
-        let c = t[i].ch();
-        if c.is_ascii_alphabetic() && !is_alnum(prev) && prev != '_' {
-            // A plain word: letters, digits, `_`, `-`; digit runs inside become `<N>`
-            // unless the word is an upper-case code such as ERR_HTTP2_PROTOCOL_ERROR.
+        if c.is_ascii_alphabetic() && boundary {
+            // A word no token took: letters (any script), digits, `_`, `-`.
             let mut end = i;
             while end < t.len() && {
                 let e = t[end].ch();
@@ -153,20 +196,7 @@ fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
             if code_like {
                 out.push_word(word);
             } else {
-                let mut j = 0;
-                while j < word.len() {
-                    let digit = word[j].ch().is_ascii_digit();
-                    let mut k = j + 1;
-                    while k < word.len() && word[k].ch().is_ascii_digit() == digit {
-                        k += 1;
-                    }
-                    if digit {
-                        out.place("<N>", &word[j..k]);
-                    } else {
-                        out.push_word(&word[j..k]);
-                    }
-                    j = k;
-                }
+                out.push_word_with_numbers(word);
             }
             i = end;
             continue;
@@ -175,7 +205,8 @@ fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
         i += 1;
     }
     // Trimmed in place: no second copy of the text.
-    let mut text = out.text;
+    let mut text = String::from_utf8(out.text)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     text.truncate(text.trim_end().len());
     let lead = text.len() - text.trim_start().len();
     if lead > 0 {
@@ -579,15 +610,7 @@ fn time<U: Unit>(t: &[U], i: usize) -> usize {
 /// Tokens starting with a letter: URLs, e-mail addresses, drive paths, `By.x: value`
 /// locators, host names, `localhost:port`, file names.
 fn word_token<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
-    // Most words are plain: letters, digits, `_` and `-`, followed by a character that none
-    // of the tokens below continues with.
-    let mut w = i;
-    while at(t, w).is_ascii_alphanumeric() || matches!(at(t, w), '_' | '-') {
-        w += 1;
-    }
-    let next = at(t, w);
-    let may_continue = matches!(next, '+' | '.' | ':' | '(' | '=' | '@') || is_alnum(next);
-    if !may_continue && !is_localhost(&t[i..w]) {
+    if plain_word_end(t, i).is_some() {
         return None;
     }
     // Scheme URLs.
@@ -673,6 +696,18 @@ fn word_token<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
         }
     }
     None
+}
+
+/// The end of the plain word at `i` (letters, digits, `_` and `-`, followed by a character
+/// that none of [`word_token`]'s tokens continues with); `None` when a token may start there.
+fn plain_word_end<U: Unit>(t: &[U], i: usize) -> Option<usize> {
+    let w = t[i..]
+        .iter()
+        .position(|u| !matches!(u.ch(), 'a'..='z' | 'A'..='Z' | '0'..='9' | '_' | '-'))
+        .map_or(t.len(), |n| i + n);
+    let next = at(t, w);
+    let may_continue = matches!(next, '+' | '.' | ':' | '(' | '=' | '@') || is_alnum(next);
+    (!may_continue && !is_localhost(&t[i..w])).then_some(w)
 }
 
 /// `localhost` in any case.
