@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::flat_json::unescape_into;
 use crate::pystr::truthy_value_text;
-use crate::triage::{self, Reading};
+use crate::triage::{self, Pieces, Reading};
 use crate::{seed, ClusterError, Rules};
 
 /// One failure: the function (test or command) that failed, its message and its file.
@@ -217,7 +217,7 @@ struct Normalised {
     explanation: Option<Reading>,
 }
 
-fn normalise_unique(message: &str, rules: Rules) -> Normalised {
+fn normalise_unique(message: &str, rules: Rules, known: &mut Pieces) -> Normalised {
     match rules {
         Rules::Seed => {
             let mut signature = seed::normalise(message);
@@ -231,7 +231,7 @@ fn normalise_unique(message: &str, rules: Rules) -> Normalised {
             }
         }
         Rules::Default => {
-            let mut explanation = triage::read(message);
+            let mut explanation = triage::read_with(message, known);
             let mut signature = std::mem::take(&mut explanation.signature);
             let mut key = std::mem::take(&mut explanation.key);
             if signature.is_empty() {
@@ -479,6 +479,7 @@ fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<Loca
     let mut by_message: FastMap<(bool, &'a str), (usize, u32, u32)> =
         FastMap::with_capacity(items.len() / 2 + 8);
     let mut decoded = String::new();
+    let mut known = Pieces::default();
     let mut counts: Vec<(u32, u32)> = Vec::new();
     let mut by_key: FastMap<String, usize> = FastMap::new();
     let mut groups: Vec<LocalGroup<'a>> = Vec::new();
@@ -493,7 +494,7 @@ fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<Loca
                 g
             }
             None => {
-                let n = normalise_unique(item.text_in(&mut decoded), rules);
+                let n = normalise_unique(item.text_in(&mut decoded), rules, &mut known);
                 let key = n.key.unwrap_or_else(|| n.signature.clone());
                 let g = match by_key.get(&key) {
                     Some(&g) => g,

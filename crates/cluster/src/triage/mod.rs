@@ -23,6 +23,8 @@
 mod lines;
 mod tokens;
 
+pub(crate) use tokens::Pieces;
+
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
@@ -261,19 +263,21 @@ struct Replacements {
 }
 
 impl Replacements {
-    fn extend(&mut self, p: tokens::Parameterised) {
+    fn extend(&mut self, p: &tokens::Parameterised) {
         let base = self.originals.len() as u32;
         self.originals.push_str(&p.originals);
-        self.spans.extend(
-            p.spans
-                .into_iter()
-                .map(|(ph, a, b)| (ph, a + base, b + base)),
-        );
+        self.spans
+            .extend(p.spans.iter().map(|&(ph, a, b)| (ph, a + base, b + base)));
     }
 }
 
 /// The work behind [`explain`].
 pub(crate) fn read(message: &str) -> Reading {
+    read_with(message, &mut Pieces::default())
+}
+
+/// [`read`], reusing the pieces of heads already parameterised.
+pub(crate) fn read_with(message: &str, known: &mut Pieces) -> Reading {
     let mut dropped: Vec<&'static str> = Vec::new();
     let without_ansi = strip_ansi(message);
     let text = strip_screenshot_note(&without_ansi, &mut dropped);
@@ -307,7 +311,7 @@ pub(crate) fn read(message: &str) -> Reading {
     let (mut exception_type, first_detail) = peel_exception_type(&content[index]);
     let mut head_raw = String::with_capacity(first_detail.len() * 2);
     head_raw.push_str(first_detail);
-    let mut pieces = vec![tokens::parameterise(first_detail)];
+    let mut pieces = vec![known.parameterise(first_detail)];
     index += 1;
     // A bare type line (`WebDriverException`) followed by its message.
     if head_raw.is_empty()
@@ -330,7 +334,7 @@ pub(crate) fn read(message: &str) -> Reading {
             exception_type = ty;
         }
         head_raw = detail.to_string();
-        pieces = vec![tokens::parameterise(detail)];
+        pieces = vec![known.parameterise(detail)];
         index += 1;
     }
     while index < content.len() && pieces.len() < 4 {
@@ -343,7 +347,7 @@ pub(crate) fn read(message: &str) -> Reading {
         }
         head_raw.push(' ');
         head_raw.push_str(&content[index]);
-        pieces.push(tokens::parameterise(&content[index]));
+        pieces.push(known.parameterise(&content[index]));
         index += 1;
     }
     let head_lower = head_raw.to_lowercase();
@@ -353,7 +357,7 @@ pub(crate) fn read(message: &str) -> Reading {
             detail.push(' ');
         }
         detail.push_str(&p.text);
-        substitutions.extend(p);
+        substitutions.extend(&p);
     }
     let detail = strip_retry_prefix(&detail).to_string();
     let code = error_code(&head_lower, exception_type.as_deref());
@@ -967,6 +971,23 @@ mod tests {
             raw in "[a-zA-Z0-9<>.:='/`_ -]{0,12}"
         ) {
             prop_assert_eq!(super::ascii_key_word(&raw), super::key_word(&raw));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn heads_parameterised_before_read_as_if_new(
+            texts in prop::collection::vec(tricky_text(), 1..8)
+        ) {
+            let mut known = super::Pieces::default();
+            // Every text twice, so the second reading finds all its pieces known.
+            for text in texts.iter().chain(texts.iter()) {
+                let (a, b) = (super::read_with(text, &mut known), super::read(text));
+                prop_assert_eq!(
+                    (a.signature, a.key, a.originals, a.spans, a.dropped),
+                    (b.signature, b.key, b.originals, b.spans, b.dropped)
+                );
+            }
         }
     }
 

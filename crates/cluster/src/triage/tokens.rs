@@ -6,6 +6,10 @@
 //! lower-cased and whitespace is collapsed. Every replacement is recorded with the original
 //! token ("why grouped").
 
+use std::rc::Rc;
+
+use foldhash::HashMap as FastMap;
+
 use crate::unit::{string_of, units_eq, units_start_with, Unit};
 
 /// File extensions that make `name.ext` a file name.
@@ -129,6 +133,31 @@ fn at<U: Unit>(t: &[U], i: usize) -> char {
     t.get(i).map_or('\0', |u| u.ch())
 }
 
+/// Pieces already parameterised, by their text: one cause's head line recurs across
+/// failures whose traces, session info or call logs differ, and is parameterised once.
+#[derive(Default)]
+pub(crate) struct Pieces {
+    seen: FastMap<Box<str>, Rc<Parameterised>>,
+}
+
+/// Entries a [`Pieces`] holds before it starts over, so its memory stays bounded.
+const PIECES_MAX: usize = 1 << 12;
+
+impl Pieces {
+    /// [`parameterise`]d `text`, from the pieces seen before when it is one of them.
+    pub(crate) fn parameterise(&mut self, text: &str) -> Rc<Parameterised> {
+        if let Some(p) = self.seen.get(text) {
+            return Rc::clone(p);
+        }
+        let p = Rc::new(parameterise(text));
+        if self.seen.len() >= PIECES_MAX {
+            self.seen.clear();
+        }
+        self.seen.insert(text.into(), Rc::clone(&p));
+        p
+    }
+}
+
 /// Replaces volatile tokens of `text` with placeholders.
 pub(crate) fn parameterise(text: &str) -> Parameterised {
     if text.is_ascii() {
@@ -152,8 +181,8 @@ thread_local! {
 fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
     let mut out = Out {
         text: Vec::with_capacity(len + len / 4),
-        originals: String::with_capacity(len),
-        spans: Vec::with_capacity(8),
+        originals: String::new(),
+        spans: Vec::new(),
     };
     let mut i = 0;
     while i < t.len() {
@@ -810,8 +839,22 @@ fn port<U: Unit>(t: &[U], end: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{parameterise, parameterise_chars};
+    use super::{parameterise, parameterise_chars, Pieces, PIECES_MAX};
     use proptest::prelude::*;
+
+    #[test]
+    fn known_pieces_are_reused_and_their_number_stays_bounded() {
+        let mut known = Pieces::default();
+        let a = known.parameterise("Timeout 30000ms for '#a'");
+        let again = known.parameterise("Timeout 30000ms for '#a'");
+        assert!(std::rc::Rc::ptr_eq(&a, &again));
+        assert_eq!(a.text, parameterise("Timeout 30000ms for '#a'").text);
+        for n in 0..PIECES_MAX + 10 {
+            known.parameterise(&format!("piece {n}"));
+        }
+        assert!(known.seen.len() <= PIECES_MAX);
+        assert_eq!(known.parameterise("piece 7").text, "piece <N>");
+    }
 
     /// ASCII pieces of the tokens the parameteriser looks for.
     fn ascii_text() -> impl Strategy<Value = String> {
