@@ -3,6 +3,7 @@
 //! (each `file_path` once, in order), plus "why grouped" under the default rules.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
 use rayon::prelude::*;
@@ -11,7 +12,7 @@ use serde_json::Value;
 
 use crate::flat_json::unescape_into;
 use crate::pystr::truthy_value_text;
-use crate::triage::{self, Pieces, Reading};
+use crate::triage::{self, Known, Reading};
 use crate::{seed, ClusterError, Rules};
 
 /// One failure: the function (test or command) that failed, its message and its file.
@@ -209,40 +210,53 @@ pub(crate) fn python_type_name(v: &Value) -> &'static str {
     }
 }
 
-/// A unique message's signature and, under the default rules, its explanation.
-struct Normalised {
-    signature: String,
-    /// What clusters are keyed by: the signature (seed) or its word set (default).
-    key: Option<String>,
-    explanation: Option<Reading>,
+/// A unique message's signature and grouping key and, under the default rules, its
+/// explanation.
+enum Normalised {
+    /// The seed's signature, which is also the key.
+    Seed(String),
+    Default(Rc<Reading>),
 }
 
-fn normalise_unique(message: &str, rules: Rules, known: &mut Pieces) -> Normalised {
-    match rules {
-        Rules::Seed => {
-            let mut signature = seed::normalise(message);
-            if signature.is_empty() {
-                signature = "<unknown>".into();
+/// The signature of a message the rules find nothing in.
+const UNKNOWN: &str = "<unknown>";
+
+impl Normalised {
+    fn new(message: &str, rules: Rules, known: &mut Known) -> Normalised {
+        match rules {
+            Rules::Seed => {
+                let signature = seed::normalise(message);
+                Normalised::Seed(if signature.is_empty() {
+                    UNKNOWN.into()
+                } else {
+                    signature
+                })
             }
-            Normalised {
-                signature,
-                key: None,
-                explanation: None,
-            }
+            Rules::Default => Normalised::Default(triage::read_with(message, known)),
         }
-        Rules::Default => {
-            let mut explanation = triage::read_with(message, known);
-            let mut signature = std::mem::take(&mut explanation.signature);
-            let mut key = std::mem::take(&mut explanation.key);
-            if signature.is_empty() {
-                signature = "<unknown>".into();
-                key = signature.clone();
-            }
-            Normalised {
-                signature,
-                key: Some(key),
-                explanation: Some(explanation),
-            }
+    }
+
+    fn signature(&self) -> &str {
+        match self {
+            Normalised::Seed(s) => s,
+            Normalised::Default(r) if r.signature.is_empty() => UNKNOWN,
+            Normalised::Default(r) => &r.signature,
+        }
+    }
+
+    /// What clusters are keyed by: the signature (seed) or its word set (default).
+    fn key(&self) -> &str {
+        match self {
+            Normalised::Seed(s) => s,
+            Normalised::Default(r) if r.signature.is_empty() => UNKNOWN,
+            Normalised::Default(r) => &r.key,
+        }
+    }
+
+    fn explanation(&self) -> Option<&Reading> {
+        match self {
+            Normalised::Seed(_) => None,
+            Normalised::Default(r) => Some(r),
         }
     }
 }
@@ -479,7 +493,7 @@ fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<Loca
     let mut by_message: FastMap<(bool, &'a str), (usize, u32, u32)> =
         FastMap::with_capacity(items.len() / 2 + 8);
     let mut decoded = String::new();
-    let mut known = Pieces::default();
+    let mut known = Known::default();
     let mut counts: Vec<(u32, u32)> = Vec::new();
     let mut by_key: FastMap<String, usize> = FastMap::new();
     let mut groups: Vec<LocalGroup<'a>> = Vec::new();
@@ -494,25 +508,25 @@ fn group_chunk<'a>(items: &'a [Item<'a>], base: usize, rules: Rules) -> Vec<Loca
                 g
             }
             None => {
-                let n = normalise_unique(item.text_in(&mut decoded), rules, &mut known);
-                let key = n.key.unwrap_or_else(|| n.signature.clone());
-                let g = match by_key.get(&key) {
+                let n = Normalised::new(item.text_in(&mut decoded), rules, &mut known);
+                let key = n.key();
+                let g = match by_key.get(key) {
                     Some(&g) => g,
                     None => {
                         groups.push(LocalGroup {
-                            key: key.clone(),
-                            signature: n.signature,
+                            key: key.to_string(),
+                            signature: n.signature().to_string(),
                             members: Vec::new(),
                             files: Vec::new(),
                             why: (rules == Rules::Default).then(WhyBuilder::default),
                         });
                         file_sets.push(FastSet::new());
-                        by_key.insert(key, groups.len() - 1);
+                        by_key.insert(key.to_string(), groups.len() - 1);
                         groups.len() - 1
                     }
                 };
                 let from = counts.len() as u32;
-                if let (Some(b), Some(e)) = (groups[g].why.as_mut(), n.explanation.as_ref()) {
+                if let (Some(b), Some(e)) = (groups[g].why.as_mut(), n.explanation()) {
                     b.add(e, &mut counts);
                 }
                 by_message.insert(message, (g, from, counts.len() as u32));

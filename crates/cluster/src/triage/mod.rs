@@ -23,11 +23,12 @@
 mod lines;
 mod tokens;
 
-pub(crate) use tokens::Pieces;
-
+use std::rc::Rc;
 use std::sync::LazyLock;
 
+use foldhash::HashMap as FastMap;
 use memchr::memmem::Finder;
+use tokens::Pieces;
 
 /// True when `hay` contains the needle of `finder` (searchers for fixed phrases are built
 /// once: building one per search costs more than searching a short line).
@@ -227,6 +228,7 @@ fn is_filler(w: &str) -> bool {
 }
 
 /// A message as the default rules read it, with replaced tokens kept in one buffer.
+#[derive(Clone)]
 pub(crate) struct Reading {
     pub(crate) signature: String,
     pub(crate) key: String,
@@ -273,11 +275,76 @@ impl Replacements {
 
 /// The work behind [`explain`].
 pub(crate) fn read(message: &str) -> Reading {
-    read_with(message, &mut Pieces::default())
+    let reading = read_with(message, &mut Known::default());
+    Rc::try_unwrap(reading).unwrap_or_else(|shared| (*shared).clone())
 }
 
-/// [`read`], reusing the pieces of heads already parameterised.
-pub(crate) fn read_with(message: &str, known: &mut Pieces) -> Reading {
+/// What a run of [`read_with`] calls remembers: the readings of messages whose kept lines
+/// were seen before (occurrences of one failure often differ only in what the rules drop:
+/// stack frames, session info, driver build), and the head pieces already parameterised.
+#[derive(Default)]
+pub(crate) struct Known {
+    readings: FastMap<Box<str>, Rc<Reading>>,
+    /// The key of the message being read, built in place.
+    key: String,
+    parts: Parts,
+}
+
+/// What [`read_scan`] remembers: head pieces already parameterised, and the grouping keys of
+/// signatures already seen (one cause's occurrences mostly share their signature).
+#[derive(Default)]
+struct Parts {
+    pieces: Pieces,
+    keys: FastMap<Box<str>, Box<str>>,
+}
+
+impl Parts {
+    fn parameterise(&mut self, text: &str) -> Rc<tokens::Parameterised> {
+        self.pieces.parameterise(text)
+    }
+
+    /// [`key_of`] `signature`, from the keys seen before when it is one of them.
+    fn key_of(&mut self, signature: &str) -> String {
+        if let Some(key) = self.keys.get(signature) {
+            return key.to_string();
+        }
+        let key = key_of(signature);
+        if self.keys.len() >= READINGS_MAX {
+            self.keys.clear();
+        }
+        self.keys.insert(signature.into(), key.as_str().into());
+        key
+    }
+}
+
+/// Readings a [`Known`] holds before it starts over, so its memory stays bounded.
+const READINGS_MAX: usize = 1 << 12;
+
+impl Known {
+    /// Writes into `self.key` everything of `scan` the reading depends on: the kept lines,
+    /// where the head starts, the call log and what was dropped. No piece is empty or holds
+    /// a line break, so pieces joined by `\n` and parts by `\n\n` spell each scan once.
+    fn key_of(&mut self, scan: &lines::Scan<'_>, dropped: &[&str]) {
+        fn join<'p>(key: &mut String, parts: impl Iterator<Item = &'p str>) {
+            for (n, part) in parts.enumerate() {
+                if n > 0 {
+                    key.push('\n');
+                }
+                key.push_str(part);
+            }
+            key.push_str("\n\n");
+        }
+        let key = &mut self.key;
+        key.clear();
+        join(key, scan.content.iter().map(|c| &**c));
+        join(key, std::iter::once(scan.head_start.to_string().as_str()));
+        join(key, scan.call_log.iter().copied());
+        join(key, dropped.iter().copied());
+    }
+}
+
+/// [`read`], reusing what `known` remembers.
+pub(crate) fn read_with(message: &str, known: &mut Known) -> Rc<Reading> {
     let mut dropped: Vec<&'static str> = Vec::new();
     let without_ansi = strip_ansi(message);
     let text = strip_screenshot_note(&without_ansi, &mut dropped);
@@ -287,16 +354,38 @@ pub(crate) fn read_with(message: &str, known: &mut Pieces) -> Reading {
             dropped.push(d);
         }
     }
-    let mut substitutions = Replacements::default();
-    let content = &scan.content;
-    if content.is_empty() {
+    if scan.content.is_empty() {
         let signature = if message.trim().is_empty() {
             String::new()
         } else {
             NO_MESSAGE.to_string()
         };
-        return finish(signature, substitutions, dropped);
+        let reading = finish(
+            signature,
+            Replacements::default(),
+            dropped,
+            &mut known.parts,
+        );
+        return Rc::new(reading);
     }
+    known.key_of(&scan, &dropped);
+    if let Some(reading) = known.readings.get(known.key.as_str()) {
+        return Rc::clone(reading);
+    }
+    let reading = Rc::new(read_scan(&scan, dropped, &mut known.parts));
+    if known.readings.len() >= READINGS_MAX {
+        known.readings.clear();
+    }
+    known
+        .readings
+        .insert(known.key.as_str().into(), Rc::clone(&reading));
+    reading
+}
+
+/// The reading of a message with kept lines, from its scan.
+fn read_scan(scan: &lines::Scan<'_>, dropped: Vec<&'static str>, known: &mut Parts) -> Reading {
+    let mut substitutions = Replacements::default();
+    let content = &scan.content;
     // The head: first line after any traceback, continued while it asks for more.
     let mut index = scan.head_start;
     // Test-runner titles (`1) suite title`) can precede the error: the line that names an
@@ -417,7 +506,8 @@ pub(crate) fn read_with(message: &str, known: &mut Pieces) -> Reading {
     if let Some(cause) = network {
         let mut dropped = dropped;
         dropped.push("wording around the network error");
-        return finish(format!("network error: {cause}"), substitutions, dropped);
+        let signature = format!("network error: {cause}");
+        return finish(signature, substitutions, dropped, known);
     }
     // A call log's actionability state already says which action waited: `click: timeout`
     // and a bare `timeout` (older Playwright) are the same failure.
@@ -447,7 +537,7 @@ pub(crate) fn read_with(message: &str, known: &mut Pieces) -> Reading {
     if trim_sentence_end(&signature).is_empty() {
         signature = NO_MESSAGE.to_string();
     }
-    finish(signature, substitutions, dropped)
+    finish(signature, substitutions, dropped, known)
 }
 
 /// The signature of a message with no words of its own.
@@ -457,9 +547,14 @@ fn trim_sentence_end(s: &str) -> &str {
     s.trim().trim_end_matches(['.', ':', ',', ';']).trim()
 }
 
-fn finish(signature: String, substitutions: Replacements, dropped: Vec<&'static str>) -> Reading {
+fn finish(
+    signature: String,
+    substitutions: Replacements,
+    dropped: Vec<&'static str>,
+    known: &mut Parts,
+) -> Reading {
     let signature = trim_sentence_end(&signature).to_string();
-    let key = key_of(&signature);
+    let key = known.key_of(&signature);
     Reading {
         signature,
         key,
@@ -614,8 +709,21 @@ fn strip_screenshot_note<'a>(s: &'a str, dropped: &mut Vec<&'static str>) -> &'a
     s
 }
 
+/// True when `s` ends like an exception type: `Error`, `Exception`, `Failure`, `Fault` or
+/// `Message` (none holds a `.`, so this is also how the last dotted part ends).
+fn has_type_suffix(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b.last() {
+        Some(b'r') => b.ends_with(b"Error"),
+        Some(b'n') => b.ends_with(b"Exception"),
+        Some(b'e') => b.ends_with(b"Failure") || b.ends_with(b"Message"),
+        Some(b't') => b.ends_with(b"Fault"),
+        _ => false,
+    }
+}
+
 fn is_type_name(name: &str) -> bool {
-    if name.is_empty() || name.len() > 120 {
+    if name.is_empty() || name.len() > 120 || !has_type_suffix(name) {
         return false;
     }
     let last = name.rsplit('.').next().unwrap_or(name);
@@ -645,8 +753,7 @@ fn peel_exception_type(line: &str) -> (Option<String>, &str) {
             continue;
         }
         let before = rest[..colon].trim_end();
-        // A type name ends in `Error`, `Exception`, `Failure`, `Fault` or `Message`.
-        if !matches!(before.as_bytes().last(), Some(b'r' | b'n' | b'e' | b't')) {
+        if !has_type_suffix(before) {
             continue;
         }
         let start = before
@@ -976,19 +1083,39 @@ mod tests {
 
     proptest! {
         #[test]
-        fn heads_parameterised_before_read_as_if_new(
-            texts in prop::collection::vec(tricky_text(), 1..8)
+        fn what_was_read_before_reads_as_if_new(
+            texts in prop::collection::vec(tricky_text(), 1..8),
+            noise in prop::sample::select(vec![
+                "",
+                "\n    at f (/x/y.js:1:2)",
+                "\n#0 0x55d1 <unknown>",
+                "\n  (Session info: chrome=1.2.3)",
+                "\nCall log:\n  - waiting for x",
+            ]),
         ) {
-            let mut known = super::Pieces::default();
-            // Every text twice, so the second reading finds all its pieces known.
-            for text in texts.iter().chain(texts.iter()) {
-                let (a, b) = (super::read_with(text, &mut known), super::read(text));
+            let mut known = super::Known::default();
+            // Every text again, and again with lines the rules drop or set aside, so later
+            // readings find their scans, pieces and keys known.
+            let again = texts.iter().map(|t| format!("{t}{noise}"));
+            for text in texts.iter().cloned().chain(again) {
+                let (a, b) = (super::read_with(&text, &mut known), super::read(&text));
                 prop_assert_eq!(
-                    (a.signature, a.key, a.originals, a.spans, a.dropped),
-                    (b.signature, b.key, b.originals, b.spans, b.dropped)
+                    (&a.signature, &a.key, &a.originals, &a.spans, &a.dropped),
+                    (&b.signature, &b.key, &b.originals, &b.spans, &b.dropped)
                 );
             }
         }
+    }
+
+    #[test]
+    fn what_is_remembered_stays_bounded() {
+        let mut known = super::Known::default();
+        for n in 0..super::READINGS_MAX + 10 {
+            let reading = super::read_with(&format!("failure {n} at line {n}"), &mut known);
+            assert_eq!(reading.signature, "failure <N> at line <N>");
+        }
+        assert!(known.readings.len() <= super::READINGS_MAX);
+        assert_eq!(known.parts.keys.len(), 1);
     }
 
     #[test]
