@@ -19,6 +19,7 @@ mod flat_json;
 mod input;
 mod junit;
 mod list_parts;
+mod memo;
 mod output;
 mod pychars;
 mod pychars_table;

