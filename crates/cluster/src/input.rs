@@ -287,25 +287,28 @@ fn quote_or_backslash(hay: &[u8]) -> Option<usize> {
 }
 
 /// Parses the entries of a failure list, in parallel for large inputs.
+/// The entry `text` holds (one list element, surrounding whitespace allowed): read by the
+/// flat reader when it can, else by serde_json; `None` when it is not one JSON value.
+pub(crate) fn one_entry(text: &[u8]) -> Option<Entry<'_>> {
+    match std::str::from_utf8(text).ok().and_then(flat_entry) {
+        Some(fields) => Some(Entry::Object(fields)),
+        None => serde_json::from_slice(text).ok(),
+    }
+}
+
 fn parse_entries<'a>(bytes: &'a [u8], origin: &str) -> Result<Vec<Entry<'a>>, ClusterError> {
     if bytes.len() >= 1 << 20 {
         if let Some(ranges) = split_elements(bytes) {
-            let parsed: Result<Vec<Vec<Entry<'a>>>, serde_json::Error> = ranges
+            let parsed: Option<Vec<Vec<Entry<'a>>>> = ranges
                 .par_chunks(2048)
                 .map(|chunk| {
                     chunk
                         .iter()
-                        .map(|&(s, e)| {
-                            let text = &bytes[s..e];
-                            match std::str::from_utf8(text).ok().and_then(flat_entry) {
-                                Some(fields) => Ok(Entry::Object(fields)),
-                                None => serde_json::from_slice::<Entry<'a>>(text),
-                            }
-                        })
+                        .map(|&(s, e)| one_entry(&bytes[s..e]))
                         .collect()
                 })
                 .collect();
-            if let Ok(parts) = parsed {
+            if let Some(parts) = parsed {
                 return Ok(parts.into_iter().flatten().collect());
             }
         }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::cluster::Item;
 use crate::flat_json::{flat_object, skip_ws};
-use crate::input::{element_end, entry_item, Entry};
+use crate::input::{element_end, entry_item, one_entry, Entry};
 
 /// The failures of the JSON failure list `bytes`, read in parts; `None` when the parts do
 /// not line up, any part is not a well-formed run of entries, an entry is not an object,
@@ -106,8 +106,7 @@ fn read_part(bytes: &[u8], start: usize, end: usize, last: bool) -> Option<Vec<E
             }
             None => {
                 let (element, after) = element_end(b, i)?;
-                let entry = serde_json::from_slice(&bytes[start + i..start + element]).ok()?;
-                entries.push(entry);
+                entries.push(one_entry(&bytes[start + i..start + element])?);
                 after
             }
         };
