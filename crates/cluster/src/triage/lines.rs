@@ -104,6 +104,165 @@ fn is_code_frame(t: &str) -> bool {
     t.starts_with('|') && t[1..].trim().chars().all(|c| c == '^' || c == '~')
 }
 
+/// A line that only locates code, `/app/x.js:337` or `C:\\app\\x.js:12:5`: Node prints it
+/// above the source line it echoes.
+fn is_location(t: &str) -> bool {
+    let Some((path, line)) = t.rsplit_once(':') else {
+        return false;
+    };
+    let path = match path.rsplit_once(':') {
+        Some((p, l)) if l.bytes().all(|b| b.is_ascii_digit()) && !l.is_empty() => p,
+        _ => path,
+    };
+    !line.is_empty()
+        && line.bytes().all(|b| b.is_ascii_digit())
+        && path.contains(['/', '\\'])
+        && !path.contains(char::is_whitespace)
+}
+
+/// A test title of Playwright's reporters (`[chromium] › a.spec.ts:3:1 › suite › title`),
+/// or a reporter's rule (`Retry #2 ──────`).
+fn is_title(t: &str) -> bool {
+    // Both need the byte 0xE2 (`›` and `─` in UTF-8); most lines lack it.
+    memchr::memchr(0xE2, t.as_bytes()).is_some() && (t.contains(" › ") || t.ends_with("──────────"))
+}
+
+/// RSpec's `Failure/Error: <the source line that failed>` (after the example's number).
+fn is_rspec_source(t: &str) -> bool {
+    let numbering = t
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
+    let rest = if numbering > 0 && t[numbering..].starts_with(") ") {
+        &t[numbering + 2..]
+    } else {
+        t
+    };
+    rest.starts_with("Failure/Error:")
+}
+
+/// Words loggers print for a level.
+const LOG_LEVELS: &[&str] = &[
+    "TRACE", "DEBUG", "INFO", "INF", "WARN", "WARNING", "ERROR", "ERR", "SEVERE", "FATAL", "FTL",
+];
+
+/// `line` without what a logger put before the message: `[…]` tags (`[INF]`,
+/// `[20:53:36 WARNING]`, Chrome's `[pid:tid:time:ERROR:file.cc(12)]`), a date and time, a
+/// level and a logger name (`2025-03-20 15:22:19,532 - app.module - ERROR - `).
+pub(crate) fn strip_log_prefix(line: &str) -> &str {
+    // Every prefix starts with `[`, a digit or an upper-case letter.
+    if !line
+        .as_bytes()
+        .first()
+        .is_some_and(|b| *b == b'[' || b.is_ascii_digit() || b.is_ascii_uppercase())
+    {
+        return line;
+    }
+    let mut t = line;
+    loop {
+        let before = t;
+        if let Some(rest) = t.strip_prefix('[') {
+            if let Some(close) = rest.find(']') {
+                let tag = &rest[..close];
+                let after = rest[close + 1..].trim_start_matches(':').trim_start();
+                if close <= 96 && !tag.contains(['=', '"', '\'', '[']) && !after.is_empty() {
+                    t = after;
+                }
+            }
+        }
+        t = strip_timestamp(t);
+        for level in LOG_LEVELS {
+            if let Some(rest) = t.strip_prefix(level) {
+                if rest.starts_with([' ', ':', ']']) {
+                    t = rest.trim_start_matches([' ', ':', '-']).trim_start();
+                    break;
+                }
+            }
+        }
+        // `name - LEVEL - ` (Python's logging).
+        if let Some(space) = t.find(' ').filter(|&s| s > 0) {
+            if let Some(rest) = t[space..].strip_prefix(" - ") {
+                if let Some(level) = LOG_LEVELS.iter().find(|l| rest.starts_with(*l)) {
+                    if let Some(after) = rest[level.len()..].strip_prefix(" - ") {
+                        t = after;
+                    }
+                }
+            }
+        }
+        if t.len() == before.len() || t.is_empty() {
+            return if t.is_empty() { before } else { t };
+        }
+    }
+}
+
+/// True when a logger's `prefix` (what [`strip_log_prefix`] took off) names a level that
+/// reports progress (`INFO`, `DEBUG`, `TRACE`) rather than a failure.
+fn is_quiet(prefix: &str) -> bool {
+    prefix
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| matches!(w, "TRACE" | "DEBUG" | "INFO" | "INF"))
+}
+
+/// `t` without a leading `2024-05-01 12:00:00,123`, `2024-05-01T12:00:00.123Z` or
+/// `12:00:00.123` and the separators after it.
+fn strip_timestamp(t: &str) -> &str {
+    let b = t.as_bytes();
+    let digits = |from: usize, n: usize| {
+        b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit)
+    };
+    let mut i = 0;
+    if digits(0, 4)
+        && b.get(4) == Some(&b'-')
+        && digits(5, 2)
+        && b.get(7) == Some(&b'-')
+        && digits(8, 2)
+    {
+        i = 10;
+        if matches!(b.get(i), Some(b' ' | b'T')) {
+            i += 1;
+        }
+    }
+    if digits(i, 2) && b.get(i + 2) == Some(&b':') && digits(i + 3, 2) {
+        i += 5;
+        if b.get(i) == Some(&b':') && digits(i + 1, 2) {
+            i += 3;
+        }
+        if matches!(b.get(i), Some(b'.' | b',')) {
+            i += 1;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        if b.get(i) == Some(&b'Z') {
+            i += 1;
+        }
+    } else if i == 0 {
+        return t;
+    }
+    match b.get(i) {
+        Some(b' ' | b'\t') => t[i..]
+            .trim_start_matches([' ', '\t', '-', '|'])
+            .trim_start(),
+        None => t,
+        _ => t,
+    }
+}
+
+/// Box-drawing characters that frame a hint box.
+const BOX_CHARS: &[char] = &[
+    '╔', '╗', '╚', '╝', '║', '═', '╟', '╢', '─', '┌', '┐', '└', '┘', '│', '├', '┤',
+];
+
+/// The text inside a hint box's line, without its frame.
+fn box_text(t: &str) -> &str {
+    t.trim_matches(|c: char| BOX_CHARS.contains(&c) || c.is_whitespace())
+}
+
+/// The bottom line of a box.
+fn is_box_bottom(t: &str) -> bool {
+    t.starts_with(['╚', '└'])
+}
+
 fn is_box(t: &str) -> bool {
     t.starts_with(['╔', '║', '╚', '╟', '┌', '│', '└'])
 }
@@ -166,6 +325,10 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
     let mut in_call_log = false;
     let mut in_logs_block = false;
     let mut python_source_indent: Option<usize> = None;
+    let mut kept = false;
+    let mut in_box_message = false;
+    let mut boxed: Vec<&str> = Vec::new();
+    let mut quiet: Vec<&str> = Vec::new();
     let mut from = 0;
     let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
     for end in ends {
@@ -174,6 +337,8 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
         from = end + 1;
         let line = raw.trim_end_matches('\r');
         let t = line.trim();
+        // Whether the line before this one was kept as a message line.
+        let last_kept = std::mem::take(&mut kept);
         if t.is_empty() {
             in_call_log = false;
             python_source_indent = None;
@@ -222,6 +387,15 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
             continue;
         }
         if is_marker_only(t) {
+            // A caret under the line before: that line echoed source code, and a location
+            // line may name where it came from.
+            if last_kept && !content.is_empty() {
+                content.pop();
+                if content.last().is_some_and(|l| is_location(l)) {
+                    content.pop();
+                }
+                note(&mut dropped, "code frame");
+            }
             continue;
         }
         if is_stack_frame(t) {
@@ -253,7 +427,27 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
             continue;
         }
         if is_box(t) {
+            // A box right after a line that asks for more (`browserType.launch:`) says what
+            // went wrong; any other box is a hint, kept only in case nothing else is said.
+            let says = box_text(t);
+            let asked = last_kept && content.last().is_some_and(|l| l.ends_with(':'));
+            in_box_message = (in_box_message || asked) && !is_box_bottom(t);
+            if in_box_message && !says.is_empty() {
+                content.push(Cow::Borrowed(says));
+                kept = true;
+            } else if !says.is_empty() {
+                boxed.push(says);
+            }
             note(&mut dropped, "hint box");
+            continue;
+        }
+        in_box_message = false;
+        if is_title(t) {
+            note(&mut dropped, "test title");
+            continue;
+        }
+        if is_rspec_source(t) {
+            note(&mut dropped, "code frame");
             continue;
         }
         // Box-drawing decoration (install hints) ends what the line says.
@@ -266,13 +460,28 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
             Some(cut) if cut > 0 => t[..cut].trim_end(),
             _ => t,
         };
+        let logged = t;
+        let t = strip_log_prefix(logged);
+        if is_quiet(&logged[..logged.len() - t.len()]) {
+            // Logged at a level that reports progress, not failure.
+            quiet.push(t);
+            note(&mut dropped, "log lines");
+            continue;
+        }
         let stripped = strip_inline_trailers(t);
         if stripped.len() != t.len() {
             note(&mut dropped, "driver info");
         }
         if !stripped.is_empty() {
             content.push(stripped);
+            kept = true;
         }
+    }
+    if content.is_empty() {
+        content.extend(boxed.into_iter().map(Cow::Borrowed));
+    }
+    if content.is_empty() {
+        content.extend(quiet.into_iter().map(Cow::Borrowed));
     }
     if head_start >= content.len() {
         head_start = 0;
@@ -296,13 +505,10 @@ mod tests {
         );
         assert_eq!(
             s.content,
-            [
-                "INFO starting",
-                "selenium.common.exceptions.TimeoutException: Message:"
-            ]
+            ["selenium.common.exceptions.TimeoutException: Message:"]
         );
-        assert_eq!(s.head_start, 1);
-        assert_eq!(s.dropped, ["traceback", "driver stack trace"]);
+        assert_eq!(s.head_start, 0);
+        assert_eq!(s.dropped, ["log lines", "traceback", "driver stack trace"]);
     }
 
     #[test]
@@ -315,6 +521,50 @@ mod tests {
         assert_eq!(
             s.dropped,
             ["driver info", "driver stack trace", "stack trace"]
+        );
+    }
+
+    #[test]
+    fn loggers_prefixes_are_not_part_of_the_message() {
+        use super::strip_log_prefix;
+        for (line, message) in [
+            ("[INF] Current version", "Current version"),
+            ("[20:53:36 WARNING] boom: Message: x", "boom: Message: x"),
+            (
+                "[186875:186875:0318/202225.133327:ERROR:ozone_platform_x11.cc(234)] Missing X server",
+                "Missing X server",
+            ),
+            ("[1234][SEVERE]: Timed out receiving message", "Timed out receiving message"),
+            (
+                "2025-03-20 15:22:19,532 - browser_use.browser - ERROR - Failed to start",
+                "Failed to start",
+            ),
+            ("19:09:31.179 WARNING - Unable to evaluate script", "Unable to evaluate script"),
+            ("2024-05-01T10:00:00.123Z ERROR boom", "boom"),
+            // Not a logger's: kept whole.
+            ("[data-test=submit] not found", "[data-test=submit] not found"),
+            ("[chromium]", "[chromium]"),
+            ("Error: boom", "Error: boom"),
+            ("10 elements", "10 elements"),
+        ] {
+            assert_eq!(strip_log_prefix(line), message, "{line}");
+        }
+    }
+
+    #[test]
+    fn source_echoes_titles_and_rspec_source_lines_are_dropped() {
+        let s = scan("/app/node_modules/x/lib/a.js:337\n            throw new Error('boom');\n            ^\n\nError: boom\n    at f (/app/a.js:1:2)");
+        assert_eq!(s.content, ["Error: boom"]);
+        let s = scan("  1) [chromium] › tests/a.spec.ts:3:1 › suite › title ──────────\n    Error: boom\n    Retry #1 ──────────────────────");
+        assert_eq!(s.content, ["Error: boom"]);
+        assert_eq!(s.dropped, ["test title"]);
+        let s = scan("1.1) Failure/Error: visit root_path\n  Selenium::WebDriver::Error::UnknownError:\n    unknown error: session deleted");
+        assert_eq!(
+            s.content,
+            [
+                "Selenium::WebDriver::Error::UnknownError:",
+                "unknown error: session deleted"
+            ]
         );
     }
 

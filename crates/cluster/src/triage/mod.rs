@@ -57,6 +57,8 @@ static ELEMENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("elemen
 static INTERCEPTS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("intercepts"));
 static SCREENSHOT_NOTE: LazyLock<memchr::memmem::FinderRev<'static>> =
     LazyLock::new(|| memchr::memmem::FinderRev::new(" (failure screenshot: "));
+static PROTOCOL_ERROR: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new("protocol error ("));
 static NET_ERR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("net::ERR_"));
 static NS_ERROR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("NS_ERROR_"));
 
@@ -375,11 +377,15 @@ fn read_scan(scan: &lines::Scan<'_>, dropped: Vec<&'static str>, known: &mut Par
     let content = &scan.content;
     // The head: first line after any traceback, continued while it asks for more.
     let mut index = scan.head_start;
-    // Test-runner titles (`1) suite title`) can precede the error: the line that names an
-    // exception type is the head.
-    if !starts_with_type(&content[index]) {
-        if let Some(k) =
-            (index + 1..content.len().min(index + 6)).find(|&k| starts_with_type(&content[k]))
+    // Test-runner titles (`1) suite title`) and log lines can precede the error: a line that
+    // starts with an exception type, else one that names a type and what went wrong after
+    // it, is the head.
+    if !starts_with_type(&content[index]) && !names_an_error(&content[index]) {
+        let near = index + 1..content.len().min(index + 6);
+        if let Some(k) = near
+            .clone()
+            .find(|&k| starts_with_type(&content[k]))
+            .or_else(|| near.clone().find(|&k| names_an_error(&content[k])))
         {
             index = k;
         }
@@ -435,7 +441,7 @@ fn read_scan(scan: &lines::Scan<'_>, dropped: Vec<&'static str>, known: &mut Par
         detail.push_str(&p.text);
         substitutions.extend(&p);
     }
-    let detail = strip_retry_prefix(&detail).to_string();
+    let detail = strip_protocol_call(strip_retry_prefix(&detail));
     let code = error_code(&head_lower, exception_type.as_deref());
     let mut signature = match code {
         Some((code, true)) => code.to_string(),
@@ -726,20 +732,17 @@ fn is_type_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
 }
 
-/// Peels `Uncaught `, `Exception in thread "main" `, `pkg.SomeError: `, `Message: ` off the
-/// front of `line`; returns the last exception type seen (without package) and the rest.
-fn peel_exception_type(line: &str) -> (Option<String>, &str) {
-    let mut rest = line.trim();
-    let mut ty: Option<String> = None;
-    // Wrappers put their own words before the tool's error (`start() Exception: TimeoutError:
-    // …`): the last `SomeError:` of the line starts what the tool said.
-    let mut cut = None;
-    let mut last_type: Option<String> = None;
-    for colon in memchr::memchr_iter(b':', rest.as_bytes()) {
-        if rest[colon..].starts_with("::") || (colon > 0 && rest[..colon].ends_with(':')) {
+/// Where the last `SomeError:` of `line` ends, and the last type named there other than
+/// `Message` (without package). Wrappers put their own words before the tool's error
+/// (`start() Exception: TimeoutError: …`): the last type starts what the tool said.
+fn last_type_colon(line: &str) -> Option<(usize, Option<&str>)> {
+    let mut found = None;
+    let mut last_type = None;
+    for colon in memchr::memchr_iter(b':', line.as_bytes()) {
+        if line[colon..].starts_with("::") || (colon > 0 && line[..colon].ends_with(':')) {
             continue;
         }
-        let before = rest[..colon].trim_end();
+        let before = line[..colon].trim_end();
         if !has_type_suffix(before) {
             continue;
         }
@@ -751,13 +754,28 @@ fn peel_exception_type(line: &str) -> (Option<String>, &str) {
         if is_type_name(name) {
             let last = name.rsplit('.').next().unwrap_or(name);
             if last != "Message" {
-                last_type = Some(last.to_string());
+                last_type = Some(last);
             }
-            cut = Some(colon + 1);
+            found = Some(colon + 1);
         }
     }
-    if let Some(after) = cut {
-        ty = last_type;
+    found.map(|after| (after, last_type))
+}
+
+/// True when `line` names an error type followed by what went wrong (`… Error: text`),
+/// wherever in the line the type stands.
+fn names_an_error(line: &str) -> bool {
+    let line = line.trim();
+    last_type_colon(line).is_some_and(|(after, _)| has_word(&line[after..]))
+}
+
+/// Peels `Uncaught `, `Exception in thread "main" `, `pkg.SomeError: `, `Message: ` off the
+/// front of `line`; returns the last exception type seen (without package) and the rest.
+fn peel_exception_type(line: &str) -> (Option<String>, &str) {
+    let mut rest = line.trim();
+    let mut ty: Option<String> = None;
+    if let Some((after, last_type)) = last_type_colon(rest) {
+        ty = last_type.map(str::to_string);
         rest = rest[after..].trim_start();
     }
     loop {
@@ -923,6 +941,26 @@ fn drop_receiver(detail: &str) -> &str {
     detail
 }
 
+/// `protocol error (Domain.method): …` names the call that was in flight when a CDP client
+/// failed; what follows is why. The browser, the target or the session having closed under
+/// the call is one cause, whichever of them the client names.
+fn strip_protocol_call(detail: &str) -> String {
+    const OPEN: &str = "protocol error (";
+    let Some(at) = PROTOCOL_ERROR.find(detail.as_bytes()) else {
+        return detail.to_string();
+    };
+    let rest = &detail[at + OPEN.len()..];
+    let Some(close) = rest.find("): ").filter(|&c| !rest[..c].contains(' ')) else {
+        return detail.to_string();
+    };
+    let why = &rest[close + 3..];
+    let closed = ["browser closed", "target closed", "session closed"]
+        .iter()
+        .any(|c| why.starts_with(c));
+    let why = if closed { "target closed" } else { why };
+    format!("{}protocol error: {why}", &detail[..at])
+}
+
 /// `timed out retrying[ after <N>ms]: …` says a tool retried, not why it failed: the
 /// cause follows.
 fn strip_retry_prefix(detail: &str) -> &str {
@@ -1043,6 +1081,19 @@ mod tests {
             "E   ",
             "$",
             "_",
+            "[",
+            "]",
+            "║",
+            "╔═",
+            "^",
+            " › ",
+            "INFO ",
+            "12:00:00 ",
+            "2024-05-01 ",
+            "Protocol error (",
+            "): ",
+            "Failure/Error:",
+            "/a.js:3",
         ]);
         prop::collection::vec(
             prop_oneof![piece.prop_map(str::to_string), "\\PC{0,3}"],
@@ -1103,6 +1154,60 @@ mod tests {
         }
         assert!(known.readings.len() < 10_000);
         assert_eq!(known.parts.keys.len(), 1);
+    }
+
+    #[test]
+    fn the_head_is_the_line_that_names_an_error_after_titles_and_log_lines() {
+        let plain = sig("locator.boundingBox: Error: strict mode violation: locator('a') resolved to 3 elements");
+        assert_eq!(
+            sig("-- FAILURES:\n\n  1) My\n       Test:\n     locator.boundingBox: Error: strict mode violation: locator('a') resolved to 3 elements"),
+            plain
+        );
+        assert_eq!(
+            sig("Unhandled Rejection at: Promise Promise {\n  <rejected> Error: Node is not clickable"),
+            sig("Error: Node is not clickable")
+        );
+        // A line naming an error stays the head even when a later line starts with a type.
+        assert_eq!(
+            sig("[20:53:36 WARNING] scrolling failed: Message: unknown error: session deleted because of page crash\nError: x"),
+            "unknown error: session deleted because of page crash"
+        );
+        // Progress lines of a log are not the head.
+        assert_eq!(
+            sig("[INF] Current version v1.3.5\n[FTL] Failed to launch the browser: no display"),
+            sig("Failed to launch the browser: no display")
+        );
+    }
+
+    #[test]
+    fn a_cdp_call_and_what_closed_under_it_do_not_split_a_cause() {
+        let a = sig("Error: Protocol error (Runtime.callFunctionOn): Target closed.");
+        assert_eq!(a, "protocol error: target closed");
+        assert_eq!(
+            sig("Protocol error (Target.createTarget): Browser closed."),
+            a
+        );
+        assert_eq!(
+            sig("Error: browserContext.newPage: Protocol error (Target.createTarget): Browser closed."),
+            a
+        );
+        assert_eq!(
+            sig("Protocol error (Page.navigate): Cannot navigate to invalid URL"),
+            "protocol error: cannot navigate to invalid url"
+        );
+    }
+
+    #[test]
+    fn a_box_says_what_went_wrong_when_the_head_asks_for_it_or_nothing_else_does() {
+        let launch = "BrowserType.launch: \n╔════════════════════════════╗\n║ Host system is missing dependencies to run browsers. ║\n║ Please install them:  ║\n╚════════════════════════════╝";
+        assert_eq!(
+            sig(launch),
+            "host system is missing dependencies to run browsers"
+        );
+        assert_eq!(
+            sig("║ Set either headless or use xvfb-run before running Playwright. ║\n╚════╝"),
+            "set either headless or use xvfb-run before running playwright"
+        );
     }
 
     #[test]
