@@ -3,15 +3,21 @@
 //!
 //! How a message becomes a signature:
 //! 1. Noise is set aside ([`lines`]): stack frames, tracebacks, native backtraces, driver
-//!    trailers, code frames, ANSI colours, webrunner's `(failure screenshot: …)`.
-//! 2. The head is the first message line (after a traceback, the line that follows it),
-//!    continued while it ends with `:` or the next line is only a value (a URL, an element).
+//!    trailers, code frames and source lines echoed above a caret, test titles, RSpec's
+//!    `Failure/Error:` source lines, loggers' prefixes (and lines logged at a progress
+//!    level), ANSI colours, webrunner's `(failure screenshot: …)`. Hint boxes are set aside
+//!    too, unless the line before asks for them or nothing else is left.
+//! 2. The head is the first message line (after a traceback, the line that follows it; when
+//!    that line names no error, a close line that does), continued while it ends with `:` or
+//!    the next line is only a value (a URL, an element).
 //! 3. Exception types (`selenium.common.exceptions.X:`, `Error:`, `Message:`) are peeled off;
 //!    a WebDriver error code (W3C, plus chromedriver's legacy wordings) is recognised. A
 //!    specific code (`no such element`, `stale element reference`, …) *is* the cause; a
 //!    generic one (`unknown error`, `timeout`, `session not created`, …) keeps its detail.
 //! 4. The detail is parameterised ([`tokens`]) and an API receiver (`page.`, `locator.`) is
-//!    dropped, so `page.click` and `locator.click` agree.
+//!    dropped, so `page.click` and `locator.click` agree; so is the CDP call named by
+//!    `Protocol error (Domain.method):`, and a browser, target or session closed under it
+//!    is one cause.
 //! 5. Cause markers found outside the head are appended: network error codes
 //!    (`net::ERR_…`, `ECONNREFUSED`, `NS_ERROR_…`), HTTP statuses with a reason phrase, and
 //!    the actionability state of a Playwright call log (`intercepts pointer events`, …).
