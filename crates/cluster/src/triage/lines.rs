@@ -195,6 +195,18 @@ pub(crate) fn strip_log_prefix(line: &str) -> &str {
     }
 }
 
+/// A line that only names a section of a log: `[Selenium driver Logs]`.
+fn is_section_header(t: &str) -> bool {
+    t.strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .is_some_and(|inner| {
+            inner.contains(' ')
+                && inner
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == ' ' || c == '-' || c == '_')
+        })
+}
+
 /// True when a logger's `prefix` (what [`strip_log_prefix`] took off) names a level that
 /// reports progress (`INFO`, `DEBUG`, `TRACE`) rather than a failure.
 fn is_quiet(prefix: &str) -> bool {
@@ -462,7 +474,7 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
         };
         let logged = t;
         let t = strip_log_prefix(logged);
-        if is_quiet(&logged[..logged.len() - t.len()]) {
+        if is_quiet(&logged[..logged.len() - t.len()]) || is_section_header(t) {
             // Logged at a level that reports progress, not failure.
             quiet.push(t);
             note(&mut dropped, "log lines");

@@ -845,6 +845,16 @@ fn error_code(head_lower: &str, exception_type: Option<&str>) -> Option<(&'stati
         .iter()
         .find(|c| starts_with_code(head_lower, c))
         .copied();
+    if generic.is_none() {
+        // A wrapper's words before the driver's: `unable to evaluate script: unexpected alert
+        // open`.
+        for (colon, _) in head_lower.match_indices(": ").take(3) {
+            let rest = &head_lower[colon + 2..];
+            if let Some(code) = SPECIFIC_CODES.iter().find(|c| starts_with_code(rest, c)) {
+                return Some((code, true));
+            }
+        }
+    }
     if generic.is_none() || generic == Some("unknown error") {
         // Every legacy phrase holds one of these words: without them, none can match.
         let candidate = LEGACY_WORDS.iter().any(|w| has(w, head_lower));
@@ -1183,6 +1193,20 @@ mod tests {
             sig("[INF] Current version v1.3.5\n[FTL] Failed to launch the browser: no display"),
             sig("Failed to launch the browser: no display")
         );
+    }
+
+    #[test]
+    fn a_driver_code_after_a_wrappers_words_is_the_cause() {
+        assert_eq!(
+            sig("[Selenium driver Logs]\n19:09:31.179 WARNING - Unable to evaluate script: unexpected alert open\n  (Session info: chrome=67.0.3396.99)"),
+            "unexpected alert open"
+        );
+        assert_eq!(
+            sig("Failed to click: element click intercepted: Element <a> is not clickable at point (1, 2)"),
+            "element click intercepted"
+        );
+        // A section header alone is still what the message says.
+        assert_eq!(sig("[object Object]"), "[object object]");
     }
 
     #[test]
