@@ -40,9 +40,10 @@ fn held_out_untouched() -> Vec<Labelled> {
 
 /// Collected after all the rules above, from other reports, and labelled by root cause
 /// *across* tools (Cypress' "detached from the DOM" and Selenium's stale element are one
-/// cause here, while the other sets keep each tool's wording apart). Four general rules came
-/// from it: loggers' prefixes, source echoes above a caret, test-title lines, and heads that
-/// name an error type after other words.
+/// cause here, while the other sets keep each tool's wording apart). General rules came from
+/// it (loggers' prefixes, source echoes above a caret, test titles, heads that name an error
+/// type after other words, driver codes after a wrapper's words, CDP calls), so it is no
+/// longer untouched.
 fn cross_tool() -> Vec<Labelled> {
     load("crosstool_failures.json")
 }

@@ -11,7 +11,8 @@
 //!    that line names no error, a close line that does), continued while it ends with `:` or
 //!    the next line is only a value (a URL, an element).
 //! 3. Exception types (`selenium.common.exceptions.X:`, `Error:`, `Message:`) are peeled off;
-//!    a WebDriver error code (W3C, plus chromedriver's legacy wordings) is recognised. A
+//!    a WebDriver error code (W3C, plus chromedriver's legacy wordings) is recognised, at
+//!    the start of the head or after a wrapper's words and a colon. A
 //!    specific code (`no such element`, `stale element reference`, …) *is* the cause; a
 //!    generic one (`unknown error`, `timeout`, `session not created`, …) keeps its detail.
 //! 4. The detail is parameterised ([`tokens`]) and an API receiver (`page.`, `locator.`) is
