@@ -38,6 +38,13 @@ fn held_out_untouched() -> Vec<Labelled> {
     load("heldout2_failures.json")
 }
 
+/// Collected after the cross-tool set's rules were written, with each tool's wording of a
+/// cause kept apart as in the first sets, and never used to change the rules: the honest
+/// check of how they generalise.
+fn held_out_last() -> Vec<Labelled> {
+    load("heldout3_failures.json")
+}
+
 /// Collected after all the rules above, from other reports, and labelled by root cause
 /// *across* tools (Cypress' "detached from the DOM" and Selenium's stale element are one
 /// cause here, while the other sets keep each tool's wording apart). General rules came from
@@ -187,12 +194,16 @@ fn default_rules_group_real_failures_by_cause_and_seed_rules_do_not() {
 fn default_rules_generalise_to_a_held_out_set() {
     let held = held_out();
     let untouched = held_out_untouched();
+    let last = held_out_last();
     let mut all = labelled();
     all.extend(held_out());
     all.extend(held_out_untouched());
+    // The last set names its causes its own way (one cause may carry two names across
+    // sets), so it is scored on its own only.
     for (name, set) in [
         ("held-out", &held),
         ("untouched", &untouched),
+        ("untouched-last", &last),
         ("combined", &all),
     ] {
         let (truth, causes) = truth_ids(set);
@@ -214,8 +225,8 @@ fn default_rules_generalise_to_a_held_out_set() {
             "{name}: precision {:.3}",
             default.precision
         );
-        // The untouched set measures generalisation honestly; it only has to beat the seed.
-        if name != "untouched" {
+        // The untouched sets measure generalisation honestly; they only have to beat the seed.
+        if !name.starts_with("untouched") {
             assert!(default.ari >= 0.7, "{name}: ARI {:.3}", default.ari);
         }
         assert!(
