@@ -251,12 +251,13 @@ fn strip_timestamp(t: &str) -> &str {
     } else if i == 0 {
         return t;
     }
-    match b.get(i) {
-        Some(b' ' | b'\t') => t[i..]
+    // Only a stamp followed by a space is a logger's (not `12:30pm`, not a bare stamp).
+    if matches!(b.get(i), Some(b' ' | b'\t')) {
+        t[i..]
             .trim_start_matches([' ', '\t', '-', '|'])
-            .trim_start(),
-        None => t,
-        _ => t,
+            .trim_start()
+    } else {
+        t
     }
 }
 
