@@ -190,6 +190,25 @@ fn default_rules_group_real_failures_by_cause_and_seed_rules_do_not() {
     assert!(default.ari >= 0.90, "default rules ARI {:.3}", default.ari);
 }
 
+/// The scores of the default and the seed rules on `set`, printed under `name`.
+fn scored(name: &str, set: &[Labelled]) -> (Scores, Scores) {
+    let (truth, causes) = truth_ids(set);
+    let default = score(&truth, &assignments(set, Rules::Default));
+    let seed = score(&truth, &assignments(set, Rules::Seed));
+    println!(
+        "{name}: {} messages, {causes} causes; default: {} clusters, precision {:.3} recall {:.3} F1 {:.3} ARI {:.3}; seed: {} clusters, ARI {:.3}",
+        set.len(),
+        default.clusters,
+        default.precision,
+        default.recall,
+        default.f1,
+        default.ari,
+        seed.clusters,
+        seed.ari
+    );
+    (default, seed)
+}
+
 #[test]
 fn default_rules_generalise_to_a_held_out_set() {
     let held = held_out();
@@ -206,20 +225,7 @@ fn default_rules_generalise_to_a_held_out_set() {
         ("untouched-last", &last),
         ("combined", &all),
     ] {
-        let (truth, causes) = truth_ids(set);
-        let default = score(&truth, &assignments(set, Rules::Default));
-        let seed = score(&truth, &assignments(set, Rules::Seed));
-        println!(
-            "{name}: {} messages, {causes} causes; default: {} clusters, precision {:.3} recall {:.3} F1 {:.3} ARI {:.3}; seed: {} clusters, ARI {:.3}",
-            set.len(),
-            default.clusters,
-            default.precision,
-            default.recall,
-            default.f1,
-            default.ari,
-            seed.clusters,
-            seed.ari
-        );
+        let (default, seed) = scored(name, set);
         assert!(
             default.precision >= 0.9,
             "{name}: precision {:.3}",
@@ -243,21 +249,7 @@ fn default_rules_generalise_to_a_held_out_set() {
 /// only reported.
 #[test]
 fn default_rules_keep_causes_apart_across_tools() {
-    let set = cross_tool();
-    let (truth, causes) = truth_ids(&set);
-    let default = score(&truth, &assignments(&set, Rules::Default));
-    let seed = score(&truth, &assignments(&set, Rules::Seed));
-    println!(
-        "cross-tool: {} messages, {causes} causes; default: {} clusters, precision {:.3} recall {:.3} F1 {:.3} ARI {:.3}; seed: {} clusters, ARI {:.3}",
-        set.len(),
-        default.clusters,
-        default.precision,
-        default.recall,
-        default.f1,
-        default.ari,
-        seed.clusters,
-        seed.ari
-    );
+    let (default, seed) = scored("cross-tool", &cross_tool());
     assert!(
         default.precision >= 0.95,
         "precision {:.3}",

@@ -329,6 +329,15 @@ fn strip_inline_trailers(line: &str) -> Cow<'_, str> {
     }
 }
 
+/// Lines of a known kind of noise, each with the name it is noted under.
+const NOISE: &[(fn(&str) -> bool, &str)] = &[
+    (is_native_frame, "driver stack trace"),
+    (is_trailer, "driver info"),
+    (is_code_frame, "code frame"),
+    (is_title, "test title"),
+    (is_rspec_source, "code frame"),
+];
+
 /// Splits `text` into message lines and set-aside noise.
 pub(crate) fn scan(text: &str) -> Scan<'_> {
     let mut content: Vec<Cow<'_, str>> = Vec::new();
@@ -427,16 +436,8 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
             note(&mut dropped, "driver stack trace");
             continue;
         }
-        if is_native_frame(t) {
-            note(&mut dropped, "driver stack trace");
-            continue;
-        }
-        if is_trailer(t) {
-            note(&mut dropped, "driver info");
-            continue;
-        }
-        if is_code_frame(t) {
-            note(&mut dropped, "code frame");
+        if let Some((_, kind)) = NOISE.iter().find(|(is, _)| is(t)) {
+            note(&mut dropped, kind);
             continue;
         }
         if is_box(t) {
@@ -455,14 +456,6 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
             continue;
         }
         in_box_message = false;
-        if is_title(t) {
-            note(&mut dropped, "test title");
-            continue;
-        }
-        if is_rspec_source(t) {
-            note(&mut dropped, "code frame");
-            continue;
-        }
         // Box-drawing decoration (install hints) ends what the line says.
         // All three start with the byte 0xE2 in UTF-8.
         let cut = match memchr::memchr(0xE2, t.as_bytes()) {
