@@ -329,8 +329,11 @@ fn strip_inline_trailers(line: &str) -> Cow<'_, str> {
     }
 }
 
+/// Tells whether a line is of one kind of noise.
+type IsNoise = fn(&str) -> bool;
+
 /// Lines of a known kind of noise, each with the name it is noted under.
-const NOISE: &[(fn(&str) -> bool, &str)] = &[
+const NOISE: &[(IsNoise, &str)] = &[
     (is_native_frame, "driver stack trace"),
     (is_trailer, "driver info"),
     (is_code_frame, "code frame"),
