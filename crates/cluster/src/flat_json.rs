@@ -73,7 +73,10 @@ pub(crate) fn flat_entry(text: &str) -> Option<Fields<'_>> {
 /// reader handles, and the position just past its `}`.
 pub(crate) fn flat_object(text: &str, mut i: usize) -> Option<(Fields<'_>, usize)> {
     let b = text.as_bytes();
-    let mut fields = Fields::default();
+    let mut fields = Fields {
+        checked: true,
+        ..Fields::default()
+    };
     if b.get(i) != Some(&b'{') {
         return None;
     }

@@ -364,6 +364,7 @@ pub(crate) fn entry_item(entry: Entry<'_>) -> Item<'_> {
         Entry::Other(_) => Fields::default(),
     };
     {
+        let message_of = |text| message_of(text, fields.checked);
         let (message, escaped) = fields
             .exception
             .and_then(message_of)
@@ -386,8 +387,8 @@ pub(crate) fn entry_item(entry: Entry<'_>) -> Item<'_> {
 
 /// A message field's text, Python-truthy, and whether it is still escaped: a string with
 /// escapes stays escaped here and is decoded where it is read.
-fn message_of(text: &str) -> Option<(Cow<'_, str>, bool)> {
-    match escaped_body(text) {
+fn message_of(text: &str, checked: bool) -> Option<(Cow<'_, str>, bool)> {
+    match escaped_body(text, checked) {
         Some(inner) => Some((Cow::Borrowed(inner), true)),
         None => truthy_text(text).map(|m| (m, false)),
     }
@@ -395,9 +396,9 @@ fn message_of(text: &str) -> Option<(Cow<'_, str>, bool)> {
 
 /// The body of the JSON string `text` when it has escapes, all of them short ones (so the
 /// message is truthy and can be decoded later without serde_json).
-fn escaped_body(text: &str) -> Option<&str> {
+fn escaped_body(text: &str, checked: bool) -> Option<&str> {
     let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-    (memchr::memchr(b'\\', inner.as_bytes()).is_some() && short_escapes_only(inner))
+    (memchr::memchr(b'\\', inner.as_bytes()).is_some() && (checked || short_escapes_only(inner)))
         .then_some(inner)
 }
 
@@ -416,6 +417,9 @@ pub(crate) struct Fields<'a> {
     pub(crate) file_path: Option<&'a str>,
     pub(crate) has_status: bool,
     pub(crate) has_command: bool,
+    /// Read by the flat reader, which accepts strings with short escapes only and no control
+    /// characters: their escapes need no second look.
+    pub(crate) checked: bool,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
