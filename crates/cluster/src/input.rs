@@ -286,7 +286,6 @@ fn quote_or_backslash(hay: &[u8]) -> Option<usize> {
     memchr::memchr2(b'"', b'\\', hay)
 }
 
-/// Parses the entries of a failure list, in parallel for large inputs.
 /// The entry `text` holds (one list element, surrounding whitespace allowed): read by the
 /// flat reader when it can, else by serde_json; `None` when it is not one JSON value.
 pub(crate) fn one_entry(text: &[u8]) -> Option<Entry<'_>> {
@@ -296,6 +295,7 @@ pub(crate) fn one_entry(text: &[u8]) -> Option<Entry<'_>> {
     }
 }
 
+/// Parses the entries of a failure list, in parallel for large inputs.
 fn parse_entries<'a>(bytes: &'a [u8], origin: &str) -> Result<Vec<Entry<'a>>, ClusterError> {
     if bytes.len() >= 1 << 20 {
         if let Some(ranges) = split_elements(bytes) {

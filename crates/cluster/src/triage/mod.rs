@@ -309,10 +309,6 @@ struct Parts {
 }
 
 impl Parts {
-    fn parameterise(&mut self, text: &str) -> Rc<tokens::Parameterised> {
-        self.pieces.parameterise(text)
-    }
-
     /// [`key_of`] `signature`, from the keys seen before when it is one of them.
     fn key_of(&mut self, signature: &str) -> String {
         self.keys
@@ -400,7 +396,7 @@ fn read_scan(scan: &lines::Scan<'_>, dropped: Vec<&'static str>, known: &mut Par
     let (mut exception_type, first_detail) = peel_exception_type(&content[index]);
     let mut head_raw = String::with_capacity(first_detail.len() * 2);
     head_raw.push_str(first_detail);
-    let mut pieces = vec![known.parameterise(first_detail)];
+    let mut pieces = vec![known.pieces.parameterise(first_detail)];
     index += 1;
     // A bare type line (`WebDriverException`) followed by its message.
     if head_raw.is_empty()
@@ -423,7 +419,7 @@ fn read_scan(scan: &lines::Scan<'_>, dropped: Vec<&'static str>, known: &mut Par
             exception_type = ty;
         }
         head_raw = detail.to_string();
-        pieces = vec![known.parameterise(detail)];
+        pieces = vec![known.pieces.parameterise(detail)];
         index += 1;
     }
     while index < content.len() && pieces.len() < 4 {
@@ -436,7 +432,7 @@ fn read_scan(scan: &lines::Scan<'_>, dropped: Vec<&'static str>, known: &mut Par
         }
         head_raw.push(' ');
         head_raw.push_str(&content[index]);
-        pieces.push(known.parameterise(&content[index]));
+        pieces.push(known.pieces.parameterise(&content[index]));
         index += 1;
     }
     let head_lower = head_raw.to_lowercase();
@@ -728,12 +724,9 @@ fn is_type_name(name: &str) -> bool {
     }
     let last = name.rsplit('.').next().unwrap_or(name);
     let starts_upper = last.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    // `Message` only as the whole name (`ErrorMessage:` names no type).
     starts_upper
-        && (last.ends_with("Error")
-            || last.ends_with("Exception")
-            || last.ends_with("Failure")
-            || last.ends_with("Fault")
-            || last == "Message")
+        && (!last.ends_with("Message") || last == "Message")
         && name
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))

@@ -65,9 +65,9 @@ impl Out {
         }
     }
 
-    /// Appends a plain word (ASCII letters, digits, `_`, `-`): digit runs inside become
-    /// `<N>` unless the word is an upper-case code such as ERR_HTTP2_PROTOCOL_ERROR.
-    fn push_plain_word<U: Unit>(&mut self, word: &[U]) {
+    /// Appends a word (letters, digits, `_`, `-`): digit runs inside become `<N>` unless the
+    /// word is an upper-case code such as ERR_HTTP2_PROTOCOL_ERROR.
+    fn push_word_run<U: Unit>(&mut self, word: &[U]) {
         let mut digits = false;
         let mut code_like = true;
         for u in word {
@@ -186,7 +186,7 @@ fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
         // Most words are plain, and are written out in one pass.
         if c.is_ascii_alphabetic() && boundary {
             if let Some(end) = plain_word_end(t, i) {
-                out.push_plain_word(&t[i..end]);
+                out.push_word_run(&t[i..end]);
                 i = end;
                 continue;
             }
@@ -205,16 +205,7 @@ fn parameterise_chars<U: Unit>(t: &[U], len: usize) -> Parameterised {
             } {
                 end += 1;
             }
-            let word = &t[i..end];
-            let code_like = word.iter().all(|u| {
-                let c = u.ch();
-                c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'
-            });
-            if code_like {
-                out.push_word(word);
-            } else {
-                out.push_word_with_numbers(word);
-            }
+            out.push_word_run(&t[i..end]);
             i = end;
             continue;
         }
@@ -625,11 +616,9 @@ fn time<U: Unit>(t: &[U], i: usize) -> usize {
 }
 
 /// Tokens starting with a letter: URLs, e-mail addresses, drive paths, `By.x: value`
-/// locators, host names, `localhost:port`, file names.
+/// locators, host names, `localhost:port`, file names. Reached only where [`plain_word_end`]
+/// found no plain word.
 fn word_token<U: Unit>(t: &[U], i: usize) -> Option<(usize, &'static str)> {
-    if plain_word_end(t, i).is_some() {
-        return None;
-    }
     // Scheme URLs.
     let mut j = i;
     while at(t, j).is_ascii_alphanumeric() || matches!(at(t, j), '+' | '-' | '.') {
