@@ -9,13 +9,18 @@ pub mod demo;
 pub mod executor;
 pub mod monitor;
 pub mod run;
-#[cfg(feature = "otel")]
-mod trace_hook;
+pub mod settings;
+pub mod stop;
+pub mod terminal;
 
 pub use action::{load_flow, parse_flow, Action, Flow, FlowError};
 pub use executor::{ActionError, CommandRegistry, Context, Executor};
 pub use monitor::SyntheticMonitor;
-pub use webrunner_record::{Artifacts, Record, RunObserver, Status, Summary};
+pub use settings::Settings;
+pub use stop::StopSignal;
+pub use webrunner_record::{
+    Artifacts, Record, Reporter, RunEvent, RunSink, SinkError, SinkFailure, Status, Summary, Try,
+};
 
 pub use webrunner_cluster::{cluster_failures, cluster_summary, normalise_error, ClusterError};
 pub use webrunner_har::{diff_har, diff_har_files, HarDiffError};
@@ -23,8 +28,6 @@ pub use webrunner_report::{
     export_replay_studio, start_dashboard, write_junit, DashboardHandle, LiveRun,
 };
 
-#[cfg(feature = "otel")]
-pub use trace_hook::otel_trace_hook;
 /// Failure clustering (the `webrunner-cluster` crate).
 pub use webrunner_cluster as cluster;
 /// HAR reading, diffing and writing (the `webrunner-har` crate).

@@ -242,7 +242,7 @@ fn no_scripts_refuses_script_commands_only() {
     rt().block_on(async {
         let mut ex = executor().await;
         ex.set_scripts_enabled(false);
-        ex.set_retry_policy(3, 0.0);
+        ex.set_retry_policy(3, 0.0).expect("retry policy");
         let records = run(
             &mut ex,
             r###"[["WR_to_url", ["{base}/"]], ["WR_execute_script", ["return 1"]],

@@ -57,7 +57,7 @@ fn retries_use_linear_backoff_and_a_pass_after_failure_is_flaky() {
         register_counting(&mut ex);
         let clock = Arc::new(RecordingClock::default());
         ex.set_clock(clock.clone());
-        ex.set_retry_policy(4, 0.5);
+        ex.set_retry_policy(4, 0.5).expect("retry policy");
         let records = flow(
             &mut ex,
             r#"[["WR_to_url", ["{base}/playground"]], ["WR_count_until", {"pass_at": 3}]]"#,
@@ -111,7 +111,8 @@ fn negative_retry_policy_clamps_to_a_single_attempt() {
         register_counting(&mut ex);
         let clock = Arc::new(RecordingClock::default());
         ex.set_clock(clock.clone());
-        ex.set_retry_policy(-3, -1.0);
+        ex.set_retry_policy(-3, -1.0)
+            .expect("negative values clamp");
         let records = flow(
             &mut ex,
             r#"[["WR_to_url", ["{base}/playground"]], ["WR_count_until"]]"#,

@@ -23,7 +23,7 @@ fn flow(base: &str) -> webrunner::Flow {
 async fn record(out: &std::path::Path, content: bool) -> Value {
     let base = site().await.base_url();
     let options = RunOptions {
-        out: out.to_path_buf(),
+        out: Some(out.to_path_buf()),
         har: Some(content),
         ..RunOptions::default()
     };

@@ -6,14 +6,13 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{browser, rt, site};
 use serde_json::{json, Value};
 use webrunner::browser::Session;
-use webrunner::{parse_flow, Executor, Record, RunObserver, Status};
-use webrunner_report::{export_replay_studio, junit_xml, start_dashboard, AttemptLog, LiveRun};
+use webrunner::{parse_flow, Executor, Record, RunEvent, RunSink, Status, Try};
+use webrunner_report::{export_replay_studio, junit_xml, start_dashboard, LiveRun};
 
 /// A new tab that counts Content-Security-Policy violations in `window.__violations`.
 async fn tab() -> Session {
@@ -66,10 +65,9 @@ async fn wait_until(session: &Session, js: &str, secs: u64) {
 }
 
 /// A real run of the bundled demo flow (one step fails on purpose, one passes on retry),
-/// with failure screenshots, observed by a [`LiveRun`] for the attempt errors.
+/// with failure screenshots; every record holds each of its attempts in `tries`.
 struct DemoRun {
     records: Vec<Record>,
-    attempts: AttemptLog,
     shots: tempfile::TempDir,
 }
 
@@ -82,11 +80,18 @@ async fn demo_run() -> &'static DemoRun {
         ex.use_browser(browser().await);
         ex.set_failure_screenshot_dir(shots.path())
             .expect("screenshot dir");
-        ex.add_observer(Arc::new(live.clone()));
+        ex.add_sink(Box::new(live.clone()));
         let flow =
             parse_flow("demo_flow.json", &site().await.flow_text()).expect("demo flow parses");
         let records = ex.run_flow(&flow).await.to_vec();
+        let failures = ex.finish().await;
+        assert!(failures.is_empty(), "no sink failed: {failures:?}");
         ex.shutdown().await;
+        assert_eq!(
+            live.records(),
+            records,
+            "the live run holds every record as run"
+        );
         assert!(
             records
                 .iter()
@@ -97,11 +102,10 @@ async fn demo_run() -> &'static DemoRun {
             records.iter().any(|r| r.flaky),
             "the demo has a step that passes on retry"
         );
-        DemoRun {
-            records,
-            attempts: live.attempt_log(),
-            shots,
+        for r in &records {
+            assert_eq!(r.tries.len(), r.attempts as usize, "{r:?}");
         }
+        DemoRun { records, shots }
     })
     .await
 }
@@ -131,10 +135,11 @@ fn dashboard_counts_rise_while_a_real_flow_runs() {
         let mut ex = Executor::new();
         ex.use_browser(browser().await);
         ex.set_failure_screenshot_dir(shots.path()).expect("screenshot dir");
-        ex.add_observer(Arc::new(live.clone()));
+        ex.add_sink(Box::new(live.clone()));
         let run = async {
             let records = ex.run_flow(&flow).await.to_vec();
-            live.finish();
+            let failures = ex.finish().await;
+            assert!(failures.is_empty(), "no sink failed: {failures:?}");
             records
         };
         let watch = async {
@@ -216,6 +221,18 @@ const TEXTAREA_BREAK: &str =
     "</textarea><svg onload=\"window.__pwned = 'svg onload'\"></svg>'\"&amp;";
 const ATTR_BREAK: &str = "\" autofocus onfocus=\"window.__pwned='attr'\" x=\"";
 
+fn hostile_try(attempt: u32, status: Status, error: Option<String>) -> Try {
+    Try {
+        attempt,
+        started_at: format!("2026-01-01T00:00:0{attempt}Z"),
+        duration_ms: 125.0,
+        status,
+        error,
+        artifacts: Default::default(),
+    }
+}
+
+/// A failed record whose two attempts failed with hostile errors, and a passed one.
 fn hostile_records() -> Vec<Record> {
     let base = Record {
         index: 0,
@@ -225,13 +242,25 @@ fn hostile_records() -> Vec<Record> {
         status: Status::Failed,
         started_at: "2026-01-01T00:00:00Z".to_string(),
         duration_ms: 250.0,
-        attempts: 1,
+        attempts: 2,
         flaky: false,
         result: Value::Null,
         error: Some(format!("{TEXTAREA_BREAK} {IMG_ONERROR}")),
         artifacts: Default::default(),
         trace_id: None,
         flow: Some(ATTR_BREAK.to_string()),
+        tries: vec![
+            hostile_try(
+                1,
+                Status::Failed,
+                Some(format!("{SCRIPT_TAG} {ATTR_BREAK}")),
+            ),
+            hostile_try(
+                2,
+                Status::Failed,
+                Some(format!("{TEXTAREA_BREAK} {IMG_ONERROR}")),
+            ),
+        ],
     };
     let mut second = base.clone();
     second.index = 1;
@@ -240,6 +269,8 @@ fn hostile_records() -> Vec<Record> {
     second.error = None;
     second.result = Value::from(SCRIPT_TAG);
     second.started_at = "2026-01-01T00:00:01Z".to_string();
+    second.attempts = 1;
+    second.tries = vec![hostile_try(1, Status::Passed, None)];
     vec![base, second]
 }
 
@@ -269,12 +300,38 @@ async fn assert_nothing_ran(page: &Session, root: &str) {
 fn dashboard_shows_hostile_record_text_as_text_and_runs_nothing() {
     rt().block_on(async {
         let live = LiveRun::new();
-        live.flow_started(ATTR_BREAK, 3);
+        let mut sink = live.clone();
+        let mut feed = |event: RunEvent| sink.event(&event).expect("the live run takes the event");
+        feed(RunEvent::FlowStarted {
+            flow: ATTR_BREAK.to_string(),
+            planned: 3,
+        });
         for r in hostile_records() {
-            live.action_started(r.index, &r.command);
-            live.action_finished(&r);
+            feed(RunEvent::ActionStarted {
+                flow: r.flow.clone(),
+                index: r.index,
+                command: r.command.clone(),
+            });
+            for (n, t) in r.tries.iter().enumerate() {
+                feed(RunEvent::AttemptStarted {
+                    index: r.index,
+                    attempt: t.attempt,
+                });
+                feed(RunEvent::AttemptFinished {
+                    flow: r.flow.clone(),
+                    index: r.index,
+                    command: r.command.clone(),
+                    attempt: t.clone(),
+                    will_retry: n + 1 < r.tries.len(),
+                });
+            }
+            feed(RunEvent::ActionFinished { record: r });
         }
-        live.action_started(2, TEXTAREA_BREAK);
+        feed(RunEvent::ActionStarted {
+            flow: Some(ATTR_BREAK.to_string()),
+            index: 2,
+            command: TEXTAREA_BREAK.to_string(),
+        });
         let dashboard = start_dashboard("127.0.0.1", 0, live.clone()).expect("dashboard");
         let page = tab().await;
         page.goto(&dashboard.url()).await.expect("open the dashboard");
@@ -282,10 +339,22 @@ fn dashboard_shows_hostile_record_text_as_text_and_runs_nothing() {
         let v = read(
             &page,
             "JSON.stringify({rows: [...document.querySelectorAll('#rows tr')].map(tr => [...tr.cells].map(td => td.textContent)), \
+             titles: [...document.querySelectorAll('#rows tr')].map(tr => [...tr.cells].map(td => td.title)), \
              running: document.getElementById('running').textContent})",
         )
         .await;
         let first = &v["rows"][0];
+        let attempts_title = v["titles"][0]
+            .as_array()
+            .expect("titles")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            attempts_title.contains(&format!("attempt 1: failed — {SCRIPT_TAG} {ATTR_BREAK}")),
+            "every attempt's error, as text: {v}"
+        );
         assert_eq!(first[2], ATTR_BREAK);
         assert_eq!(first[3], SCRIPT_TAG);
         assert_eq!(first[7], format!("{TEXTAREA_BREAK} {IMG_ONERROR}"));
@@ -322,6 +391,7 @@ fn replay_studio_opened_from_file_shows_rows_badges_timeline_and_decoded_images(
              commands: [...document.querySelectorAll('tr.rec td.command')].map(td => td.textContent), \
              images: [...document.images].filter(i => i.src).map(i => ({cls: i.className, w: i.naturalWidth, data: i.src.startsWith('data:image/png;base64,')})), \
              thumbs: document.querySelectorAll('tr.rec img.thumb').length, \
+             tries: [...document.querySelectorAll('ol.tries')].map(ol => [...ol.querySelectorAll('li.try')].map(li => li.classList.contains('fail'))), \
              resources: performance.getEntriesByType('resource').length, \
              title: document.title})",
         )
@@ -339,6 +409,13 @@ fn replay_studio_opened_from_file_shows_rows_badges_timeline_and_decoded_images(
         let commands: Vec<&str> = records.iter().map(|r| r.command.as_str()).collect();
         assert_eq!(v["commands"], json!(commands));
         assert_eq!(v["thumbs"], failed, "every failure shows its screenshot");
+        let retried: Vec<Vec<bool>> = records
+            .iter()
+            .filter(|r| r.tries.len() > 1)
+            .map(|r| r.tries.iter().map(|t| t.status == Status::Failed).collect())
+            .collect();
+        assert!(!retried.is_empty(), "the demo retries a step");
+        assert_eq!(v["tries"], json!(retried), "every attempt of a retried step is listed");
         let images = v["images"].as_array().expect("images");
         assert!(images.len() > failed, "thumbnails and the full screenshots: {images:?}");
         for image in images {
@@ -390,6 +467,7 @@ fn replay_studio_shows_hostile_record_text_as_text_and_runs_nothing() {
              rows: [...document.querySelectorAll('tr.rec')].map(tr => [...tr.cells].map(td => td.textContent)), \
              lane: document.querySelector('.lane-name').textContent, \
              bar: document.querySelector('rect.bar title').textContent, \
+             tries: [...document.querySelectorAll('li.try pre.error')].map(p => p.textContent), \
              scripts: document.scripts.length})",
         )
         .await;
@@ -398,6 +476,14 @@ fn replay_studio_shows_hostile_record_text_as_text_and_runs_nothing() {
         assert_eq!(v["lane"], ATTR_BREAK);
         assert!(v["bar"].as_str().unwrap_or("").contains(SCRIPT_TAG), "{v}");
         assert_eq!(v["scripts"], 1, "only the page's own script");
+        assert_eq!(
+            v["tries"],
+            json!([
+                format!("{SCRIPT_TAG} {ATTR_BREAK}"),
+                format!("{TEXTAREA_BREAK} {IMG_ONERROR}")
+            ]),
+            "each attempt's error, as text"
+        );
         let first = &v["rows"][0];
         assert_eq!(first[2], ATTR_BREAK);
         assert_eq!(first[3], SCRIPT_TAG);
@@ -415,7 +501,7 @@ fn replay_studio_shows_hostile_record_text_as_text_and_runs_nothing() {
 fn junit_of_a_real_run_parses_in_the_browser_and_matches_the_records() {
     rt().block_on(async {
         let run = demo_run().await;
-        let xml = junit_xml(&run.records, &run.attempts);
+        let xml = junit_xml(&run.records);
         let page = tab().await;
         page.goto("about:blank").await.expect("blank page");
         let script = format!(
@@ -426,7 +512,7 @@ fn junit_of_a_real_run_parses_in_the_browser_and_matches_the_records() {
                cases: [...s.querySelectorAll(':scope > testcase')].map(c => ({{name: c.getAttribute('name'), \
                  failure: c.querySelector(':scope > failure') ? c.querySelector(':scope > failure').getAttribute('message') : null, \
                  flaky: [...c.querySelectorAll(':scope > flakyFailure')].map(f => f.getAttribute('message')), \
-                 reruns: c.querySelectorAll(':scope > rerunFailure').length, \
+                 reruns: [...c.querySelectorAll(':scope > rerunFailure')].map(f => f.getAttribute('message')), \
                  out: c.querySelector(':scope > system-out') ? c.querySelector(':scope > system-out').textContent : ''}}))}})); \
              return JSON.stringify({{suites}}); }})()",
             serde_json::to_string(&xml).expect("xml as a JS string")
@@ -442,23 +528,38 @@ fn junit_of_a_real_run_parses_in_the_browser_and_matches_the_records() {
         for (case, r) in cases.iter().zip(&run.records) {
             assert_eq!(case["name"], format!("#{} {}", r.index, r.command));
             assert_eq!(case["failure"], json!(r.error.as_deref().filter(|_| r.failed())));
-            let earlier = r.attempts.saturating_sub(1) as usize;
+            // The attempts before the last one that failed, with their own errors, as the
+            // record's tries say.
+            let (last, before) = r.tries.split_last().expect("a run action has tries");
+            assert_eq!(last.status, r.status, "the last try settles the record");
+            let earlier: Vec<Option<&str>> = before
+                .iter()
+                .filter(|t| t.status == Status::Failed)
+                .map(|t| t.error.as_deref())
+                .collect();
+            assert_eq!(earlier.len() as u32, r.attempts - 1, "{r:?}");
             if r.failed() {
-                assert_eq!(case["reruns"], earlier);
+                assert_eq!(case["reruns"], json!(earlier));
+                assert_eq!(case["flaky"], json!([]));
             } else {
-                let flaky = case["flaky"].as_array().expect("flaky");
-                assert_eq!(flaky.len(), earlier);
-                // The errors of the failed attempts are the ones the run reported.
-                for (k, message) in flaky.iter().enumerate() {
-                    let noted = run.attempts.errors(r.flow.as_deref(), r.index);
-                    assert_eq!(message.as_str(), Some(noted[k].1.as_str()));
+                assert_eq!(case["flaky"], json!(earlier));
+                assert_eq!(case["reruns"], json!([]));
+            }
+            // The record's screenshot, then those of its earlier tries, each once.
+            let mut shots: Vec<&str> = Vec::new();
+            let all = std::iter::once(&r.artifacts).chain(r.tries.iter().map(|t| &t.artifacts));
+            for shot in all.filter_map(|a| a.screenshot.as_deref()) {
+                if !shots.contains(&shot) {
+                    shots.push(shot);
                 }
             }
-            match &r.artifacts.screenshot {
-                Some(shot) => assert_eq!(case["out"], format!("[[ATTACHMENT|{shot}]]\n")),
-                None => assert_eq!(case["out"], ""),
-            }
+            let out: String = shots
+                .iter()
+                .map(|s| format!("[[ATTACHMENT|{s}]]\n"))
+                .collect();
+            assert_eq!(case["out"], out);
         }
+        assert_eq!(cases.len(), run.records.len());
         let _ = page.close().await;
     });
 }

@@ -13,9 +13,10 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
-use webrunner::{parse_flow, Executor, Record, Status};
+use webrunner::run::{run_flows, RunOptions};
+use webrunner::{parse_flow, Record, Settings, Status};
 use webrunner_otel::receiver::{OtlpReceiver, ReceivedSpan, Transport};
-use webrunner_otel::{executor_tracing, OtlpExportConfig};
+use webrunner_otel::OtlpExportConfig;
 
 /// Every request the site got: path with query, and its `traceparent` header.
 type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
@@ -69,36 +70,34 @@ struct FlowRun {
     stats: webrunner_otel::ExportStats,
 }
 
-/// Runs the flow with tracing exported to `config`.
+/// Runs the flow with tracing exported to `config`: the library installs the export for
+/// this run and flushes it before `run_flows` returns.
 fn run_flow(config: OtlpExportConfig, service: &str) -> FlowRun {
-    let shots = tempfile::tempdir().expect("temp dir");
-    let (dispatch, guard) = executor_tracing(service, Some(config)).expect("tracing");
+    let config = config.with_service_name(service).expect("service name");
     let seen: Seen = Arc::default();
-    // One thread: the subscriber set for this thread sees every span the executor makes.
-    let rt = tokio::runtime::Builder::new_current_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    let records = tracing::dispatcher::with_default(&dispatch, || {
-        rt.block_on(async {
-            let base = start_site(Arc::clone(&seen)).await;
-            let mut ex = Executor::new();
-            ex.set_trace_hook(webrunner::otel_trace_hook);
-            ex.set_retry_policy(1, 0.0);
-            ex.set_failure_screenshot_dir(shots.path())
-                .expect("screenshot dir");
-            let flow = parse_flow("tracing.json", &FLOW.replace("{base}", &base)).expect("flow");
-            let records = ex.run_flow(&flow).await.to_vec();
-            ex.shutdown().await;
-            records
-        })
+    let outcome = rt.block_on(async {
+        let base = start_site(Arc::clone(&seen)).await;
+        let flow = parse_flow("tracing.json", &FLOW.replace("{base}", &base)).expect("flow");
+        let mut settings = Settings::default();
+        settings.set_retry_policy(1.0, 0.0).expect("retry policy");
+        let options = RunOptions {
+            settings,
+            out: Some(tempfile::tempdir().expect("temp dir").keep()),
+            tracing: Some(config),
+            ..RunOptions::default()
+        };
+        run_flows(&[flow], options).await.expect("run")
     });
-    let stats = guard.shutdown();
     let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
     FlowRun {
-        records,
+        records: outcome.records,
         seen,
-        stats,
+        stats: outcome.spans.expect("span export stats"),
     }
 }
 
@@ -206,7 +205,8 @@ fn a_chromium_flow_exports_action_spans_over_grpc_and_the_page_requests_join_the
         "unset"
     );
 
-    // The failed action: error status with the record's error, and the capture child.
+    // The failed action: error status with the record's error; its last attempt's span
+    // carries that attempt's own error (the same text: the last attempt settles the record).
     let failed = span(&spans, "WR_assert_text");
     assert_eq!(failed.status_code, "error");
     assert_eq!(failed.str_attr("error"), Some(error.as_str()));
@@ -214,11 +214,10 @@ fn a_chromium_flow_exports_action_spans_over_grpc_and_the_page_requests_join_the
         failed.status_message, error,
         "the status description must carry the error (field otel.status_description)"
     );
-    let capture = span(&spans, "capture_failure_artifacts");
-    assert_eq!(
-        capture.parent_span_id.as_deref(),
-        Some(failed.span_id.as_str())
-    );
+    let last = span(&spans, "WR_assert_text attempt 2");
+    assert_eq!(last.status_code, "error");
+    assert_eq!(last.str_attr("error"), Some(error.as_str()));
+    assert_eq!(records[2].tries[1].error.as_deref(), Some(error.as_str()));
 
     // The page's own requests carried the traceparent of the action that made them.
     let traceparent_of = |path: &str| -> Vec<String> {

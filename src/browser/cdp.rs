@@ -1,170 +1,32 @@
-//! The CDP backend: launches Chromium through chromiumoxide (one browser, one temporary
-//! profile) and wraps a page as a [`Session`].
+//! A tab of the CDP backend as a [`Session`]: navigation, evaluation, screenshots and raw
+//! CDP, every call guarded so that a crashed, hung or closed tab fails it at once.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
 use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::types::{Command, Method, MethodId};
-use futures::StreamExt;
 use serde_json::{json, Value};
 
-use super::{find_chromium, BrowserError};
-
-/// How to launch Chromium.
-#[derive(Debug, Clone)]
-pub struct BrowserOptions {
-    /// Show a window instead of running headless.
-    pub headed: bool,
-    /// The binary; found with [`find_chromium`] when `None`.
-    pub executable: Option<PathBuf>,
-    /// Initial window size in CSS pixels.
-    pub window_size: (u32, u32),
-    /// Extra command-line switches, e.g. `--lang=de`.
-    pub args: Vec<String>,
-    /// How long Chromium may take to start.
-    pub launch_timeout: Duration,
-}
-
-impl Default for BrowserOptions {
-    fn default() -> Self {
-        BrowserOptions {
-            headed: false,
-            executable: None,
-            window_size: (1280, 800),
-            args: Vec::new(),
-            launch_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-/// A running Chromium with its own temporary profile; closed by [`Browser::close`] or on drop.
-pub struct Browser {
-    inner: chromiumoxide::Browser,
-    handler: tokio::task::JoinHandle<()>,
-    _profile: tempfile::TempDir,
-}
-
-impl std::fmt::Debug for Browser {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Browser").finish_non_exhaustive()
-    }
-}
-
-impl Browser {
-    /// Starts Chromium. Fails when no binary is found or it does not start in time.
-    pub async fn launch(options: BrowserOptions) -> Result<Browser, BrowserError> {
-        let executable = match &options.executable {
-            Some(p) => p.clone(),
-            None => find_chromium()?,
-        };
-        let launch_err = |message: String| BrowserError::Launch {
-            path: executable.display().to_string(),
-            message,
-        };
-        let profile = tempfile::Builder::new()
-            .prefix("webrunner-profile-")
-            .tempdir()
-            .map_err(|e| launch_err(format!("cannot create a profile folder: {e}")))?;
-        let (w, h) = options.window_size;
-        let mut builder = chromiumoxide::BrowserConfig::builder()
-            .chrome_executable(&executable)
-            .user_data_dir(profile.path())
-            .viewport(None)
-            .window_size(w, h)
-            .launch_timeout(options.launch_timeout)
-            .request_timeout(Duration::from_secs(60))
-            .no_sandbox()
-            .args([
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--mute-audio",
-            ])
-            .args(options.args.iter().map(String::as_str));
-        builder = if options.headed {
-            builder.with_head()
-        } else {
-            builder.new_headless_mode()
-        };
-        let config = builder.build().map_err(launch_err)?;
-        let (inner, mut handler) = chromiumoxide::Browser::launch(config)
-            .await
-            .map_err(|e| launch_err(e.to_string()))?;
-        let mut inner = inner;
-        if let Some(pid) = inner.get_mut_child().and_then(|c| c.as_mut_inner().id()) {
-            spawn_watchdog(pid);
-        }
-        let handler = tokio::spawn(async move {
-            // Events Chromium sends that chromiumoxide cannot decode arrive as errors here;
-            // they do not end the connection, so only the end of the stream stops the loop.
-            while handler.next().await.is_some() {}
-        });
-        Ok(Browser {
-            inner,
-            handler,
-            _profile: profile,
-        })
-    }
-
-    /// Opens a new tab and returns it as a session.
-    pub async fn new_session(&self) -> Result<Session, BrowserError> {
-        let page = self.inner.new_page("about:blank").await?;
-        Ok(Session { page })
-    }
-
-    /// The browser's product and version, e.g. `Chrome/156.0.8078.73`.
-    pub async fn version(&self) -> Result<String, BrowserError> {
-        Ok(self.inner.version().await?.product.clone())
-    }
-
-    /// Closes Chromium and waits for it to exit.
-    pub async fn close(mut self) {
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.close()).await;
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.wait()).await;
-        self.handler.abort();
-    }
-}
-
-/// Starts a small shell that kills Chromium if this process dies without closing it (a
-/// test binary's shared browser, or a run stopped by a signal), so no browser outlives us.
-fn spawn_watchdog(chromium_pid: u32) {
-    let me = std::process::id();
-    let script = format!(
-        "while kill -0 {me} 2>/dev/null && kill -0 {chromium_pid} 2>/dev/null; do sleep 1; done; kill -9 {chromium_pid} 2>/dev/null"
-    );
-    let child = std::process::Command::new("sh")
-        .args(["-c", &script])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if let Ok(mut child) = child {
-        std::thread::spawn(move || child.wait());
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if let Some(child) = self.inner.get_mut_child() {
-            let _ = child.as_mut_inner().start_kill();
-        }
-        self.handler.abort();
-    }
-}
+use super::health::SessionState;
+use super::BrowserError;
 
 /// A raw DevTools protocol call whose result is plain JSON.
 #[derive(Debug)]
-struct RawCommand {
+pub(super) struct RawCommand {
     method: String,
     params: Value,
+}
+
+impl RawCommand {
+    pub(super) fn new(method: &str, params: Value) -> RawCommand {
+        RawCommand {
+            method: method.to_string(),
+            params,
+        }
+    }
 }
 
 impl serde::Serialize for RawCommand {
@@ -183,16 +45,42 @@ impl Command for RawCommand {
     type Response = Value;
 }
 
-/// One browser tab: navigation, evaluation, screenshots and raw CDP.
+/// One browser tab, in a browser context of its own: navigation, evaluation, screenshots
+/// and raw CDP. Clones share the tab and its state.
 #[derive(Debug, Clone)]
 pub struct Session {
-    page: chromiumoxide::Page,
+    state: Arc<SessionState>,
 }
 
 impl Session {
-    /// The chromiumoxide page, for callers that need its full API.
+    pub(super) fn new(state: SessionState) -> Session {
+        Session {
+            state: Arc::new(state),
+        }
+    }
+
+    /// The chromiumoxide page, for callers that need its full API (its calls are not
+    /// guarded; prefer the session's own).
     pub fn page(&self) -> &chromiumoxide::Page {
-        &self.page
+        &self.state.page
+    }
+
+    /// Why this session can never be used again (its tab crashed or hung, or the browser
+    /// closed), once that happened; every call then fails at once with this error.
+    pub fn fatal(&self) -> Option<BrowserError> {
+        self.state.fatal()
+    }
+
+    /// How long a stalled call's probe of the page may go unanswered before the page counts
+    /// as hung (5 s unless set). The probe starts after the call has waited 2 s, or this
+    /// limit when shorter. Shared by every clone.
+    pub fn set_unresponsive_after(&self, limit: Duration) {
+        self.state.set_unresponsive_after(limit);
+    }
+
+    /// The limit set by [`Session::set_unresponsive_after`].
+    pub fn unresponsive_after(&self) -> Duration {
+        self.state.unresponsive_after()
     }
 
     /// Sends a raw DevTools protocol command (`Domain.method`) and returns its JSON result.
@@ -211,15 +99,14 @@ impl Session {
                 "CDP params for {method} must be an object"
             )));
         }
-        let resp = self
-            .page
-            .execute(RawCommand {
-                method: method.to_string(),
-                params,
-            })
-            .await
-            .map_err(|e| BrowserError::Cdp(format!("{method}: {e}")))?;
-        Ok(resp.result)
+        let call = async {
+            self.state
+                .page
+                .execute(RawCommand::new(method, params))
+                .await
+                .map_err(|e| BrowserError::Cdp(format!("{method}: {e}")))
+        };
+        Ok(self.state.guard(call).await?.result)
     }
 
     /// Navigates to `url` and waits for the load to finish.
@@ -235,7 +122,7 @@ impl Session {
     pub async fn wait_loaded(&self, timeout: Duration) -> Result<(), BrowserError> {
         let start = Instant::now();
         loop {
-            let state = self.evaluate("document.readyState").await;
+            let state = unless_fatal(self.evaluate("document.readyState").await)?;
             if matches!(&state, Ok(Value::String(s)) if s == "complete") {
                 return Ok(());
             }
@@ -255,9 +142,10 @@ impl Session {
         let start = Instant::now();
         let timeout = Duration::from_secs(30);
         loop {
-            let state = self
-                .evaluate("window.__webrunnerBeforeClick ? 'old' : document.readyState")
-                .await;
+            let state = unless_fatal(
+                self.evaluate("window.__webrunnerBeforeClick ? 'old' : document.readyState")
+                    .await,
+            )?;
             if matches!(&state, Ok(Value::String(s)) if s == "complete") {
                 return Ok(());
             }
@@ -294,9 +182,11 @@ impl Session {
         .await?;
         let want = entry["url"].as_str().unwrap_or_default().to_string();
         let start = Instant::now();
-        while self.url().await.unwrap_or_default() != want
-            && start.elapsed() < Duration::from_secs(10)
-        {
+        loop {
+            let url = unless_fatal(self.url().await)?;
+            if url.unwrap_or_default() == want || start.elapsed() >= Duration::from_secs(10) {
+                break;
+            }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.wait_loaded(Duration::from_secs(30)).await
@@ -360,7 +250,8 @@ impl Session {
 
     /// The page's HTML.
     pub async fn content(&self) -> Result<String, BrowserError> {
-        Ok(self.page.content().await?)
+        let call = async { Ok(self.state.page.content().await?) };
+        self.state.guard(call).await
     }
 
     /// A PNG of the viewport, or of the whole page when `full_page`.
@@ -369,7 +260,8 @@ impl Session {
             .format(CaptureScreenshotFormat::Png)
             .full_page(full_page)
             .build();
-        Ok(self.page.screenshot(params).await?)
+        let call = async { Ok(self.state.page.screenshot(params).await?) };
+        self.state.guard(call).await
     }
 
     /// A PNG of the viewport.
@@ -407,9 +299,22 @@ impl Session {
         ))
     }
 
-    /// Closes the tab.
+    /// Closes the tab and disposes its browser context (with everything stored in it).
+    /// Works, within a few seconds at most, when the tab has crashed or hangs; does nothing
+    /// when the browser is gone or another clone closed it already.
     pub async fn close(self) -> Result<(), BrowserError> {
-        Ok(self.page.close().await?)
+        self.state.close().await
+    }
+}
+
+/// Keeps a failed poll as a result to try again, unless the session is dead: that ends the
+/// polling with its error.
+fn unless_fatal<T>(
+    polled: Result<T, BrowserError>,
+) -> Result<Result<T, BrowserError>, BrowserError> {
+    match polled {
+        Err(e) if e.is_fatal() => Err(e),
+        other => Ok(other),
     }
 }
 

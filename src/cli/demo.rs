@@ -4,7 +4,7 @@
 use webrunner::demo::DemoSite;
 use webrunner::parse_flow;
 
-use super::run::{report, run_with_tracing, RunFlags};
+use super::run::{interrupted_code, report, run_until_signal, RunFlags};
 use super::EXIT_OK;
 
 /// Arguments of `webrunner demo`.
@@ -24,9 +24,12 @@ pub fn execute(args: DemoArgs) -> anyhow::Result<u8> {
     let text = site.flow_text();
     let flow = parse_flow("demo-flow.json", &text)?;
     eprintln!("demo site: {}", site.base_url());
-    let outcome = run_with_tracing(&args.flags, options, &[flow], &rt)?;
-    std::fs::write(args.flags.out.join("demo-flow.json"), &text)?;
+    let outcome = run_until_signal(options, &[flow], &rt)?;
+    webrunner::report::write_file_atomic(&args.flags.out.join("demo-flow.json"), text.as_bytes())?;
     report(&outcome, args.flags.format)?;
+    if let Some(code) = interrupted_code(&outcome) {
+        return Ok(code);
+    }
     let s = outcome.summary;
     if args.flags.format == super::Format::Text {
         println!(

@@ -64,10 +64,11 @@ enum Command {
     Dashboard(dashboard::DashboardArgs),
 }
 
-/// `v` seconds from the flag `--flag`; a negative, NaN or too large value is bad input.
+/// `v` seconds from the flag `--flag`; a negative, NaN or too large value (more than a day)
+/// is bad input.
 pub fn seconds(flag: &str, v: f64) -> anyhow::Result<std::time::Duration> {
-    std::time::Duration::try_from_secs_f64(v)
-        .map_err(|_| anyhow::anyhow!("--{flag} must be a number of seconds ≥ 0, got {v:?}"))
+    let what = format!("--{flag}");
+    Ok(webrunner::settings::checked_seconds(&what, v)?)
 }
 
 /// The screenshot folder of a saved run: `given` (which must be a folder), else the
@@ -113,7 +114,10 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let line = format!("{err:#}").replace('\n', " ");
-            eprintln!("webrunner: {line}");
+            eprintln!(
+                "webrunner: {}",
+                webrunner::terminal::escape_for_terminal(&line)
+            );
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

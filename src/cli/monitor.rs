@@ -8,11 +8,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use webrunner::browser::BrowserOptions;
 use webrunner::monitor::{
-    AlertSinks, CheckOptions, CheckResult, CheckStatus, FileSink, Flap, FlowCheck,
-    FlowCheckOptions, MonitorError, MonitorState, SharedBrowser, StdoutSink, StopSignal,
-    SyntheticMonitor, WebhookSink,
+    AlertSinks, CheckOptions, CheckResult, CheckStatus, FileSink, Flap, FlowCheck, MonitorError,
+    MonitorState, SharedBrowser, StdoutSink, StopSignal, SyntheticMonitor, WebhookSink,
 };
-use webrunner::{load_flow, Flow};
+use webrunner::settings::{checked_backoff, checked_retries};
+use webrunner::terminal::escape_for_terminal;
+use webrunner::{load_flow, Flow, Settings};
 
 use super::{seconds, EXIT_FAILED, EXIT_OK};
 
@@ -39,8 +40,8 @@ and stays red.
 restart neither repeats an alert nor forgets a red check. It is rewritten atomically after
 every tick. A state file that cannot be read is an error (exit 2), never silently reset.
 
-Without --iterations the monitor runs until Ctrl-C (or SIGTERM), which stops it after the
-current tick; a second Ctrl-C quits at once.
+Without --iterations the monitor runs until Ctrl-C (or SIGTERM), which stops it at once: a
+tick under way is dropped (it sends no alert and changes no state) and Chromium is closed.
 
 Exit codes: 0 every check green at the end, 1 a check red at the end, 2 bad usage or input.";
 
@@ -97,13 +98,8 @@ pub struct MonitorArgs {
 
 /// Runs the subcommand: 0 when every check ends green, 1 when one ends red.
 pub fn execute(args: MonitorArgs) -> anyhow::Result<u8> {
+    let timeout = check_number_flags(&args)?;
     let flows = load_flows(&args.flows)?;
-    seconds("interval", args.interval)?;
-    seconds("backoff", args.backoff)?;
-    let timeout = seconds("check-timeout", args.check_timeout)?;
-    if timeout.is_zero() {
-        anyhow::bail!("--check-timeout must be more than 0 seconds");
-    }
     let mut sinks = AlertSinks::new().with(StdoutSink);
     if let Some(path) = &args.alerts_file {
         sinks.push(FileSink::open(path)?);
@@ -119,12 +115,26 @@ pub fn execute(args: MonitorArgs) -> anyhow::Result<u8> {
     rt.block_on(monitor(args, flows, sinks, saved, timeout))
 }
 
+/// Checks the flags that are seconds or retries (finite, at most a day, at most
+/// `MAX_RETRIES`) and returns the check time-out.
+fn check_number_flags(args: &MonitorArgs) -> anyhow::Result<Duration> {
+    seconds("interval", args.interval)?;
+    checked_backoff("--backoff", args.backoff)?;
+    checked_retries("--retries", args.retries as f64)?;
+    let timeout = seconds("check-timeout", args.check_timeout)?;
+    if timeout.is_zero() {
+        anyhow::bail!("--check-timeout must be more than 0 seconds");
+    }
+    Ok(timeout)
+}
+
 /// Loads the flows; two with the same path or one without actions are refused.
 fn load_flows(paths: &[PathBuf]) -> anyhow::Result<Vec<Flow>> {
     let mut seen = HashSet::new();
     let mut flows = Vec::new();
     for path in paths {
         let flow = load_flow(path)?;
+        webrunner::commands::check_flow_numbers(&flow)?;
         if flow.actions.is_empty() {
             anyhow::bail!(
                 "{}: the flow has no actions, so there is nothing to check",
@@ -146,16 +156,18 @@ async fn monitor(
     saved: Option<MonitorState>,
     timeout: Duration,
 ) -> anyhow::Result<u8> {
-    let browser = SharedBrowser::new(BrowserOptions {
+    let browser_options = BrowserOptions {
         headed: args.headed,
         ..BrowserOptions::default()
-    });
-    let run_options = FlowCheckOptions {
-        retries: args.retries,
-        backoff: args.backoff,
-        scripts_enabled: !args.no_scripts,
-        failure_screenshot_dir: args.screenshots.clone(),
     };
+    let browser = SharedBrowser::new(browser_options.clone());
+    let mut settings = Settings {
+        scripts_enabled: !args.no_scripts,
+        screenshot_dir: args.screenshots.clone(),
+        browser: browser_options,
+        ..Settings::default()
+    };
+    settings.set_retry_policy(args.retries as f64, args.backoff)?;
     let options = CheckOptions {
         failure_threshold: args.failure_threshold,
         recovery_threshold: args.recovery_threshold,
@@ -166,7 +178,7 @@ async fn monitor(
     let count = flows.len();
     for flow in flows {
         let name = flow.name.clone();
-        let check = FlowCheck::with_options(flow, browser.clone(), run_options.clone());
+        let check = FlowCheck::with_settings(flow, browser.clone(), settings.clone());
         monitor.register_with(&name, check, options)?;
     }
     if let Some(saved) = saved {
@@ -209,41 +221,40 @@ async fn monitor(
         eprintln!("{ticks} tick(s){why}: every check green");
         Ok(EXIT_OK)
     } else {
-        eprintln!("{ticks} tick(s){why}: red: {}", red.join(", "));
+        eprintln!(
+            "{ticks} tick(s){why}: red: {}",
+            escape_for_terminal(&red.join(", "))
+        );
         Ok(EXIT_FAILED)
     }
 }
 
-/// One stderr line per check and tick.
+/// One stderr line per check and tick (names and errors escaped for the terminal).
 fn print_tick(tick: u64, results: &[CheckResult]) {
     for r in results {
         let change = if r.transitioned { " (alerted)" } else { "" };
+        let name = escape_for_terminal(&r.name);
         match &r.error {
             None => eprintln!(
-                "tick {tick}: {} {}{change} in {:.2} s",
-                r.name, r.status, r.duration_seconds
+                "tick {tick}: {name} {}{change} in {:.2} s",
+                r.status, r.duration_seconds
             ),
             Some(e) => eprintln!(
-                "tick {tick}: {} {}{change} in {:.2} s: {}",
-                r.name,
+                "tick {tick}: {name} {}{change} in {:.2} s: {}",
                 r.status,
                 r.duration_seconds,
-                e.replace('\n', " ")
+                escape_for_terminal(e)
             ),
         }
     }
 }
 
-/// The first Ctrl-C or SIGTERM asks the loop to stop after the current tick; a second
-/// Ctrl-C quits at once.
+/// Ctrl-C or SIGTERM stops the loop at once, dropping the tick under way.
 fn listen_for_stop(stop: StopSignal) {
     tokio::spawn(async move {
         if wait_for_signal().await {
-            eprintln!("stopping after the current tick (Ctrl-C again to quit at once)");
+            eprintln!("stopping: the tick under way is dropped (no alert, no state change)");
             stop.stop();
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
         }
     });
 }
@@ -261,4 +272,54 @@ async fn wait_for_signal() -> bool {
         }
     }
     tokio::signal::ctrl_c().await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: MonitorArgs,
+    }
+
+    fn check(flags: &[&str]) -> anyhow::Result<Duration> {
+        let mut argv = vec!["monitor", "site.json"];
+        argv.extend_from_slice(flags);
+        let cli = Cli::try_parse_from(argv)?;
+        check_number_flags(&cli.args)
+    }
+
+    #[test]
+    fn number_flags_out_of_range_are_bad_input_naming_the_flag() {
+        for (flag, value) in [
+            ("--interval", "1e300"),
+            ("--interval", "NaN"),
+            ("--interval", "-1"),
+            ("--check-timeout", "inf"),
+            ("--check-timeout", "0"),
+            ("--backoff", "1e300"),
+            ("--retries", "1000000"),
+        ] {
+            let e = check(&[&format!("{flag}={value}")])
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(flag), "{flag} {value}: {e}");
+            assert_eq!(e.lines().count(), 1, "{e}");
+        }
+    }
+
+    #[test]
+    fn number_flags_in_range_pass() {
+        assert_eq!(check(&[]).unwrap(), Duration::from_secs(120));
+        let t = check(&[
+            "--interval=0.5",
+            "--check-timeout=86400",
+            "--backoff=-1",
+            "--retries=-2",
+        ]);
+        assert_eq!(t.unwrap(), Duration::from_secs(86_400));
+    }
 }

@@ -1,12 +1,13 @@
 //! `webrunner run FLOW...`: runs flow files in headless Chromium into an output folder.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use webrunner::browser::BrowserOptions;
 use webrunner::run::{run_flows, RunOptions, RunOutcome};
-use webrunner::{load_flow, Flow};
+use webrunner::settings::{checked_backoff, checked_retries, checked_seconds};
+use webrunner::terminal::escape_for_terminal;
+use webrunner::{load_flow, Flow, Settings};
 
 use super::{Format, EXIT_FAILED, EXIT_OK};
 
@@ -16,12 +17,15 @@ pub struct RunFlags {
     /// Output folder for records.json, screenshots/ and the reports.
     #[arg(long, default_value = "webrunner-out")]
     pub out: PathBuf,
-    /// Extra attempts for a failed action.
-    #[arg(long, default_value_t = 0)]
+    /// Extra attempts for a failed action (0 to 100).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub retries: i64,
     /// Seconds to wait after failed attempt k, times k.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub backoff: f64,
+    /// Seconds an action may take before it fails (default 30).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub timeout: Option<f64>,
     /// Stop each flow at its first failed action.
     #[arg(long)]
     pub fail_fast: bool,
@@ -65,33 +69,49 @@ pub struct RunArgs {
 }
 
 impl RunFlags {
-    /// Library options from the flags (the dashboard address checked here).
+    /// The run's settings from the flags; a number out of bounds is an error naming its flag.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let mut settings = Settings {
+            retries: checked_retries("--retries", self.retries as f64)?,
+            backoff: checked_backoff("--backoff", self.backoff)?,
+            scripts_enabled: !self.no_scripts,
+            fail_fast: self.fail_fast,
+            browser: BrowserOptions {
+                headed: self.headed,
+                ..BrowserOptions::default()
+            },
+            ..Settings::default()
+        };
+        if let Some(t) = self.timeout {
+            let t = checked_seconds("--timeout", t)?;
+            anyhow::ensure!(!t.is_zero(), "--timeout must be more than 0 seconds");
+            settings.action_timeout = t;
+        }
+        Ok(settings)
+    }
+
+    /// Library options from the flags: settings, dashboard address, OTLP configuration (flag
+    /// or `OTEL_*`), progress on stderr.
     pub fn options(&self) -> anyhow::Result<RunOptions> {
         let dashboard = match &self.dashboard {
             None => None,
             Some(addr) => Some(parse_host_port(addr)?),
         };
         Ok(RunOptions {
-            out: self.out.clone(),
-            retries: self.retries,
-            backoff: self.backoff,
-            fail_fast: self.fail_fast,
-            scripts: !self.no_scripts,
-            browser: BrowserOptions {
-                headed: self.headed,
-                ..BrowserOptions::default()
-            },
-            observers: vec![Arc::new(super::progress::Progress::new())],
-            trace_hook: None,
+            settings: self.settings()?,
+            out: Some(self.out.clone()),
             dashboard,
             title: "webrunner run".into(),
             har: self.har.then_some(self.har_content),
+            tracing: self.otlp()?,
+            sinks: vec![Box::new(super::progress::Progress::new())],
+            ..RunOptions::default()
         })
     }
 
-    /// Installs tracing when an OTLP endpoint is given (flag or `OTEL_*`); without one,
-    /// nothing is installed and nothing slows down.
-    pub fn tracing(&self) -> anyhow::Result<Option<webrunner::TracingGuard>> {
+    /// The OTLP configuration from the flags and the `OTEL_*` variables; `None` when no
+    /// endpoint is given (then nothing is traced and nothing slows down).
+    fn otlp(&self) -> anyhow::Result<Option<webrunner::OtlpExportConfig>> {
         let overrides = webrunner::otel::ExportOverrides {
             endpoint: self.otlp_endpoint.clone(),
             protocol: self.otlp_protocol.clone(),
@@ -101,35 +121,32 @@ impl RunFlags {
             |name| std::env::var(name).ok(),
             &overrides,
         )?;
-        let Some(config) = config else {
-            if self.otlp_protocol.is_some() || self.service_name.is_some() {
-                anyhow::bail!("--otlp-protocol and --service-name need an OTLP endpoint (--otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)");
-            }
-            return Ok(None);
-        };
-        let service = config.service_name.clone();
-        Ok(Some(webrunner::install_executor_tracing(
-            &service,
-            Some(config),
-        )?))
+        if config.is_none() && (self.otlp_protocol.is_some() || self.service_name.is_some()) {
+            anyhow::bail!("--otlp-protocol and --service-name need an OTLP endpoint (--otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)");
+        }
+        Ok(config)
     }
 }
 
-/// Runs flows with tracing as the flags say and reports the outcome.
-pub fn run_with_tracing(
-    flags: &RunFlags,
-    mut options: RunOptions,
+/// Runs flows, stopping at once on Ctrl-C (SIGINT) or SIGTERM, and prints what the outputs
+/// and the span export reported.
+pub fn run_until_signal(
+    options: RunOptions,
     flows: &[Flow],
     rt: &tokio::runtime::Runtime,
 ) -> anyhow::Result<RunOutcome> {
-    let guard = rt.block_on(async { flags.tracing() })?;
-    if guard.is_some() {
-        options.trace_hook = Some(webrunner::otel_trace_hook);
-    }
+    let stop = options.stop.clone();
+    let listener = rt.spawn(async move {
+        let name = wait_for_signal().await;
+        if let Some(name) = name {
+            eprintln!("webrunner: {name}: stopping (writing what finished)");
+            stop.stop_because(name);
+        }
+    });
     let outcome = rt.block_on(run_flows(flows, options));
-    if let Some(guard) = guard {
-        let stats =
-            rt.block_on(async { tokio::task::spawn_blocking(move || guard.shutdown()).await })?;
+    listener.abort();
+    let outcome = outcome?;
+    if let Some(stats) = &outcome.spans {
         if stats.undelivered > 0 {
             eprintln!(
                 "spans: {} exported, {} could not be delivered ({})",
@@ -141,7 +158,30 @@ pub fn run_with_tracing(
             eprintln!("spans: {} exported", stats.exported);
         }
     }
-    Ok(outcome?)
+    for failure in &outcome.sink_failures {
+        eprintln!("webrunner: output failed: {failure}");
+    }
+    Ok(outcome)
+}
+
+/// Waits for SIGINT or SIGTERM and names it; `None` when neither can be listened for.
+async fn wait_for_signal() -> Option<&'static str> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).ok()?;
+    let mut int = signal(SignalKind::interrupt()).ok()?;
+    tokio::select! {
+        _ = int.recv() => Some("SIGINT"),
+        _ = term.recv() => Some("SIGTERM"),
+    }
+}
+
+/// The exit code of an interrupted run: 130 for SIGINT, 143 for SIGTERM.
+pub fn interrupted_code(outcome: &RunOutcome) -> Option<u8> {
+    match outcome.interrupted.as_deref() {
+        Some("SIGTERM") => Some(143),
+        Some(_) => Some(130),
+        None => None,
+    }
 }
 
 /// Splits `HOST:PORT` (`[::1]:8080` for IPv6); a bare port means loopback.
@@ -165,13 +205,14 @@ pub fn execute(args: RunArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|p| load_flow(p))
         .collect::<Result<Vec<Flow>, _>>()?;
-    if args.flags.backoff < 0.0 || !args.flags.backoff.is_finite() {
-        anyhow::bail!("--backoff must be a number of seconds ≥ 0");
+    for flow in &flows {
+        webrunner::commands::check_flow_numbers(flow)?;
     }
     let options = args.flags.options()?;
     let rt = super::runtime()?;
-    let outcome = run_with_tracing(&args.flags, options, &flows, &rt)?;
-    report(&outcome, args.flags.format)
+    let outcome = run_until_signal(options, &flows, &rt)?;
+    let code = report(&outcome, args.flags.format)?;
+    Ok(interrupted_code(&outcome).unwrap_or(code))
 }
 
 /// Prints the outcome and returns the exit code (1 when an action failed).
@@ -203,14 +244,20 @@ pub fn report(outcome: &RunOutcome, format: Format) -> anyhow::Result<u8> {
             for r in outcome.records.iter().filter(|r| r.failed()) {
                 println!(
                     "  failed: {} #{} {}: {}",
-                    r.flow.as_deref().unwrap_or("-"),
+                    escape_for_terminal(r.flow.as_deref().unwrap_or("-")),
                     r.index,
-                    r.command,
-                    r.error.as_deref().unwrap_or("")
+                    escape_for_terminal(&r.command),
+                    escape_for_terminal(r.error.as_deref().unwrap_or(""))
                 );
             }
             for (kind, path) in &outcome.files {
-                println!("  {kind:<12} {}", path.display());
+                println!(
+                    "  {kind:<12} {}",
+                    escape_for_terminal(&path.display().to_string())
+                );
+            }
+            if let Some(why) = &outcome.interrupted {
+                println!("  interrupted by {why}: the records and reports hold what finished");
             }
         }
     }

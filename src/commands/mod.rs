@@ -1,13 +1,19 @@
 //! The built-in `WR_*` commands, grouped by what they act on. Each group registers its
 //! commands with their documentation; `docs/commands.md` is generated from this registry.
+//! Numbers from flows go through the checks in `limits` (also run over a whole flow before
+//! it starts: [`check_flow_numbers`]) and paths through `paths`.
 
 mod assertions;
 mod browser;
 mod elements;
+mod limits;
 mod navigation;
 mod observability;
 mod page;
+mod paths;
 mod waits;
+
+pub use limits::{check_flow_numbers, FlowNumberError, MAX_WINDOW_PIXELS};
 
 use serde_json::Value;
 

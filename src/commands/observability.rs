@@ -1,22 +1,42 @@
 //! Observability settings reachable from a flow: the failure screenshot folder and the retry
 //! policy.
 
+use std::path::Path;
+
 use serde_json::Value;
 
+use super::limits::{BACKOFF, RETRIES};
+use super::paths::{output_path, Target};
 use super::{doc, handler, nothing};
 use crate::executor::{ActionError, Call, CommandRegistry, Context, Param};
 
 async fn set_screenshot_dir(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let path = std::path::PathBuf::from(call.required_str("path", 0)?);
-    ctx.set_failure_screenshot_dir(&path)
-        .map_err(|e| ActionError::Failed(format!("cannot create {}: {e}", path.display())))?;
+    let given = Path::new(call.required_str("path", 0)?);
+    let dir = output_path(&ctx.settings, &call.command, given, Target::Folder)?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ActionError::Failed(format!(
+            "{}: cannot create {}: {e}",
+            call.command,
+            dir.display()
+        ))
+    })?;
+    // For an untrusted flow, checked again now that it exists (the path is absolute by
+    // now): a folder swapped for a symlink meanwhile is caught.
+    let dir = if ctx.settings.scripts_enabled {
+        dir
+    } else {
+        output_path(&ctx.settings, &call.command, &dir, Target::Folder)?
+    };
+    ctx.settings.screenshot_dir = Some(dir);
     nothing()
 }
 
 async fn set_retry_policy(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let retries = call.optional_f64("retries", 0)?.unwrap_or(0.0);
-    let backoff = call.optional_f64("backoff", 1)?.unwrap_or(0.0);
-    ctx.set_retry_policy(retries, backoff);
+    let retries = RETRIES.raw(call)?.unwrap_or(0.0);
+    let backoff = BACKOFF.raw(call)?.unwrap_or(0.0);
+    ctx.settings
+        .set_retry_policy(retries, backoff)
+        .map_err(|e| ActionError::BadArgument(format!("{}: {e}", call.command)))?;
     nothing()
 }
 
@@ -25,7 +45,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
         "WR_set_failure_screenshot_dir",
         doc(
             "observability",
-            "Failed actions from here on write a PNG of the page into this folder (created).",
+            "Failed actions from here on write a PNG of the page into this folder (created). A relative path is relative to the run's output folder; under `--no-scripts` the folder must be inside it.",
             &[Param {
                 name: "path",
                 doc: "the folder",
@@ -40,8 +60,8 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "observability",
             "Actions from here on get `retries` more attempts, sleeping `backoff × k` seconds after failed attempt k; negative values count as 0.",
             &[
-                Param { name: "retries", doc: "extra attempts" },
-                Param { name: "backoff", doc: "seconds" },
+                Param { name: "retries", doc: "extra attempts (at most 100)" },
+                Param { name: "backoff", doc: "seconds (at most 86400)" },
             ],
             "null",
         ),

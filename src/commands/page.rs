@@ -1,7 +1,11 @@
 //! The page: scripts, raw CDP, screenshots, window size and cookies.
 
+use std::path::Path;
+
 use serde_json::{json, Value};
 
+use super::limits::{HEIGHT, WIDTH};
+use super::paths::{output_path, Target};
 use super::{doc, handler, nothing};
 use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Param};
 
@@ -27,22 +31,31 @@ async fn execute_cdp(ctx: &mut Context, call: &Call) -> Result<Value, ActionErro
 }
 
 async fn save_screenshot(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let path = std::path::PathBuf::from(call.required_str("path", 0)?);
+    let given = Path::new(call.required_str("path", 0)?);
+    let path = output_path(&ctx.settings, &call.command, given, Target::File)?;
     let full = call.optional_bool("full_page", 1)?.unwrap_or(false);
     let png = ctx.session().await?.screenshot(full).await?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| ActionError::Failed(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ActionError::Failed(format!(
+                "{}: cannot create {}: {e}",
+                call.command,
+                dir.display()
+            ))
+        })?;
     }
-    std::fs::write(&path, png)
-        .map_err(|e| ActionError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    webrunner_report::write_file_atomic(&path, &png).map_err(|e| {
+        ActionError::Failed(format!(
+            "{}: cannot write {}: {e}",
+            call.command,
+            path.display()
+        ))
+    })?;
     Ok(json!(path.display().to_string()))
 }
 
 async fn window_size(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let w = call.optional_u32("width", 0)?;
-    let h = call.optional_u32("height", 1)?;
-    let (Some(w), Some(h)) = (w, h) else {
+    let (Some(w), Some(h)) = (WIDTH.count(call)?, HEIGHT.count(call)?) else {
         return Err(ActionError::BadArgument(format!(
             "{}: give `width` and `height`",
             call.command
@@ -138,7 +151,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
         "WR_save_screenshot",
         doc(
             "page",
-            "Writes a PNG of the page to a file (parent folders are created).",
+            "Writes a PNG of the page to a file (parent folders are created). A relative path is relative to the run's output folder; under `--no-scripts` the file must be inside it.",
             &[
                 Param {
                     name: "path",
@@ -161,11 +174,11 @@ pub(super) fn register(r: &mut CommandRegistry) {
             &[
                 Param {
                     name: "width",
-                    doc: "CSS pixels",
+                    doc: "CSS pixels, 1 to 16384",
                 },
                 Param {
                     name: "height",
-                    doc: "CSS pixels",
+                    doc: "CSS pixels, 1 to 16384",
                 },
             ],
             "`{width, height}` of the window afterwards",

@@ -5,25 +5,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::limits::{IMPLICIT_SECONDS, SLEEP_SECONDS, WAIT_TIMEOUT};
 use super::{doc, handler, nothing, LOCATOR};
 use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Param};
 
-fn seconds(call: &Call, name: &str, pos: usize) -> Result<Option<Duration>, ActionError> {
-    match call.optional_f64(name, pos)? {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(_) => Err(ActionError::BadArgument(format!(
-            "{}: `{name}` must be a number of seconds ≥ 0",
-            call.command
-        ))),
-    }
-}
-
 async fn implicitly_wait(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let wait = seconds(call, "seconds", 0)?.ok_or_else(|| {
-        ActionError::BadArgument(format!("{}: missing argument `seconds`", call.command))
-    })?;
-    ctx.settings.implicit_wait = wait;
+    ctx.settings.implicit_wait = IMPLICIT_SECONDS.required_duration(call)?;
     nothing()
 }
 
@@ -32,7 +19,9 @@ async fn explicit_wait(ctx: &mut Context, call: &Call) -> Result<Value, ActionEr
         .optional_str("condition", 0)?
         .unwrap_or("visible")
         .to_string();
-    let timeout = seconds(call, "timeout", 1)?.unwrap_or(ctx.settings.wait_timeout);
+    let timeout = WAIT_TIMEOUT
+        .duration(call)?
+        .unwrap_or(ctx.settings.wait_timeout);
     let saved = std::mem::replace(&mut ctx.settings.implicit_wait, Duration::ZERO);
     let el = ctx.element(call).await;
     ctx.settings.implicit_wait = saved;
@@ -42,7 +31,9 @@ async fn explicit_wait(ctx: &mut Context, call: &Call) -> Result<Value, ActionEr
 
 async fn wait_for_condition(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
     let script = call.required_str("script", 0)?.to_string();
-    let timeout = seconds(call, "timeout", 1)?.unwrap_or(ctx.settings.wait_timeout);
+    let timeout = WAIT_TIMEOUT
+        .duration(call)?
+        .unwrap_or(ctx.settings.wait_timeout);
     let session = ctx.session().await?;
     let start = Instant::now();
     loop {
@@ -64,9 +55,7 @@ async fn wait_for_condition(ctx: &mut Context, call: &Call) -> Result<Value, Act
 }
 
 async fn sleep(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let d = seconds(call, "seconds", 0)?.ok_or_else(|| {
-        ActionError::BadArgument(format!("{}: missing argument `seconds`", call.command))
-    })?;
+    let d = SLEEP_SECONDS.required_duration(call)?;
     let clock = ctx.clock.clone();
     clock.sleep(d).await;
     nothing()
@@ -80,7 +69,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "Sets how long element commands wait for their element to appear (default 0).",
             &[Param {
                 name: "seconds",
-                doc: "the wait",
+                doc: "the wait, in seconds (0 to 86400)",
             }],
             "null",
         ),
@@ -98,7 +87,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
                 },
                 Param {
                     name: "timeout",
-                    doc: "optional seconds, default 10",
+                    doc: "optional seconds (0 to 86400), default 10",
                 },
                 LOCATOR,
             ],
@@ -113,7 +102,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "Runs a JavaScript function body (e.g. `return window.ready`) until it returns a truthy value.",
             &[
                 Param { name: "script", doc: "the function body" },
-                Param { name: "timeout", doc: "optional seconds, default 10" },
+                Param { name: "timeout", doc: "optional seconds (0 to 86400), default 10" },
             ],
             "the truthy value",
         )
@@ -130,7 +119,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "Pauses the flow.",
             &[Param {
                 name: "seconds",
-                doc: "how long",
+                doc: "how long, in seconds (0 to 86400)",
             }],
             "null",
         ),

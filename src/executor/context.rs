@@ -1,108 +1,34 @@
-//! The run context handed to every command: the browser (opened on first use), the current
-//! element, the run's settings (retry policy, failure screenshot folder, script gate) and the
-//! sinks that observe the run. Commands may change settings; the run loop reads them afresh
-//! for every action.
+//! What a command can reach: the browser session (opened on first use), the current
+//! element, the flow's settings (which commands such as `WR_set_retry_policy` may change for
+//! the rest of their flow), the clock and the state commands keep between calls. Run
+//! bookkeeping — records, sinks, trace state — is the executor's and out of reach here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use webrunner_record::{Record, RunObserver};
-
+use super::browser_slot::BrowserSlot;
 use super::{ActionError, Clock, SystemClock};
-use crate::browser::{Browser, BrowserOptions, Element, HarRecorder, Locator, Session};
-
-/// Settings that shape how actions run.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Extra attempts after a failed one.
-    pub retries: u32,
-    /// Seconds of back-off: after failed attempt k the executor sleeps `backoff × k`.
-    pub backoff: f64,
-    /// Where failure screenshots go; `None` takes none.
-    pub screenshot_dir: Option<PathBuf>,
-    /// False refuses commands that run caller-supplied script (`--no-scripts`).
-    pub scripts_enabled: bool,
-    /// How long element lookups wait for the element to appear.
-    pub implicit_wait: Duration,
-    /// Default time limit of explicit waits.
-    pub wait_timeout: Duration,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            retries: 0,
-            backoff: 0.0,
-            screenshot_dir: None,
-            scripts_enabled: true,
-            implicit_wait: Duration::ZERO,
-            wait_timeout: Duration::from_secs(10),
-        }
-    }
-}
+use crate::browser::{Element, Locator, Session};
+use crate::settings::Settings;
 
 /// Everything a command can reach.
 pub struct Context {
-    /// Settings; commands such as `WR_set_retry_policy` change them.
+    /// The flow's settings; they start as the run's settings at every flow.
     pub settings: Settings,
-    /// How a browser is launched when a command first needs one.
-    pub browser_options: BrowserOptions,
-    pub(crate) browser: Option<Arc<Browser>>,
-    pub(crate) session: Option<Session>,
+    pub(crate) browser: BrowserSlot,
     pub(crate) element: Option<Locator>,
-    pub(crate) observers: Vec<Arc<dyn RunObserver>>,
-    pub(crate) records: Vec<Record>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) extensions: anymap::Extensions,
-    /// The `traceparent` the page's requests carry during the current action.
-    pub(crate) traceparent: Option<String>,
-    /// The `traceparent` the open session was last given.
-    pub(crate) traceparent_sent: Option<String>,
-    /// Network recording, when the run records a HAR.
-    pub(crate) har: Option<HarCapture>,
-}
-
-/// A run's HAR recording: the recorder of the open session and what closed sessions gave.
-#[derive(Debug, Default)]
-pub(crate) struct HarCapture {
-    pub(crate) content: bool,
-    pub(crate) recorder: Option<HarRecorder>,
-    pub(crate) done: Option<webrunner_har::writer::Har>,
-    pub(crate) browser: Option<String>,
-}
-
-impl HarCapture {
-    /// Folds the open session's recording into what is done.
-    async fn close(&mut self) {
-        if let Some(r) = self.recorder.take() {
-            let har = r.finish(self.browser.clone()).await;
-            match &mut self.done {
-                None => self.done = Some(har),
-                Some(done) => {
-                    done.log.pages.extend(har.log.pages);
-                    done.log.entries.extend(har.log.entries);
-                }
-            }
-        }
-    }
 }
 
 impl Default for Context {
     fn default() -> Self {
         Context {
             settings: Settings::default(),
-            browser_options: BrowserOptions::default(),
-            browser: None,
-            session: None,
+            browser: BrowserSlot::default(),
             element: None,
-            observers: Vec::new(),
-            records: Vec::new(),
             clock: Arc::new(SystemClock),
             extensions: anymap::Extensions::default(),
-            traceparent: None,
-            traceparent_sent: None,
-            har: None,
         }
     }
 }
@@ -110,102 +36,26 @@ impl Default for Context {
 impl Context {
     /// The open session, if any (never launches a browser).
     pub fn open_session(&self) -> Option<&Session> {
-        self.session.as_ref()
+        self.browser.open_session()
     }
 
-    /// The session, opening a browser (or a new tab of a shared one) on first use.
+    /// The session, opening a browser (or a new tab of a shared one) on first use. Fails at
+    /// once when the session died (browser closed, tab crashed, page unresponsive).
     pub async fn session(&mut self) -> Result<Session, ActionError> {
-        if let Some(s) = &self.session {
-            return Ok(s.clone());
-        }
-        self.open_browser().await
+        Ok(self.browser.session(&self.settings.browser).await?)
     }
 
-    /// Opens a new tab, launching Chromium first when no browser is attached.
+    /// Opens a new tab in a fresh browser context, launching Chromium first when no browser
+    /// is running.
     pub async fn open_browser(&mut self) -> Result<Session, ActionError> {
-        let browser = match &self.browser {
-            Some(b) => b.clone(),
-            None => {
-                let b = Arc::new(Browser::launch(self.browser_options.clone()).await?);
-                self.browser = Some(b.clone());
-                b
-            }
-        };
-        let session = browser.new_session().await?;
-        self.session = Some(session.clone());
-        self.traceparent_sent = None;
-        self.send_traceparent().await;
-        if let Some(capture) = self.har.as_mut() {
-            capture.close().await;
-            if capture.browser.is_none() {
-                capture.browser = browser.version().await.ok();
-            }
-            capture.recorder = Some(HarRecorder::attach(&session, capture.content).await?);
-        }
-        Ok(session)
-    }
-
-    /// Starts recording the network of every session from now on as HAR (bodies with
-    /// `content`).
-    pub fn record_har(&mut self, content: bool) {
-        self.har = Some(HarCapture {
-            content,
-            ..HarCapture::default()
-        });
-    }
-
-    /// Ends the HAR recording and returns what it captured (`None` when not recording).
-    pub async fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
-        let mut capture = self.har.take()?;
-        capture.close().await;
-        Some(capture.done.unwrap_or_else(|| webrunner_har::writer::Har {
-            log: webrunner_har::writer::Log::new(webrunner_har::writer::Creator::new(
-                "webrunner",
-                env!("CARGO_PKG_VERSION"),
-            )),
-        }))
-    }
-
-    /// Gives the open session's requests the current `traceparent` (or none), when it changed.
-    pub(crate) async fn send_traceparent(&mut self) {
-        if self.traceparent == self.traceparent_sent {
-            return;
-        }
-        let Some(session) = self.session.clone() else {
-            return;
-        };
-        let headers = match &self.traceparent {
-            Some(tp) => serde_json::json!({ "traceparent": tp }),
-            None => serde_json::json!({}),
-        };
-        if self.traceparent_sent.is_none() {
-            let _ = session.cdp("Network.enable", serde_json::json!({})).await;
-        }
-        let sent = session
-            .cdp(
-                "Network.setExtraHTTPHeaders",
-                serde_json::json!({ "headers": headers }),
-            )
-            .await;
-        if sent.is_ok() {
-            self.traceparent_sent = self.traceparent.clone();
-        }
+        self.element = None;
+        Ok(self.browser.open(&self.settings.browser).await?)
     }
 
     /// Closes the tab, and Chromium when no one else shares it.
     pub async fn close_browser(&mut self) {
         self.element = None;
-        if let Some(capture) = self.har.as_mut() {
-            capture.close().await;
-        }
-        if let Some(s) = self.session.take() {
-            let _ = s.close().await;
-        }
-        if let Some(b) = self.browser.take() {
-            if let Ok(b) = Arc::try_unwrap(b) {
-                b.close().await;
-            }
-        }
+        self.browser.close().await;
     }
 
     /// The element a command means: the call's locator when it has one (which also becomes
@@ -233,16 +83,6 @@ impl Context {
         Ok(element)
     }
 
-    /// Records of the run so far.
-    pub fn records(&self) -> &[Record] {
-        &self.records
-    }
-
-    /// Adds a sink that observes every following action.
-    pub fn add_observer(&mut self, observer: Arc<dyn RunObserver>) {
-        self.observers.push(observer);
-    }
-
     /// Shared state that commands keep between calls (for instance a running dashboard).
     pub fn extensions(&mut self) -> &mut anymap::Extensions {
         &mut self.extensions
@@ -253,20 +93,6 @@ impl Context {
         std::fs::create_dir_all(dir)?;
         self.settings.screenshot_dir = Some(dir.to_path_buf());
         Ok(())
-    }
-
-    /// Sets the retry policy; negative values clamp to 0.
-    pub fn set_retry_policy(&mut self, retries: f64, backoff: f64) {
-        self.settings.retries = if retries.is_finite() && retries > 0.0 {
-            retries.min(f64::from(u32::MAX)) as u32
-        } else {
-            0
-        };
-        self.settings.backoff = if backoff.is_finite() && backoff > 0.0 {
-            backoff
-        } else {
-            0.0
-        };
     }
 }
 

@@ -1,8 +1,11 @@
 //! The executor: runs actions through the command registry and turns each into one
-//! [`Record`]. It owns the run loop — attempts with linear back-off, the script gate, the
-//! failure screenshot, one `tracing` span per action (a child per attempt and one around
-//! artifact capture) — and fans every finished record out to the run's observers.
+//! [`Record`] that holds every attempt. It owns the run loop — attempts with linear back-off,
+//! the script gate, a failure screenshot per failed attempt, a fresh browser context per
+//! flow, flows cut short when their browser died, and stopping at once when asked — and emits
+//! every step as a [`RunEvent`] to the run's sinks (see `webrunner_record::events`). It knows
+//! nothing about outputs: records.json, reports, progress and spans are all sinks.
 
+mod browser_slot;
 mod call;
 mod clock;
 mod context;
@@ -16,18 +19,21 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use tracing::{field, Instrument};
-use webrunner_record::{Artifacts, Record, RunObserver, Status};
+use webrunner_record::{
+    Artifacts, FlowPlan, Record, Reporter, RunEvent, RunSink, SinkFailure, Status, Summary, Try,
+};
 
 pub use call::Call;
 pub use clock::{Clock, RecordingClock, SystemClock};
-pub use context::{anymap, locator_of, Context, Settings};
+pub use context::{anymap, locator_of, Context};
 pub use registry::{
     handler, CommandDoc, CommandEntry, CommandFuture, CommandHandler, CommandRegistry, Param,
 };
 
 use crate::action::{Action, Flow};
 use crate::browser::{Browser, BrowserError, BrowserOptions};
+use crate::settings::{LimitError, Settings};
+use crate::stop::StopSignal;
 
 /// Why one attempt of an action failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,18 +53,28 @@ pub enum ActionError {
     /// What the command checked did not hold (an assertion), or it failed for another reason.
     #[error("{0}")]
     Failed(String),
+    /// The run was stopped (a signal) while the action ran.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
 }
 
 impl ActionError {
-    /// Whether another attempt could succeed: not for unknown commands, bad arguments or the
-    /// script gate, which no retry can change.
+    /// Whether another attempt could succeed: not for unknown commands, bad arguments, the
+    /// script gate, an interruption or a browser that died, which no retry can change.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, ActionError::Browser(_) | ActionError::Failed(_))
+        match self {
+            ActionError::Browser(e) => !e.is_fatal(),
+            ActionError::Failed(_) => true,
+            _ => false,
+        }
     }
 }
 
-/// Gives the OpenTelemetry trace id and W3C `traceparent` of a span, when tracing is on.
-pub type TraceHook = fn(&tracing::Span) -> Option<TraceIds>;
+impl From<LimitError> for ActionError {
+    fn from(e: LimitError) -> Self {
+        ActionError::BadArgument(e.to_string())
+    }
+}
 
 /// The ids of an action's span.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,13 +85,25 @@ pub struct TraceIds {
     pub traceparent: String,
 }
 
+/// The one thing the run loop takes from tracing: the ids of the running action's span,
+/// read right after `ActionStarted` was emitted, so the record carries its `trace_id` and
+/// the page's requests its `traceparent`. The tracing sink implements it.
+pub trait Propagation: Send + Sync {
+    /// The running action's ids, when it has a span.
+    fn current(&self) -> Option<TraceIds>;
+}
+
 /// Runs actions and flows; see the module documentation.
 pub struct Executor {
     registry: CommandRegistry,
     ctx: Context,
-    fail_fast: bool,
+    /// The run's settings: every flow starts from them.
+    base: Settings,
+    reporter: Reporter,
+    propagation: Option<Arc<dyn Propagation>>,
+    records: Vec<Record>,
     flow: Option<String>,
-    trace_hook: Option<TraceHook>,
+    stop: StopSignal,
 }
 
 impl Default for Executor {
@@ -95,9 +123,12 @@ impl Executor {
         Executor {
             registry,
             ctx: Context::default(),
-            fail_fast: false,
+            base: Settings::default(),
+            reporter: Reporter::new(),
+            propagation: None,
+            records: Vec::new(),
             flow: None,
-            trace_hook: None,
+            stop: StopSignal::new(),
         }
     }
 
@@ -111,20 +142,44 @@ impl Executor {
         &self.registry
     }
 
-    /// The run context (settings, browser, records).
+    /// What commands see: the session, the current element, the flow's settings.
     pub fn context(&mut self) -> &mut Context {
         &mut self.ctx
     }
 
+    /// The run's settings (each flow starts from them).
+    pub fn settings(&self) -> &Settings {
+        &self.base
+    }
+
+    /// Replaces the run's settings; they apply from the next action on.
+    pub fn set_settings(&mut self, settings: Settings) {
+        self.ctx.settings = settings.clone();
+        self.base = settings;
+    }
+
+    fn update(&mut self, change: impl Fn(&mut Settings)) {
+        change(&mut self.base);
+        change(&mut self.ctx.settings);
+    }
+
     /// Failed actions write a PNG of the page into `dir` (created here).
     pub fn set_failure_screenshot_dir(&mut self, dir: impl AsRef<Path>) -> std::io::Result<()> {
-        self.ctx.set_failure_screenshot_dir(dir.as_ref())
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)?;
+        self.update(|s| s.screenshot_dir = Some(dir.to_path_buf()));
+        Ok(())
     }
 
     /// Up to `retries` more attempts after a failure, sleeping `backoff × k` seconds after
-    /// failed attempt k. Negative values clamp to 0.
-    pub fn set_retry_policy(&mut self, retries: i64, backoff: f64) {
-        self.ctx.set_retry_policy(retries as f64, backoff);
+    /// failed attempt k. Negative values clamp to 0; more than
+    /// [`MAX_RETRIES`](crate::settings::MAX_RETRIES) retries or a back-off that is not a
+    /// number of seconds up to a day is an error, and nothing changes.
+    pub fn set_retry_policy(&mut self, retries: i64, backoff: f64) -> Result<(), LimitError> {
+        self.base.set_retry_policy(retries as f64, backoff)?;
+        self.ctx.settings.retries = self.base.retries;
+        self.ctx.settings.backoff = self.base.backoff;
+        Ok(())
     }
 
     /// Replaces the clock that back-off sleeps go through.
@@ -134,59 +189,131 @@ impl Executor {
 
     /// Switches commands that run caller-supplied script on or off.
     pub fn set_scripts_enabled(&mut self, enabled: bool) {
-        self.ctx.settings.scripts_enabled = enabled;
+        self.update(|s| s.scripts_enabled = enabled);
     }
 
     /// Stops a flow at its first failed action.
     pub fn set_fail_fast(&mut self, fail_fast: bool) {
-        self.fail_fast = fail_fast;
+        self.update(|s| s.fail_fast = fail_fast);
     }
 
     /// How Chromium is launched when a command first needs it.
     pub fn set_browser_options(&mut self, options: BrowserOptions) {
-        self.ctx.browser_options = options;
+        self.update(|s| s.browser = options.clone());
     }
 
-    /// Shares an already running browser: the executor opens its own tab in it and never
+    /// Shares an already running browser: the executor opens its own tabs in it and never
     /// closes the browser itself.
     pub fn use_browser(&mut self, browser: Arc<Browser>) {
-        self.ctx.browser = Some(browser);
+        self.ctx.browser.use_browser(browser);
     }
 
-    /// Adds a sink that observes every following action.
-    pub fn add_observer(&mut self, observer: Arc<dyn RunObserver>) {
-        self.ctx.add_observer(observer);
+    /// Records the network of every session from now on; [`Executor::take_har`] ends it.
+    pub fn record_har(&mut self, content: bool) {
+        self.ctx.browser.record_har(content);
     }
 
-    /// Sets the function that reads trace ids off action spans; with it, records carry a
-    /// `trace_id` and the page's requests carry the action's `traceparent`.
-    pub fn set_trace_hook(&mut self, hook: TraceHook) {
-        self.trace_hook = Some(hook);
+    /// Ends the HAR recording and returns it (`None` when not recording).
+    pub async fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
+        self.ctx.browser.take_har().await
+    }
+
+    /// Adds a sink that observes every following event on its own thread.
+    pub fn add_sink(&mut self, sink: Box<dyn RunSink>) {
+        self.reporter.add(sink);
+    }
+
+    /// Adds a sink called on the run loop itself (it must return at once: the tracing sink).
+    pub fn add_inline_sink(&mut self, sink: Box<dyn RunSink>) {
+        self.reporter.add_inline(sink);
+    }
+
+    /// Where the run loop reads the running action's trace ids from.
+    pub fn set_propagation(&mut self, propagation: Arc<dyn Propagation>) {
+        self.propagation = Some(propagation);
+    }
+
+    /// The signal that stops the run at once: the running action fails as interrupted and
+    /// nothing more runs.
+    pub fn set_stop_signal(&mut self, stop: StopSignal) {
+        self.stop = stop;
     }
 
     /// Every record of this executor so far.
     pub fn records(&self) -> &[Record] {
-        &self.ctx.records
+        &self.records
     }
 
-    /// Runs a flow and returns its records; stops early on failure under fail-fast.
+    /// Tells the sinks which flows are about to run (`RunPlanned`).
+    pub fn plan(&mut self, flows: &[Flow]) {
+        self.emit(|| RunEvent::RunPlanned {
+            flows: flows
+                .iter()
+                .map(|f| FlowPlan {
+                    name: f.name.clone(),
+                    actions: f.actions.len(),
+                })
+                .collect(),
+        });
+    }
+
+    fn emit(&mut self, event: impl FnOnce() -> RunEvent) {
+        if !self.reporter.is_empty() {
+            self.reporter.emit(event());
+        }
+    }
+
+    /// Runs a flow and returns its records. The flow starts from the run's settings in a
+    /// fresh browser context. It stops early on failure under fail-fast; when its browser
+    /// died, its remaining actions are recorded as not run; when the run is stopped, nothing
+    /// more runs.
     pub async fn run_flow(&mut self, flow: &Flow) -> &[Record] {
         self.flow = Some(flow.name.clone());
-        for o in &self.ctx.observers {
-            o.flow_started(&flow.name, flow.actions.len());
+        self.emit(|| RunEvent::FlowStarted {
+            flow: flow.name.clone(),
+            planned: flow.actions.len(),
+        });
+        self.ctx.settings = self.base.clone();
+        self.ctx.element = None;
+        if self.ctx.open_session().is_some() {
+            self.ctx.browser.close_session().await;
         }
-        let start = self.ctx.records.len();
+        let start = self.records.len();
+        let mut dead: Option<String> = None;
         for (index, action) in flow.actions.iter().enumerate() {
-            if self.run_action(index, action).await.failed() && self.fail_fast {
+            if self.stop.is_stopped() {
                 break;
             }
+            if let Some(reason) = &dead {
+                let reason = reason.clone();
+                self.not_run(index, action, &reason);
+                continue;
+            }
+            let failed = self.run_action(index, action).await.failed();
+            if failed {
+                if let Some(fatal) = self.ctx.browser.fatal() {
+                    dead = Some(format!(
+                        "not run: {fatal} during action #{index} ({})",
+                        action.command
+                    ));
+                    continue;
+                }
+                if self.ctx.settings.fail_fast {
+                    break;
+                }
+            }
         }
-        let records = &self.ctx.records[start..];
-        for o in &self.ctx.observers {
-            o.flow_finished(&flow.name, records);
+        if dead.is_some() {
+            // The next flow opens a fresh session (and a fresh browser if this one died).
+            self.ctx.browser.close_session().await;
         }
+        let summary = Summary::of(&self.records[start..]);
+        self.emit(|| RunEvent::FlowFinished {
+            flow: flow.name.clone(),
+            summary,
+        });
         self.flow = None;
-        records
+        &self.records[start..]
     }
 
     /// Runs actions as a flow named `name`.
@@ -198,142 +325,158 @@ impl Executor {
         .await
     }
 
+    /// Ends the run: tells the sinks (`RunFinished`), waits until each has taken every event
+    /// and finished, and returns the failures of those that failed.
+    pub async fn finish(&mut self) -> Vec<SinkFailure> {
+        let interrupted = self.stop.is_stopped().then(|| self.stop.reason());
+        let summary = Summary::of(&self.records);
+        self.emit(|| RunEvent::RunFinished {
+            summary,
+            interrupted,
+        });
+        let reporter = std::mem::take(&mut self.reporter);
+        tokio::task::spawn_blocking(move || reporter.finish())
+            .await
+            .unwrap_or_else(|_| Vec::new())
+    }
+
     /// Closes the browser, if one is open.
     pub async fn shutdown(&mut self) {
         self.ctx.close_browser().await;
     }
 
-    /// Runs one action (all its attempts) and returns its record, which is also kept and
-    /// handed to every observer.
-    pub async fn run_action(&mut self, index: usize, action: &Action) -> &Record {
-        for o in &self.ctx.observers {
-            o.action_started(index, &action.command);
-        }
-        let span = tracing::info_span!(
-            "action",
-            otel.name = action.command.as_str(),
-            otel.kind = "internal",
-            webrunner.command = action.command.as_str(),
-            webrunner.index = index as i64,
-            webrunner.attempts = field::Empty,
-            webrunner.status = field::Empty,
-            otel.status_code = field::Empty,
-            otel.status_description = field::Empty,
-            error = field::Empty,
-        );
-        let ids = self.trace_hook.and_then(|hook| hook(&span));
-        let started_at = OffsetDateTime::now_utc()
-            .format(&Rfc3339)
-            .unwrap_or_default();
-        let t0 = Instant::now();
-        let (attempts, outcome) = self
-            .attempts(index, action, &span, ids.as_ref())
-            .instrument(span.clone())
-            .await;
-        let mut artifacts = Artifacts::default();
-        let (status, result, error) = match outcome {
-            Ok(v) => (Status::Passed, v, None),
-            Err(e) => {
-                let mut text = e.to_string();
-                let capture = tracing::info_span!(parent: &span, "capture_failure_artifacts", otel.name = "capture_failure_artifacts");
-                if let Some(path) = self
-                    .capture_failure(&action.command)
-                    .instrument(capture)
-                    .await
-                {
-                    text.push_str(&format!(" (failure screenshot: {path})"));
-                    artifacts.screenshot = Some(path);
-                }
-                (Status::Failed, Value::Null, Some(text))
-            }
-        };
-        span.record("webrunner.attempts", attempts as i64);
-        span.record("webrunner.status", status.as_str());
-        if let Some(e) = &error {
-            span.record("otel.status_code", "ERROR");
-            span.record("otel.status_description", e.as_str());
-            span.record("error", e.as_str());
-        }
-        let record = Record {
+    fn not_run(&mut self, index: usize, action: &Action, reason: &str) {
+        let mut record = Record::from_tries(
             index,
-            command: action.command.clone(),
-            args: action.args.clone(),
-            kwargs: action.kwargs.clone(),
-            status,
-            started_at,
-            duration_ms: t0.elapsed().as_secs_f64() * 1000.0,
-            attempts,
-            flaky: status == Status::Passed && attempts > 1,
-            result,
-            error,
-            artifacts,
-            trace_id: ids.map(|i| i.trace_id),
-            flow: self.flow.clone(),
-        };
-        for o in &self.ctx.observers {
-            o.action_finished(&record);
-        }
-        self.ctx.records.push(record);
-        &self.ctx.records[self.ctx.records.len() - 1]
+            &action.command,
+            action.args.clone(),
+            action.kwargs.clone(),
+            Vec::new(),
+            reason,
+        );
+        record.started_at = now_rfc3339();
+        record.flow = self.flow.clone();
+        self.finish_record(record);
     }
 
-    async fn attempts(
-        &mut self,
-        index: usize,
-        action: &Action,
-        span: &tracing::Span,
-        ids: Option<&TraceIds>,
-    ) -> (u32, Result<Value, ActionError>) {
+    fn finish_record(&mut self, record: Record) -> &Record {
+        if !self.reporter.is_empty() {
+            self.reporter.emit(RunEvent::ActionFinished {
+                record: record.clone(),
+            });
+        }
+        self.records.push(record);
+        &self.records[self.records.len() - 1]
+    }
+
+    /// Runs one action (all its attempts) and returns its record, which is also kept and
+    /// handed to every sink.
+    pub async fn run_action(&mut self, index: usize, action: &Action) -> &Record {
+        if !self.reporter.is_empty() {
+            self.reporter.emit(RunEvent::ActionStarted {
+                flow: self.flow.clone(),
+                index,
+                command: action.command.clone(),
+            });
+        }
+        let ids = self.propagation.as_ref().and_then(|p| p.current());
+        let t0 = Instant::now();
         let entry = self.registry.get(&action.command).cloned();
-        let mut attempt: u32 = 0;
+        let mut tries: Vec<Try> = Vec::new();
+        let mut result = Value::Null;
         loop {
-            attempt += 1;
-            let attempt_span = tracing::info_span!(
-                parent: span,
-                "attempt",
-                otel.name = format!("{} attempt {attempt}", action.command).as_str(),
-                webrunner.attempt = attempt as i64,
-                error = field::Empty,
-                otel.status_code = field::Empty,
-            );
+            let attempt = tries.len() as u32 + 1;
+            self.emit(|| RunEvent::AttemptStarted { index, attempt });
+            let started_at = now_rfc3339();
+            let ta = Instant::now();
             let outcome = match &entry {
                 None => Err(ActionError::UnknownCommand(action.command.clone())),
                 Some(e) if e.doc.runs_script && !self.ctx.settings.scripts_enabled => {
                     Err(ActionError::ScriptsDisabled(action.command.clone()))
                 }
                 Some(e) => {
-                    self.ctx.traceparent = ids.map(|i| i.traceparent.clone());
-                    self.ctx.send_traceparent().await;
-                    e.handler
-                        .call(&mut self.ctx, action)
-                        .instrument(attempt_span.clone())
-                        .await
+                    self.ctx
+                        .browser
+                        .set_traceparent(ids.as_ref().map(|i| i.traceparent.clone()))
+                        .await;
+                    let stop = self.stop.clone();
+                    tokio::select! {
+                        out = e.handler.call(&mut self.ctx, action) => out,
+                        () = stop.stopped() => Err(ActionError::Interrupted(stop.reason())),
+                    }
                 }
             };
-            let err = match outcome {
-                Ok(v) => return (attempt, Ok(v)),
-                Err(e) => e,
+            let (status, error, artifacts, retry) = match outcome {
+                Ok(v) => {
+                    result = v;
+                    (Status::Passed, None, Artifacts::default(), false)
+                }
+                Err(err) => {
+                    let mut text = err.to_string();
+                    let mut artifacts = Artifacts::default();
+                    if let Some(path) = self.capture_failure(&action.command).await {
+                        text.push_str(&format!(" (failure screenshot: {path})"));
+                        artifacts.screenshot = Some(path);
+                    }
+                    let retry = err.is_retryable()
+                        && attempt <= self.ctx.settings.retries
+                        && self.ctx.browser.fatal().is_none()
+                        && !self.stop.is_stopped();
+                    (Status::Failed, Some(text), artifacts, retry)
+                }
             };
-            attempt_span.record("error", err.to_string().as_str());
-            attempt_span.record("otel.status_code", "ERROR");
-            let retries = self.ctx.settings.retries;
-            if attempt > retries || !err.is_retryable() {
-                return (attempt, Err(err));
+            let t = Try {
+                attempt,
+                started_at,
+                duration_ms: ta.elapsed().as_secs_f64() * 1000.0,
+                status,
+                error,
+                artifacts,
+            };
+            if !self.reporter.is_empty() {
+                self.reporter.emit(RunEvent::AttemptFinished {
+                    flow: self.flow.clone(),
+                    index,
+                    command: action.command.clone(),
+                    attempt: t.clone(),
+                    will_retry: retry,
+                });
             }
-            for o in &self.ctx.observers {
-                o.attempt_failed(index, attempt, &err.to_string());
+            tries.push(t);
+            if !retry {
+                break;
             }
-            let backoff = self.ctx.settings.backoff * f64::from(attempt);
-            if backoff > 0.0 {
+            let backoff = self.ctx.settings.backoff_after(attempt);
+            if !backoff.is_zero() {
                 let clock = self.ctx.clock.clone();
-                clock.sleep(Duration::from_secs_f64(backoff)).await;
+                let stop = self.stop.clone();
+                tokio::select! {
+                    () = clock.sleep(backoff) => {}
+                    () = stop.stopped() => {}
+                }
             }
         }
+        let mut record = Record::from_tries(
+            index,
+            &action.command,
+            action.args.clone(),
+            action.kwargs.clone(),
+            tries,
+            "",
+        );
+        record.result = result;
+        record.duration_ms = t0.elapsed().as_secs_f64() * 1000.0;
+        record.trace_id = ids.map(|i| i.trace_id);
+        record.flow = self.flow.clone();
+        self.finish_record(record)
     }
 
-    /// Writes the failure screenshot, if a folder is set and a browser is open.
+    /// Writes the failure screenshot, if a folder is set and a live browser is open.
     async fn capture_failure(&mut self, command: &str) -> Option<String> {
         let dir = self.ctx.settings.screenshot_dir.clone()?;
+        if self.ctx.browser.fatal().is_some() {
+            return None;
+        }
         let session = self.ctx.open_session()?.clone();
         let png = match tokio::time::timeout(Duration::from_secs(10), session.screenshot(false))
             .await
@@ -356,4 +499,11 @@ impl Executor {
             }
         }
     }
+}
+
+/// Now as RFC 3339 UTC.
+pub(crate) fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }

@@ -1,16 +1,17 @@
-//! Flows as synthetic checks: [`FlowCheck`] runs a flow through a fresh executor in a new
-//! tab of one [`SharedBrowser`], so every check of a monitor reuses one Chromium, and each
-//! run starts from clean executor settings. A check fails when any action failed; its error
+//! Flows as synthetic checks: [`FlowCheck`] runs a flow through the same run path as
+//! `webrunner run` ([`run_flows`], writing no files) in a fresh context of one
+//! [`SharedBrowser`], so every check of a monitor reuses one Chromium, and each run starts
+//! from the monitor's settings. A check fails when any action failed; its error
 //! is the first failed action's error.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::action::Flow;
 use crate::browser::{Browser, BrowserError, BrowserOptions};
-use crate::executor::Executor;
+use crate::run::{run_flows, RunOptions};
+use crate::settings::Settings;
 
 use super::check::{Check, CheckFuture};
 
@@ -85,54 +86,27 @@ impl SharedBrowser {
     }
 }
 
-/// How the executor of a flow check is set up for each run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FlowCheckOptions {
-    /// Extra attempts after a failed action (negative clamps to 0).
-    pub retries: i64,
-    /// Back-off seconds: after failed attempt k, `backoff × k`.
-    pub backoff: f64,
-    /// Allow commands that run caller-supplied script.
-    pub scripts_enabled: bool,
-    /// Failed actions write a screenshot here; its path ends up in the check's error.
-    pub failure_screenshot_dir: Option<PathBuf>,
-}
-
-impl Default for FlowCheckOptions {
-    fn default() -> Self {
-        FlowCheckOptions {
-            retries: 0,
-            backoff: 0.0,
-            scripts_enabled: true,
-            failure_screenshot_dir: None,
-        }
-    }
-}
-
 /// A flow run as a synthetic check in a shared browser.
 #[derive(Debug)]
 pub struct FlowCheck {
     flow: Flow,
     browser: Arc<SharedBrowser>,
-    options: FlowCheckOptions,
+    settings: Settings,
 }
 
 impl FlowCheck {
-    /// Runs `flow` in `browser` with default options.
+    /// Runs `flow` in `browser` with default settings.
     pub fn new(flow: Flow, browser: Arc<SharedBrowser>) -> FlowCheck {
-        FlowCheck::with_options(flow, browser, FlowCheckOptions::default())
+        FlowCheck::with_settings(flow, browser, Settings::default())
     }
 
-    /// Runs `flow` in `browser` with `options`.
-    pub fn with_options(
-        flow: Flow,
-        browser: Arc<SharedBrowser>,
-        options: FlowCheckOptions,
-    ) -> FlowCheck {
+    /// Runs `flow` in `browser` with `settings` (retries, script policy, failure screenshot
+    /// folder, …).
+    pub fn with_settings(flow: Flow, browser: Arc<SharedBrowser>, settings: Settings) -> FlowCheck {
         FlowCheck {
             flow,
             browser,
-            options,
+            settings,
         }
     }
 
@@ -141,28 +115,25 @@ impl FlowCheck {
         &self.flow
     }
 
-    /// Runs the flow once in a new tab; `Err` with the first failed action's error.
+    /// Runs the flow once in a fresh context; `Err` with the first failed action's error.
     async fn run_once(&self) -> Result<(), String> {
         let browser = self.browser.get().await.map_err(|e| e.to_string())?;
-        let mut ex = Executor::new();
-        ex.use_browser(browser);
-        ex.set_retry_policy(self.options.retries, self.options.backoff);
-        ex.set_scripts_enabled(self.options.scripts_enabled);
-        if let Some(dir) = &self.options.failure_screenshot_dir {
-            ex.set_failure_screenshot_dir(dir).map_err(|e| {
-                format!("cannot create the screenshot folder {}: {e}", dir.display())
-            })?;
-        }
-        let outcome = match ex.run_flow(&self.flow).await.iter().find(|r| r.failed()) {
+        let options = RunOptions {
+            settings: self.settings.clone(),
+            out: None,
+            browser: Some(browser),
+            ..RunOptions::default()
+        };
+        let outcome = run_flows(std::slice::from_ref(&self.flow), options)
+            .await
+            .map_err(|e| e.to_string())?;
+        match outcome.records.iter().find(|r| r.failed()) {
             None => Ok(()),
             Some(r) => Err(r
                 .error
                 .clone()
                 .unwrap_or_else(|| format!("action {} ({}) failed", r.index, r.command))),
-        };
-        // Closes this run's tab; the shared browser stays up.
-        ex.shutdown().await;
-        outcome
+        }
     }
 }
 

@@ -24,7 +24,7 @@ mod alert;
 mod check;
 mod flow_check;
 mod state;
-mod stop;
+
 mod webhook;
 
 use std::collections::BTreeMap;
@@ -34,17 +34,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures::FutureExt as _;
 use serde::{Deserialize, Serialize};
 
+pub use crate::stop::StopSignal;
 pub use alert::{
     alert_line, Alert, AlertError, AlertFuture, AlertSink, AlertSinks, FileSink, StdoutSink,
     TRANSITION_EVENT,
 };
 pub use check::{Check, CheckFuture, CheckOptions};
-pub use flow_check::{FlowCheck, FlowCheckOptions, SharedBrowser};
+pub use flow_check::{FlowCheck, SharedBrowser};
 pub use state::{
     CheckState, CheckStatus, Flap, FlapError, MonitorState, Outcome, Rule, StateError, Transition,
     MAX_FLAP_RUNS, STATE_VERSION,
 };
-pub use stop::StopSignal;
 pub use webhook::{WebhookOptions, WebhookSink};
 
 use crate::executor::{Clock, SystemClock};
@@ -251,12 +251,25 @@ impl SyntheticMonitor {
     /// Runs every registered check once, in registration order, alerting on changes, and
     /// returns one result per check. A check that panics or exceeds its time limit fails.
     pub async fn tick_once(&mut self) -> Vec<CheckResult> {
-        let mut results = Vec::with_capacity(self.checks.len());
+        let outcomes = self.run_checks().await;
+        self.apply(outcomes).await
+    }
+
+    /// Runs every check once and returns how each went, changing no state.
+    async fn run_checks(&mut self) -> Vec<(Result<(), String>, f64, f64)> {
+        let mut outcomes = Vec::with_capacity(self.checks.len());
         for c in &mut self.checks {
             let start = Instant::now();
             let outcome = run_guarded(c.check.as_mut(), c.options.timeout).await;
-            let duration_seconds = start.elapsed().as_secs_f64();
-            let timestamp = unix_now();
+            outcomes.push((outcome, start.elapsed().as_secs_f64(), unix_now()));
+        }
+        outcomes
+    }
+
+    /// Applies one tick's outcomes (in check order): state changes and alerts.
+    async fn apply(&mut self, outcomes: Vec<(Result<(), String>, f64, f64)>) -> Vec<CheckResult> {
+        let mut results = Vec::with_capacity(self.checks.len());
+        for (c, (outcome, duration_seconds, timestamp)) in self.checks.iter().zip(outcomes) {
             let state = self.states.entry(c.name.clone()).or_default();
             let error = outcome.err();
             if let Some(e) = &error {
@@ -321,8 +334,9 @@ impl SyntheticMonitor {
     }
 
     /// Runs ticks until `iterations` (when given) are done or `stop` is given, pausing
-    /// `interval_seconds` between ticks. A stop request never cuts a tick short: it ends the
-    /// pause at once, or ends the loop after the tick under way. After each tick,
+    /// `interval_seconds` between ticks. A stop request ends the
+    /// pause at once, or ends the tick under way without applying it (no alert, no state
+    /// change). After each tick,
     /// `after_tick(tick number from 1, results, monitor)` runs (to save state, print); its
     /// error ends the loop. Returns the number of ticks run. Fails like
     /// [`SyntheticMonitor::run_for`] on bad arguments.
@@ -346,7 +360,18 @@ impl SyntheticMonitor {
             .map_err(|_| MonitorError::BadInterval(interval_seconds))?;
         let mut ticks = 0u64;
         while !stop.is_stopped() {
-            let results = self.tick_once().await;
+            // A tick cut short by a stop request sends no alert and changes no state.
+            // Biased: Ctrl-C on a terminal also reaches Chromium, whose death could otherwise
+            // end the tick (as a false failure) in the same instant.
+            let outcomes = tokio::select! {
+                biased;
+                () = stop.stopped() => break,
+                o = self.run_checks() => o,
+            };
+            if stop.is_stopped() {
+                break;
+            }
+            let results = self.apply(outcomes).await;
             ticks += 1;
             after_tick(ticks, &results, self)?;
             if iterations.is_some_and(|n| ticks >= n) || stop.is_stopped() {

@@ -1,59 +1,66 @@
-//! A whole run: flows through one executor and one browser into one output folder
-//! (`records.json`, `screenshots/`, and the reports). The command line's `run`, `demo` and
-//! `monitor` all go through here.
+//! A whole run: flows through one executor and one browser, with every output a sink of the
+//! run's events — `records.json` (a journal, complete at every moment), the live dashboard,
+//! JUnit, the replay studio, spans, progress — and the HAR written at the end. The command
+//! line's `run`, `demo` and `monitor` all go through [`run_flows`]; the library installs and
+//! flushes tracing itself when the options carry an OTLP configuration.
+
+mod journal;
+mod out_dir;
+#[cfg(feature = "otel")]
+mod spans;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use webrunner_record::{Record, RunObserver, Summary};
-use webrunner_report::{export_replay_studio, start_dashboard, write_junit_with_attempts, LiveRun};
+use webrunner_record::{Record, RunSink, SinkFailure, Summary};
+use webrunner_report::{start_dashboard, JunitSink, LiveRun, ReplaySink};
+
+pub use journal::RecordsJournal;
+pub use out_dir::{OutDir, OutDirError, LOCK_FILE};
 
 use crate::action::Flow;
-use crate::browser::BrowserOptions;
-use crate::executor::{Executor, TraceHook};
+use crate::browser::Browser;
+use crate::executor::Executor;
+use crate::settings::Settings;
+use crate::stop::StopSignal;
 
-/// How to run.
-#[derive(Clone)]
+/// How to run: the settings every flow starts from, where the outputs go, and who observes.
 pub struct RunOptions {
-    /// The output folder.
-    pub out: PathBuf,
-    /// Extra attempts after a failure.
-    pub retries: i64,
-    /// Back-off seconds (linear).
-    pub backoff: f64,
-    /// Stop each flow at its first failure.
-    pub fail_fast: bool,
-    /// Allow commands that run caller-supplied script.
-    pub scripts: bool,
-    /// Browser launch options.
-    pub browser: BrowserOptions,
-    /// Sinks that observe the run.
-    pub observers: Vec<Arc<dyn RunObserver>>,
-    /// Reads trace ids off action spans (set when tracing is installed).
-    pub trace_hook: Option<TraceHook>,
+    /// The run's settings (retries, back-off, script policy, fail-fast, time-outs, browser).
+    pub settings: Settings,
+    /// The output folder; `None` writes no files (the synthetic monitor's checks).
+    pub out: Option<PathBuf>,
     /// Serve the live dashboard during the run on this host and port (0: a free port).
     pub dashboard: Option<(String, u16)>,
     /// The replay studio's title.
     pub title: String,
     /// Record the run's network into `run.har`: `Some(true)` with response bodies.
     pub har: Option<bool>,
+    /// Export a span per action over OTLP (the library installs and flushes it).
+    #[cfg(feature = "otel")]
+    pub tracing: Option<crate::OtlpExportConfig>,
+    /// More sinks (progress lines, a bus…).
+    pub sinks: Vec<Box<dyn RunSink>>,
+    /// Run in this already running browser instead of launching one; it is not closed.
+    pub browser: Option<Arc<Browser>>,
+    /// Stops the run at once when given (a signal): what finished is kept and reported.
+    pub stop: StopSignal,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            out: PathBuf::from("webrunner-out"),
-            retries: 0,
-            backoff: 0.0,
-            fail_fast: false,
-            scripts: true,
-            browser: BrowserOptions::default(),
-            observers: Vec::new(),
-            trace_hook: None,
+            settings: Settings::default(),
+            out: Some(PathBuf::from("webrunner-out")),
             dashboard: None,
             title: "webrunner run".into(),
             har: None,
+            #[cfg(feature = "otel")]
+            tracing: None,
+            sinks: Vec::new(),
+            browser: None,
+            stop: StopSignal::new(),
         }
     }
 }
@@ -71,6 +78,13 @@ pub struct RunOutcome {
     pub seconds: f64,
     /// The live dashboard's address, when one was served.
     pub dashboard: Option<String>,
+    /// Outputs that failed (each once), e.g. a report that could not be written.
+    pub sink_failures: Vec<SinkFailure>,
+    /// Why the run stopped early, when a stop signal was given.
+    pub interrupted: Option<String>,
+    /// What the span export did, when tracing was on.
+    #[cfg(feature = "otel")]
+    pub spans: Option<webrunner_otel::ExportStats>,
 }
 
 /// Why a run could not start or could not save its results.
@@ -84,6 +98,9 @@ pub enum RunError {
         /// What is wrong.
         message: String,
     },
+    /// The output folder cannot be taken (not ours, in use by another run, unwritable).
+    #[error("{0}")]
+    OutDir(#[from] OutDirError),
     /// The dashboard could not start.
     #[error("{0}")]
     Dashboard(#[from] webrunner_report::DashboardError),
@@ -95,59 +112,73 @@ pub enum RunError {
         /// Why.
         message: String,
     },
+    /// Tracing could not be set up.
+    #[cfg(feature = "otel")]
+    #[error("{0}")]
+    Tracing(#[from] crate::OtlpExporterError),
 }
 
-/// Checks that `out` can take a run's results without destroying anything else: it may be
-/// missing, empty, or a previous run's folder (one holding `records.json`).
-pub fn prepare_out_dir(out: &Path) -> Result<(), RunError> {
-    let err = |message: String| RunError::Out {
-        path: out.to_path_buf(),
-        message,
-    };
-    if out.exists() {
-        if !out.is_dir() {
-            return Err(err("exists and is not a folder".into()));
-        }
-        let mut entries = std::fs::read_dir(out).map_err(|e| err(e.to_string()))?;
-        let empty = entries.next().is_none();
-        if !empty && !out.join("records.json").is_file() {
-            return Err(err(
-                "is not empty and holds no records.json, so it is not a webrunner output folder; choose another --out".into(),
-            ));
-        }
-    }
-    std::fs::create_dir_all(out.join("screenshots")).map_err(|e| err(e.to_string()))
-}
-
-/// Runs `flows` in order through one executor (one browser) and writes `records.json` into
-/// the output folder. Flows that fail do not stop the run.
+/// Runs `flows` in order through one executor (one browser, a fresh context per flow) and
+/// writes the outputs into the output folder as the run goes. Flows that fail do not stop
+/// the run; a stop signal ends it at once with what finished written.
 pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome, RunError> {
-    prepare_out_dir(&options.out)?;
     let start = Instant::now();
-    let shots = options.out.join("screenshots");
+    let mut settings = options.settings;
     let mut ex = Executor::new();
-    ex.set_failure_screenshot_dir(&shots)
-        .map_err(|e| RunError::Out {
-            path: shots.clone(),
+    let mut files = Vec::new();
+    let mut shots = None;
+    let mut out_dir = None;
+    if let Some(out) = &options.out {
+        let taken = OutDir::prepare(out)?;
+        let dir = taken.screenshots();
+        out_dir = Some(taken);
+        settings.screenshot_dir = Some(dir.clone());
+        settings.output_dir = Some(out.clone());
+        let records = out.join("records.json");
+        let journal = RecordsJournal::create(&records).map_err(|e| RunError::Write {
+            path: records.clone(),
             message: e.to_string(),
         })?;
-    ex.set_retry_policy(options.retries, options.backoff);
-    ex.set_fail_fast(options.fail_fast);
-    ex.set_scripts_enabled(options.scripts);
-    ex.set_browser_options(options.browser.clone());
-    if let Some(hook) = options.trace_hook {
-        ex.set_trace_hook(hook);
+        ex.add_sink(Box::new(journal));
+        let replay = out.join("replay.html");
+        ex.add_sink(Box::new(ReplaySink::new(
+            &replay,
+            Some(dir.clone()),
+            &options.title,
+        )));
+        let junit = out.join("junit.xml");
+        ex.add_sink(Box::new(JunitSink::new(&junit)));
+        files.push(("records".to_string(), records));
+        files.push(("screenshots".into(), dir.clone()));
+        files.push(("replay".into(), replay));
+        files.push(("junit".into(), junit));
+        shots = Some(dir);
     }
-    for o in &options.observers {
-        ex.add_observer(o.clone());
+    if let Some(dir) = settings
+        .screenshot_dir
+        .as_ref()
+        .filter(|_| options.out.is_none())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| RunError::Out {
+            path: dir.clone(),
+            message: e.to_string(),
+        })?;
     }
-    // The live state feeds the dashboard and keeps every attempt's error for JUnit.
-    let live = LiveRun::new();
-    live.add_screenshot_dir(&shots);
-    live.plan(flows.iter().map(|f| f.actions.len()).sum());
-    ex.add_observer(Arc::new(live.clone()));
+    ex.set_settings(settings);
+    ex.set_stop_signal(options.stop.clone());
+    if let Some(b) = options.browser {
+        ex.use_browser(b);
+    }
     let dashboard = match &options.dashboard {
-        Some((host, port)) => Some(start_dashboard(host, *port, live.clone())?),
+        Some((host, port)) => {
+            let live = LiveRun::new();
+            if let Some(dir) = &shots {
+                live.add_screenshot_dir(dir);
+            }
+            let handle = start_dashboard(host, *port, live.clone())?;
+            ex.add_sink(Box::new(live));
+            Some(handle)
+        }
         None => None,
     };
     let dashboard_url = dashboard.as_ref().map(|d| d.url());
@@ -157,69 +188,76 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
     if let Some(url) = &dashboard_url {
         eprintln!("dashboard: {url}");
     }
+    #[cfg(feature = "otel")]
+    let guard = match options.tracing {
+        Some(config) => {
+            let service = config.service_name.clone();
+            let (dispatch, guard) = webrunner_otel::executor_tracing(&service, Some(config))?;
+            let (sink, ids) = spans::SpanSink::new(dispatch);
+            ex.add_inline_sink(Box::new(sink));
+            ex.set_propagation(ids);
+            Some(guard)
+        }
+        None => None,
+    };
+    for sink in options.sinks {
+        ex.add_sink(sink);
+    }
     if let Some(content) = options.har {
-        ex.context().record_har(content);
+        ex.record_har(content);
     }
-    let mut records = Vec::new();
+    ex.plan(flows);
     for flow in flows {
-        // Each flow starts from the run's settings, whatever the previous flow changed.
-        ex.set_retry_policy(options.retries, options.backoff);
-        ex.context().settings.screenshot_dir = Some(shots.clone());
-        records.extend_from_slice(ex.run_flow(flow).await);
+        if options.stop.is_stopped() {
+            break;
+        }
+        ex.run_flow(flow).await;
     }
-    let har = ex.context().take_har().await;
+    let har = ex.take_har().await;
     ex.shutdown().await;
-    live.finish();
-    let mut files = Vec::new();
-    if let Some(har) = har {
-        let path = options.out.join("run.har");
-        webrunner_har::writer::write_har(&path, &har).map_err(|e| RunError::Write {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        files.push(("har".to_string(), path));
+    let mut sink_failures = ex.finish().await;
+    if let (Some(har), Some(out)) = (har, &out_dir) {
+        let mut bytes = Vec::new();
+        let written = webrunner_har::writer::write_har_to(&mut bytes, &har)
+            .map_err(|e| e.to_string())
+            .and_then(|()| out.write("run.har", &bytes).map_err(|e| e.to_string()));
+        match written {
+            Ok(path) => files.push(("har".to_string(), path)),
+            Err(error) => sink_failures.push(SinkFailure {
+                sink: "run.har".into(),
+                error,
+                more: 0,
+            }),
+        }
     }
-    let records_path = options.out.join("records.json");
-    write_json(&records_path, &records)?;
-    let replay = options.out.join("replay.html");
-    export_replay_studio(&replay, &records, Some(&shots), &options.title).map_err(|e| {
-        RunError::Write {
-            path: replay.clone(),
-            message: e.to_string(),
-        }
-    })?;
-    let junit = options.out.join("junit.xml");
-    write_junit_with_attempts(&junit, &records, &live.attempt_log()).map_err(|e| {
-        RunError::Write {
-            path: junit.clone(),
-            message: e.to_string(),
-        }
-    })?;
+    #[cfg(feature = "otel")]
+    let spans = match guard {
+        Some(g) => tokio::task::spawn_blocking(move || g.shutdown()).await.ok(),
+        None => None,
+    };
+    drop(dashboard);
+    drop(out_dir);
+    let records = ex.records().to_vec();
     Ok(RunOutcome {
         summary: Summary::of(&records),
         records,
-        files: [
-            ("records".to_string(), records_path),
-            ("screenshots".into(), shots),
-            ("replay".into(), replay),
-            ("junit".into(), junit),
-        ]
-        .into_iter()
-        .chain(files)
-        .collect(),
+        files,
         seconds: start.elapsed().as_secs_f64(),
         dashboard: dashboard_url,
+        sink_failures,
+        interrupted: options.stop.is_stopped().then(|| options.stop.reason()),
+        #[cfg(feature = "otel")]
+        spans,
     })
 }
 
-/// Writes `value` as pretty JSON, replacing the file atomically.
+/// Writes `value` as pretty JSON, replacing the file atomically (a symlink planted at `path`
+/// is replaced, never followed).
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), RunError> {
     let werr = |message: String| RunError::Write {
         path: path.to_path_buf(),
         message,
     };
     let text = serde_json::to_vec_pretty(value).map_err(|e| werr(e.to_string()))?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text).map_err(|e| werr(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| werr(e.to_string()))
+    webrunner_report::write_file_atomic(path, &text).map_err(|e| werr(e.to_string()))
 }

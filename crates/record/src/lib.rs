@@ -1,10 +1,17 @@
-//! The record every finished action yields, and the observer trait that run sinks implement.
+//! The record every finished action yields, the events of a run, and the sinks that observe it.
 //!
 //! A record is the unit every output of webrunner is built from: `records.json`, the live
 //! dashboard, the replay studio, JUnit XML and the per-action span all read the same
-//! [`Record`]. Sinks implement [`RunObserver`]; they observe a run and never steer it.
+//! [`Record`], which carries every attempt ([`Try`]) of its action. The executor emits
+//! [`RunEvent`]s (see [`events`]) to one [`Reporter`] that fans them out to [`RunSink`]s;
+//! sinks observe a run and never steer it.
 #![forbid(unsafe_code)]
 
+pub mod events;
+mod reporter;
+
+pub use events::{FlowPlan, RunEvent};
+pub use reporter::{Reporter, RunSink, SinkError, SinkFailure};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -49,6 +56,25 @@ impl Artifacts {
     }
 }
 
+/// One attempt of an action: when it ran, how long, and how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Try {
+    /// 1-based attempt number.
+    pub attempt: u32,
+    /// When the attempt started, RFC 3339 UTC.
+    pub started_at: String,
+    /// Wall time of this attempt (without the back-off sleep after it), in milliseconds.
+    pub duration_ms: f64,
+    /// How this attempt ended.
+    pub status: Status,
+    /// The attempt's own error (`None` when it passed).
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Files captured for this attempt (a failure screenshot, …).
+    #[serde(default)]
+    pub artifacts: Artifacts,
+}
+
 /// What one action of a flow did: one per action, whatever its number of attempts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -68,9 +94,9 @@ pub struct Record {
     pub started_at: String,
     /// Wall time of all attempts and back-off sleeps, in milliseconds.
     pub duration_ms: f64,
-    /// Number of attempts made (1 when the first try settled it).
+    /// Number of attempts made: the length of `tries` (0 for an action that was not run).
     pub attempts: u32,
-    /// True when the action passed after at least one failed attempt.
+    /// True when the action passed after at least one failed attempt (derived from `tries`).
     #[serde(default)]
     pub flaky: bool,
     /// What the command returned (null when it returns nothing or failed).
@@ -79,7 +105,7 @@ pub struct Record {
     /// The last attempt's error text, with `(failure screenshot: PATH)` appended when one was taken.
     #[serde(default)]
     pub error: Option<String>,
-    /// Files captured for this action.
+    /// Files captured for this action (those of its last attempt).
     #[serde(default)]
     pub artifacts: Artifacts,
     /// The OpenTelemetry trace id of the action's span (32 hex), when tracing is on.
@@ -88,13 +114,68 @@ pub struct Record {
     /// The flow file (or name) this action came from, when the run had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
+    /// Every attempt, in order. Records written before attempts were kept have none.
+    #[serde(default)]
+    pub tries: Vec<Try>,
 }
 
 impl Record {
+    /// A record whose status, error, artifacts, `attempts` and `flaky` are derived from
+    /// `tries` (the last try settles the action). With no tries the action was not run:
+    /// it is failed with `not_run` as its error.
+    pub fn from_tries(
+        index: usize,
+        command: &str,
+        args: Vec<Value>,
+        kwargs: Map<String, Value>,
+        tries: Vec<Try>,
+        not_run: &str,
+    ) -> Record {
+        let last = tries.last();
+        let status = last.map(|t| t.status).unwrap_or(Status::Failed);
+        let error = match last {
+            Some(t) => t.error.clone(),
+            None => Some(not_run.to_string()),
+        };
+        let started_at = tries
+            .first()
+            .map(|t| t.started_at.clone())
+            .unwrap_or_default();
+        let duration_ms = tries.iter().map(|t| t.duration_ms).sum();
+        Record {
+            index,
+            command: command.to_string(),
+            args,
+            kwargs,
+            status,
+            started_at,
+            duration_ms,
+            attempts: tries.len() as u32,
+            flaky: flaky(&tries),
+            result: Value::Null,
+            error,
+            artifacts: last.map(|t| t.artifacts.clone()).unwrap_or_default(),
+            trace_id: None,
+            flow: None,
+            tries,
+        }
+    }
+
     /// True when the record's status is [`Status::Failed`].
     pub fn failed(&self) -> bool {
         self.status == Status::Failed
     }
+
+    /// The attempts that failed, with their errors (earlier attempts first).
+    pub fn failed_tries(&self) -> impl Iterator<Item = &Try> {
+        self.tries.iter().filter(|t| t.status == Status::Failed)
+    }
+}
+
+/// True when `tries` end in a pass after at least one failure.
+pub fn flaky(tries: &[Try]) -> bool {
+    matches!(tries.last(), Some(t) if t.status == Status::Passed)
+        && tries.iter().any(|t| t.status == Status::Failed)
 }
 
 /// Counts over a list of records.
@@ -128,20 +209,4 @@ impl Summary {
         }
         s
     }
-}
-
-/// A sink that watches a run. Every method has an empty default, so a sink implements only
-/// what it needs. Calls arrive in order from the thread that runs the flow; a slow sink
-/// should hand work to its own thread.
-pub trait RunObserver: Send + Sync {
-    /// A flow is about to run `planned` actions.
-    fn flow_started(&self, _flow: &str, _planned: usize) {}
-    /// Action `index` (command `command`) starts its first attempt.
-    fn action_started(&self, _index: usize, _command: &str) {}
-    /// Attempt `attempt` (1-based) of action `index` failed with `error`; another follows.
-    fn attempt_failed(&self, _index: usize, _attempt: u32, _error: &str) {}
-    /// An action settled; `record` is final.
-    fn action_finished(&self, _record: &Record) {}
-    /// A flow finished; `records` are all of its records.
-    fn flow_finished(&self, _flow: &str, _records: &[Record]) {}
 }

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use webrunner_record::Record;
+use webrunner_record::{Record, Status};
 
 use crate::escape::push_xml;
+use crate::write::{create_parent, write_file_atomic};
 
 /// Why JUnit XML could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum JunitError {
-    /// The file (or its folder) could not be written.
-    #[error("cannot write JUnit XML to {path}: {error}")]
+    /// The file (or its folder) could not be written; the I/O error names the path.
+    #[error("cannot write JUnit XML: {error}")]
     Write {
         /// The file.
         path: String,
@@ -23,66 +24,18 @@ pub enum JunitError {
     },
 }
 
-/// The errors of failed attempts that another attempt followed, keyed by flow and action
-/// index. [`LiveRun`](crate::LiveRun) fills one from
-/// [`RunObserver::attempt_failed`](webrunner_record::RunObserver::attempt_failed).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AttemptLog {
-    errors: HashMap<ActionKey, Vec<(u32, String)>>,
-}
-
-/// An action of a run: its flow (if any) and its index there.
-type ActionKey = (Option<String>, usize);
-
-impl AttemptLog {
-    /// Notes that attempt `attempt` (1-based) of action `index` of `flow` failed with `error`.
-    pub fn record(&mut self, flow: Option<&str>, index: usize, attempt: u32, error: &str) {
-        self.errors
-            .entry((flow.map(str::to_string), index))
-            .or_default()
-            .push((attempt, error.to_string()));
-    }
-
-    /// The `(attempt, error)` pairs noted for action `index` of `flow`, in order.
-    pub fn errors(&self, flow: Option<&str>, index: usize) -> &[(u32, String)] {
-        self.errors
-            .get(&(flow.map(str::to_string), index))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-    }
-
-    /// True when no attempt error was noted.
-    pub fn is_empty(&self) -> bool {
-        self.errors.is_empty()
-    }
-}
-
-/// Writes JUnit XML for `records` to `out` (its folder is created). Retries show as
-/// `flakyFailure` / `rerunFailure` elements whose messages say the attempt's error was not
-/// recorded; use [`write_junit_with_attempts`] to include those errors.
+/// Writes JUnit XML for `records` to `out` (its folder is created), replacing the file
+/// atomically (see [`write_file_atomic`]). The document is [`junit_xml`]`(records)`: the same
+/// records always give the same bytes.
 ///
 /// Fails with [`JunitError::Write`] when the file cannot be written.
 pub fn write_junit(out: &Path, records: &[Record]) -> Result<(), JunitError> {
-    write_junit_with_attempts(out, records, &AttemptLog::default())
-}
-
-/// Writes JUnit XML for `records` to `out` (its folder is created), taking the errors of
-/// earlier attempts from `attempts`.
-///
-/// Fails with [`JunitError::Write`] when the file cannot be written.
-pub fn write_junit_with_attempts(
-    out: &Path,
-    records: &[Record],
-    attempts: &AttemptLog,
-) -> Result<(), JunitError> {
     let err = |error| JunitError::Write {
         path: out.display().to_string(),
         error,
     };
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(err)?;
-    }
-    std::fs::write(out, junit_xml(records, attempts)).map_err(err)
+    create_parent(out).map_err(err)?;
+    write_file_atomic(out, junit_xml(records).as_bytes()).map_err(err)
 }
 
 /// Seconds as Surefire writes them: at most three decimals, no exponent.
@@ -101,10 +54,16 @@ fn suite_of(record: &Record) -> &str {
 
 /// The JUnit XML document for `records`: `<testsuites>` holding a `<testsuite>` per flow (in
 /// order of first appearance), a `<testcase name="#INDEX COMMAND">` per record. A failed
-/// record has a `<failure>` with its error and one `<rerunFailure>` per earlier attempt; a
-/// flaky record has one `<flakyFailure>` per failed attempt. Artifacts are listed in the
-/// test case's `<system-out>` as `[[ATTACHMENT|path]]` lines.
-pub fn junit_xml(records: &[Record], attempts: &AttemptLog) -> String {
+/// record has a `<failure>` with its error (the last attempt's, with its screenshot note) and
+/// one `<rerunFailure>` per earlier failed try; a passed record has one `<flakyFailure>` per
+/// failed try. Each of these carries that try's own error. A record from an older run that
+/// has `attempts` but no `tries` gets one element per earlier attempt saying its error was not
+/// recorded. The artifacts of the record and of its tries are listed in the test case's
+/// `<system-out>` as `[[ATTACHMENT|path]]` lines.
+///
+/// The document depends on the records alone (no clock, no file system), so records read
+/// back from `records.json` give the same bytes as the run that wrote them.
+pub fn junit_xml(records: &[Record]) -> String {
     let mut order: Vec<&str> = Vec::new();
     let mut suites: HashMap<&str, Vec<&Record>> = HashMap::new();
     for r in records {
@@ -133,13 +92,13 @@ pub fn junit_xml(records: &[Record], attempts: &AttemptLog) -> String {
     );
     for name in order {
         let cases = suites.get(name).map(Vec::as_slice).unwrap_or(&[]);
-        write_suite(&mut x, name, cases, attempts);
+        write_suite(&mut x, name, cases);
     }
     x.push_str("</testsuites>\n");
     x
 }
 
-fn write_suite(x: &mut String, name: &str, cases: &[&Record], attempts: &AttemptLog) {
+fn write_suite(x: &mut String, name: &str, cases: &[&Record]) {
     let failures = cases.iter().filter(|r| r.failed()).count();
     let ms: f64 = cases
         .iter()
@@ -163,14 +122,48 @@ fn write_suite(x: &mut String, name: &str, cases: &[&Record], attempts: &Attempt
     // Jenkins reads dots in a class name as package separators.
     let classname = name.replace('.', "_");
     for r in cases {
-        write_case(x, &classname, r, attempts);
+        write_case(x, &classname, r);
     }
     x.push_str("  </testsuite>\n");
 }
 
+/// An attempt before the one that settled a record, as `<flakyFailure>` / `<rerunFailure>`
+/// shows it.
+struct Earlier<'a> {
+    attempt: u32,
+    of: u32,
+    error: Option<&'a str>,
+}
+
+/// The failed attempts before the last one, from the record's tries. A record without tries
+/// (from a run before attempts were kept) gives attempts `1..attempts`, errors unknown.
+fn earlier_attempts(r: &Record) -> Vec<Earlier<'_>> {
+    if let Some((_, before)) = r.tries.split_last() {
+        let of = u32::try_from(r.tries.len()).unwrap_or(u32::MAX);
+        return before
+            .iter()
+            .filter(|t| t.status == Status::Failed)
+            .map(|t| Earlier {
+                attempt: t.attempt,
+                of,
+                error: t.error.as_deref(),
+            })
+            .collect();
+    }
+    let of = r.attempts.max(1);
+    (1..of)
+        .map(|attempt| Earlier {
+            attempt,
+            of,
+            error: None,
+        })
+        .collect()
+}
+
 /// `<tag message="…" type="ActionFailed"><stackTrace>…</stackTrace></tag>` for one earlier
 /// attempt.
-fn write_attempt(x: &mut String, tag: &str, attempt: u32, of: u32, error: Option<&str>) {
+fn write_attempt(x: &mut String, tag: &str, earlier: &Earlier<'_>) {
+    let Earlier { attempt, of, error } = *earlier;
     let text = match error {
         Some(e) => e.to_string(),
         None => format!("attempt {attempt} of {of} failed (its error was not recorded)"),
@@ -185,21 +178,27 @@ fn write_attempt(x: &mut String, tag: &str, attempt: u32, of: u32, error: Option
     let _ = writeln!(x, "</stackTrace></{tag}>");
 }
 
-fn write_case(x: &mut String, classname: &str, r: &Record, attempts: &AttemptLog) {
+/// The files of a record: its own artifacts, then those of its tries not listed yet.
+fn attachments(r: &Record) -> Vec<&str> {
+    let mut files: Vec<&str> = Vec::new();
+    let all = std::iter::once(&r.artifacts).chain(r.tries.iter().map(|t| &t.artifacts));
+    for a in all {
+        for f in [&a.screenshot, &a.dom, &a.trace].into_iter().flatten() {
+            if !files.contains(&f.as_str()) {
+                files.push(f);
+            }
+        }
+    }
+    files
+}
+
+fn write_case(x: &mut String, classname: &str, r: &Record) {
     x.push_str("    <testcase name=\"");
     push_xml(x, &format!("#{} {}", r.index, r.command), true);
     x.push_str("\" classname=\"");
     push_xml(x, classname, true);
     let _ = writeln!(x, "\" time=\"{}\">", seconds(r.duration_ms));
-    let noted = attempts.errors(r.flow.as_deref(), r.index);
-    let earlier = |k: u32| -> Option<&str> {
-        noted
-            .iter()
-            .rev()
-            .find(|(a, _)| *a == k)
-            .map(|(_, e)| e.as_str())
-    };
-    let of = r.attempts.max(1);
+    let earlier = earlier_attempts(r);
     if r.failed() {
         let error = r.error.as_deref().unwrap_or("failed");
         x.push_str("      <failure message=\"");
@@ -207,22 +206,15 @@ fn write_case(x: &mut String, classname: &str, r: &Record, attempts: &AttemptLog
         x.push_str("\" type=\"ActionFailed\">");
         push_xml(x, error, false);
         x.push_str("</failure>\n");
-        for k in 1..of {
-            write_attempt(x, "rerunFailure", k, of, earlier(k));
+        for e in &earlier {
+            write_attempt(x, "rerunFailure", e);
         }
-    } else if r.flaky || of > 1 {
-        for k in 1..of {
-            write_attempt(x, "flakyFailure", k, of, earlier(k));
+    } else {
+        for e in &earlier {
+            write_attempt(x, "flakyFailure", e);
         }
     }
-    let files: Vec<&String> = [
-        &r.artifacts.screenshot,
-        &r.artifacts.dom,
-        &r.artifacts.trace,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let files = attachments(r);
     if !files.is_empty() {
         x.push_str("      <system-out>");
         for f in files {
@@ -239,7 +231,7 @@ fn write_case(x: &mut String, classname: &str, r: &Record, attempts: &AttemptLog
 mod tests {
     use super::*;
     use serde_json::Value;
-    use webrunner_record::{Artifacts, Status};
+    use webrunner_record::{Artifacts, Status, Try};
 
     fn rec(
         flow: Option<&str>,
@@ -263,6 +255,18 @@ mod tests {
             artifacts: Artifacts::default(),
             trace_id: None,
             flow: flow.map(str::to_string),
+            tries: vec![],
+        }
+    }
+
+    fn attempt(attempt: u32, status: Status, error: Option<&str>) -> Try {
+        Try {
+            attempt,
+            started_at: "2026-01-01T00:00:00Z".to_string(),
+            duration_ms: 10.0,
+            status,
+            error: error.map(str::to_string),
+            artifacts: Artifacts::default(),
         }
     }
 
@@ -278,7 +282,7 @@ mod tests {
             rec(Some("b.json"), 1, "WR_click", Status::Passed, 1),
             rec(None, 0, "WR_x", Status::Passed, 1),
         ];
-        let xml = junit_xml(&records, &AttemptLog::default());
+        let xml = junit_xml(&records);
         let doc = parse(&xml);
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
@@ -309,61 +313,108 @@ mod tests {
     }
 
     #[test]
-    fn retries_become_surefire_rerun_and_flaky_failures_with_their_errors() {
-        let records = vec![
-            rec(Some("f"), 0, "WR_a", Status::Passed, 3),
-            rec(Some("f"), 1, "WR_b", Status::Failed, 2),
+    fn flaky_failures_carry_the_errors_of_the_failed_tries() {
+        let mut flaky = rec(Some("f"), 0, "WR_a", Status::Passed, 3);
+        flaky.tries = vec![
+            attempt(1, Status::Failed, Some("first <miss>")),
+            attempt(2, Status::Failed, Some("second miss")),
+            attempt(3, Status::Passed, None),
         ];
-        let mut log = AttemptLog::default();
-        log.record(Some("f"), 0, 1, "first <miss>");
-        log.record(Some("f"), 1, 1, "b went wrong");
-        let xml = junit_xml(&records, &log);
+        let xml = junit_xml(&[flaky]);
         let doc = parse(&xml);
-        let cases: Vec<_> = doc
+        let case = doc
             .descendants()
-            .filter(|n| n.has_tag_name("testcase"))
-            .collect();
-        let flaky: Vec<_> = cases[0]
+            .find(|n| n.has_tag_name("testcase"))
+            .unwrap();
+        let flaky: Vec<_> = case
             .children()
             .filter(|n| n.has_tag_name("flakyFailure"))
             .collect();
-        assert_eq!(flaky.len(), 2);
-        assert_eq!(flaky[0].attribute("message"), Some("first <miss>"));
-        assert!(flaky[1]
-            .attribute("message")
-            .unwrap()
-            .contains("not recorded"));
+        let messages: Vec<_> = flaky.iter().map(|n| n.attribute("message")).collect();
+        assert_eq!(messages, [Some("first <miss>"), Some("second miss")]);
         let trace = flaky[0]
             .children()
             .find(|n| n.has_tag_name("stackTrace"))
             .unwrap();
         assert_eq!(trace.text(), Some("attempt 1 of 3: first <miss>"));
-        assert!(cases[0].children().all(|n| !n.has_tag_name("failure")));
-        let reruns: Vec<_> = cases[1]
-            .children()
-            .filter(|n| n.has_tag_name("rerunFailure"))
-            .collect();
-        assert_eq!(reruns.len(), 1);
-        assert_eq!(reruns[0].attribute("message"), Some("b went wrong"));
-        assert_eq!(reruns[0].attribute("type"), Some("ActionFailed"));
-        let order: Vec<_> = cases[1]
+        assert!(case.children().all(|n| !n.has_tag_name("failure")));
+    }
+
+    #[test]
+    fn a_failed_record_keeps_its_own_error_as_the_failure_and_earlier_tries_as_reruns() {
+        let mut failed = rec(Some("f"), 1, "WR_b", Status::Failed, 2);
+        failed.error = Some("b still wrong (failure screenshot: s/2_WR_b.png)".into());
+        failed.tries = vec![
+            attempt(1, Status::Failed, Some("b went wrong")),
+            attempt(2, Status::Failed, Some("b still wrong")),
+        ];
+        let xml = junit_xml(&[failed]);
+        let doc = parse(&xml);
+        let case = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testcase"))
+            .unwrap();
+        let order: Vec<_> = case
             .children()
             .filter(|n| n.is_element())
-            .map(|n| n.tag_name().name())
+            .map(|n| (n.tag_name().name(), n.attribute("message")))
             .collect();
         assert_eq!(
             order,
-            ["failure", "rerunFailure"],
+            [
+                (
+                    "failure",
+                    Some("b still wrong (failure screenshot: s/2_WR_b.png)")
+                ),
+                ("rerunFailure", Some("b went wrong")),
+            ],
             "Surefire's element order"
         );
     }
 
     #[test]
-    fn artifacts_are_listed_as_attachments_in_system_out() {
+    fn records_from_older_runs_without_tries_say_the_earlier_errors_were_not_recorded() {
+        let records = vec![
+            rec(Some("f"), 0, "WR_a", Status::Passed, 2),
+            rec(Some("f"), 1, "WR_b", Status::Failed, 3),
+        ];
+        let xml = junit_xml(&records);
+        let doc = parse(&xml);
+        let texts: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("flakyFailure") || n.has_tag_name("rerunFailure"))
+            .map(|n| (n.tag_name().name(), n.attribute("message").unwrap_or("")))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                (
+                    "flakyFailure",
+                    "attempt 1 of 2 failed (its error was not recorded)"
+                ),
+                (
+                    "rerunFailure",
+                    "attempt 1 of 3 failed (its error was not recorded)"
+                ),
+                (
+                    "rerunFailure",
+                    "attempt 2 of 3 failed (its error was not recorded)"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn artifacts_of_the_record_and_its_tries_are_listed_once_as_attachments() {
         let mut r = rec(Some("f"), 0, "WR_a", Status::Failed, 1);
         r.artifacts.screenshot = Some("out/screenshots/1_WR_a.png".into());
         r.artifacts.dom = Some("out/dom & more.html".into());
-        let xml = junit_xml(&[r], &AttemptLog::default());
+        let mut first = attempt(1, Status::Failed, Some("x"));
+        first.artifacts.screenshot = Some("out/screenshots/0_WR_a.png".into());
+        let mut last = attempt(2, Status::Failed, Some("y"));
+        last.artifacts = r.artifacts.clone();
+        r.tries = vec![first, last];
+        let xml = junit_xml(&[r]);
         let doc = parse(&xml);
         let out = doc
             .descendants()
@@ -371,7 +422,10 @@ mod tests {
             .unwrap();
         assert_eq!(
             out.text(),
-            Some("[[ATTACHMENT|out/screenshots/1_WR_a.png]]\n[[ATTACHMENT|out/dom & more.html]]\n")
+            Some(
+                "[[ATTACHMENT|out/screenshots/1_WR_a.png]]\n[[ATTACHMENT|out/dom & more.html]]\n\
+                 [[ATTACHMENT|out/screenshots/0_WR_a.png]]\n"
+            )
         );
     }
 
@@ -385,7 +439,7 @@ mod tests {
             1,
         );
         r.error = Some("]]> <![CDATA[ & \u{1}\u{0}bell\nline2 'q' \"dq\"".into());
-        let xml = junit_xml(&[r], &AttemptLog::default());
+        let xml = junit_xml(&[r]);
         let doc = parse(&xml);
         let suite = doc
             .descendants()
@@ -408,7 +462,7 @@ mod tests {
 
     #[test]
     fn no_records_is_an_empty_but_valid_document() {
-        let xml = junit_xml(&[], &AttemptLog::default());
+        let xml = junit_xml(&[]);
         let doc = parse(&xml);
         assert_eq!(doc.root_element().attribute("tests"), Some("0"));
     }

@@ -1,13 +1,23 @@
 //! Run reports for webrunner: the live dashboard, the self-contained replay studio and JUnit XML.
 //!
-//! Every report reads the same [`Record`]s. [`LiveRun`] is the shared live state of a run: it
-//! implements [`RunObserver`], so an executor feeds it action by action, and
-//! [`start_dashboard`] serves it over HTTP while the run goes on. After the run,
-//! [`export_replay_studio`] writes one HTML file that works when mailed alone, and
-//! [`write_junit`] writes JUnit XML that CI systems read.
+//! Every report reads the same [`Record`]s, each holding every attempt of its action in its
+//! `tries`. The reports are [`RunSink`]s that a run's [`Reporter`] feeds with [`RunEvent`]s:
+//!
+//! - [`LiveRun`] is the shared live state of a run (clones share it): added to the reporter
+//!   as `Box::new(live.clone())`, it follows the plan, the running step and its attempt, and
+//!   the records, while [`start_dashboard`] serves it over HTTP as the run goes on.
+//! - [`JunitSink`] and [`ReplaySink`] keep the records and, when the reporter finishes, write
+//!   JUnit XML ([`write_junit`]) and the replay studio ([`export_replay_studio`]), one HTML
+//!   file that works when mailed alone.
+//!
+//! The same functions make the reports from saved records ([`load_records`]) after a run,
+//! byte for byte the same for JUnit. Every file is written by [`write_file_atomic`]: a fresh
+//! temporary file renamed over the target, never written through a planted symlink.
 //!
 //! [`Record`]: webrunner_record::Record
-//! [`RunObserver`]: webrunner_record::RunObserver
+//! [`RunSink`]: webrunner_record::RunSink
+//! [`Reporter`]: webrunner_record::Reporter
+//! [`RunEvent`]: webrunner_record::RunEvent
 #![forbid(unsafe_code)]
 
 mod dashboard;
@@ -17,10 +27,14 @@ mod live;
 mod records_file;
 mod replay;
 mod screenshots;
+mod sinks;
+mod write;
 
 pub use dashboard::{start_dashboard, DashboardError, DashboardHandle};
-pub use junit::{junit_xml, write_junit, write_junit_with_attempts, AttemptLog, JunitError};
+pub use junit::{junit_xml, write_junit, JunitError};
 pub use live::LiveRun;
 pub use records_file::{load_records, parse_records, RecordsError};
 pub use replay::{build_replay_html, export_replay_studio, ReplayError};
 pub use screenshots::ScreenshotIndex;
+pub use sinks::{JunitSink, ReplaySink};
+pub use write::write_file_atomic;

@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use serde_json::Value;
-use webrunner_record::{Artifacts, Record, RunObserver, Status};
+use webrunner_record::{Artifacts, Record, RunEvent, RunSink, Status};
 use webrunner_report::{start_dashboard, LiveRun};
 
 struct Reply {
@@ -83,7 +83,25 @@ fn record(index: usize, command: &str, status: Status) -> Record {
         artifacts: Artifacts::default(),
         trace_id: None,
         flow: Some("flow.json".to_string()),
+        tries: vec![],
     }
+}
+
+/// Hands `event` to `live` as the run's reporter would.
+fn send(live: &LiveRun, event: RunEvent) {
+    live.clone().event(&event).unwrap();
+}
+
+fn started(index: usize, command: &str) -> RunEvent {
+    RunEvent::ActionStarted {
+        flow: Some("flow.json".into()),
+        index,
+        command: command.into(),
+    }
+}
+
+fn finished(record: Record) -> RunEvent {
+    RunEvent::ActionFinished { record }
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
@@ -149,20 +167,26 @@ fn records_reflect_the_live_run_as_it_goes() {
     let live = LiveRun::new();
     let dashboard = start_dashboard("127.0.0.1", 0, live.clone()).unwrap();
     let addr = dashboard.addr();
-    live.flow_started("flow.json", 3);
+    send(
+        &live,
+        RunEvent::FlowStarted {
+            flow: "flow.json".into(),
+            planned: 3,
+        },
+    );
     let v = get(addr, "/records").json();
     assert_eq!(
         (v["total"].as_u64(), v["planned"].as_u64()),
         (Some(0), Some(3))
     );
-    live.action_started(0, "WR_to_url");
+    send(&live, started(0, "WR_to_url"));
     assert_eq!(
         get(addr, "/records").json()["running"]["command"],
         "WR_to_url"
     );
-    live.action_finished(&record(0, "WR_to_url", Status::Passed));
-    live.action_started(1, "WR_click");
-    live.action_finished(&record(1, "WR_click", Status::Failed));
+    send(&live, finished(record(0, "WR_to_url", Status::Passed)));
+    send(&live, started(1, "WR_click"));
+    send(&live, finished(record(1, "WR_click", Status::Failed)));
     let reply = get(addr, "/records");
     assert_eq!(
         reply

@@ -45,7 +45,13 @@
     const status = cell(tr, '', 'status');
     badge(status, failed ? 'FAILED' : 'PASSED', failed ? 'failed' : 'passed');
     if (r.flaky) badge(status, 'FLAKY', 'flaky');
-    cell(tr, r.attempts);
+    const attempts = cell(tr, r.attempts);
+    if (Array.isArray(r.tries) && r.tries.length > 1) {
+      // Every attempt with its own error, from the record's tries.
+      attempts.title = r.tries
+        .map((t) => 'attempt ' + t.attempt + ': ' + t.status + (t.error ? ' — ' + t.error : ''))
+        .join('\n');
+    }
     cell(tr, duration(r.duration_ms));
     cell(tr, r.error || '', 'error');
     const shot = cell(tr, '', 'shot');

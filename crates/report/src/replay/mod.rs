@@ -1,0 +1,234 @@
+//! The replay studio: one self-contained HTML file for a run — a timeline with a bar per
+//! action, a failures-only filter, a row per record with its details and every attempt, and
+//! every screenshot embedded once as a `data:` URI, enlarged on click.
+//!
+//! Record text reaches the page only as escaped HTML text; the page's one script and one
+//! style sheet are constants admitted by hash in its Content-Security-Policy, which allows
+//! nothing else (no outside requests, images only from `data:`).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use webrunner_record::{Record, Summary};
+
+use crate::escape::html;
+use crate::screenshots::{image_type, resolve_recorded, screenshot_for, ScreenshotIndex};
+use crate::write::{create_parent, write_file_atomic};
+use parts::{write_gallery, write_row, write_timeline};
+
+mod parts;
+
+const CSS: &str = include_str!("../../assets/replay/replay.css");
+const JS: &str = include_str!("../../assets/replay/replay.js");
+
+/// The largest screenshot that is embedded; a bigger one is named but not embedded.
+const MAX_EMBED_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Why the replay studio could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The file (or its folder) could not be written; the I/O error names the path.
+    #[error("cannot write replay studio: {error}")]
+    Write {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+}
+
+/// Writes the replay studio for `records` to `out` (its folder is created), replacing the
+/// file atomically (see [`write_file_atomic`]), and returns the file's absolute path. See
+/// [`build_replay_html`] for what the page holds.
+///
+/// Fails with [`ReplayError::Write`] when the file cannot be written. Missing or unreadable
+/// screenshots are not errors: the page says which file is missing.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// use webrunner_report::export_replay_studio;
+///
+/// let written = export_replay_studio(&dir.path().join("replay.html"), &[], None, "Nightly")?;
+/// assert!(std::fs::read_to_string(written)?.contains("<title>Nightly</title>"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn export_replay_studio(
+    out: &Path,
+    records: &[Record],
+    screenshot_dir: Option<&Path>,
+    title: &str,
+) -> Result<PathBuf, ReplayError> {
+    let err = |error| ReplayError::Write {
+        path: out.display().to_string(),
+        error,
+    };
+    create_parent(out).map_err(err)?;
+    let page = build_replay_html(records, screenshot_dir, title);
+    write_file_atomic(out, page.as_bytes()).map_err(err)?;
+    Ok(std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()))
+}
+
+/// `'sha256-…'` source expression for `text`.
+fn csp_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// The page's Content-Security-Policy: its own style and script by hash, `data:` images,
+/// nothing else.
+fn csp() -> &'static str {
+    static CSP: OnceLock<String> = OnceLock::new();
+    CSP.get_or_init(|| {
+        format!(
+            "default-src 'none'; img-src data:; style-src {}; script-src {}; base-uri 'none'; form-action 'none'",
+            csp_hash(CSS),
+            csp_hash(JS)
+        )
+    })
+}
+
+/// One screenshot file, embedded once whatever the number of records showing it.
+struct Shot {
+    id: String,
+    path: PathBuf,
+    /// `data:` URI, or why the file is not embedded.
+    embedded: Result<String, String>,
+    /// The rows showing it, e.g. `#3 WR_click`.
+    used_by: Vec<String>,
+}
+
+fn embed(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.len() > MAX_EMBED_BYTES {
+        return Err(format!("too large to embed ({} bytes)", meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mime =
+        image_type(&bytes).ok_or_else(|| "not a PNG, JPEG, GIF or WebP image".to_string())?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut uri = String::with_capacity(bytes.len() * 4 / 3 + 32);
+    uri.push_str("data:");
+    uri.push_str(mime);
+    uri.push_str(";base64,");
+    b64.encode_string(&bytes, &mut uri);
+    Ok(uri)
+}
+
+/// Every screenshot of the page, each file once.
+#[derive(Default)]
+struct Shots {
+    list: Vec<Shot>,
+    by_path: HashMap<PathBuf, usize>,
+}
+
+impl Shots {
+    /// The screenshot at `path`, embedded on first use, now also shown by row `label`.
+    fn add(&mut self, path: PathBuf, label: &str) -> usize {
+        let list = &mut self.list;
+        let n = *self.by_path.entry(path.clone()).or_insert_with(|| {
+            list.push(Shot {
+                id: format!("shot-{}", list.len()),
+                embedded: embed(&path),
+                path,
+                used_by: Vec::new(),
+            });
+            list.len() - 1
+        });
+        let used_by = &mut self.list[n].used_by;
+        if used_by.last().map(String::as_str) != Some(label) {
+            used_by.push(label.to_string());
+        }
+        n
+    }
+}
+
+/// The screenshots one row shows: the record's and each of its tries'.
+struct RowShots {
+    record: Option<usize>,
+    tries: Vec<Option<usize>>,
+}
+
+/// Builds the replay studio page (see the module docs) for `records`. A record's screenshot
+/// is the one in its record — the path as written, else that file name in `screenshot_dir`
+/// — or, for a failed record without one, the first `*_<command>.png` of `screenshot_dir` in
+/// name order (the seed's rule). A record of more than one attempt lists each attempt (its
+/// number, status, start, duration and error) with that attempt's own screenshot, found the
+/// same way but without the seed rule. Each distinct file is embedded once.
+pub fn build_replay_html(records: &[Record], screenshot_dir: Option<&Path>, title: &str) -> String {
+    let index = screenshot_dir
+        .map(ScreenshotIndex::scan)
+        .unwrap_or_default();
+    let dirs: Vec<&Path> = screenshot_dir.into_iter().collect();
+    let mut shots = Shots::default();
+    let mut row_shots: Vec<RowShots> = Vec::with_capacity(records.len());
+    for (row, r) in records.iter().enumerate() {
+        let label = format!("#{} {}", row, r.command);
+        let record = screenshot_for(r, screenshot_dir, &index).map(|p| shots.add(p, &label));
+        let tries = r
+            .tries
+            .iter()
+            .map(|t| {
+                let recorded = t.artifacts.screenshot.as_deref()?;
+                resolve_recorded(recorded, &dirs).map(|p| shots.add(p, &label))
+            })
+            .collect();
+        row_shots.push(RowShots { record, tries });
+    }
+    let shots = shots.list;
+    let embedded_bytes: usize = shots
+        .iter()
+        .map(|s| s.embedded.as_ref().map_or(0, String::len))
+        .sum();
+    let mut x = String::with_capacity(4096 + records.len() * 900 + embedded_bytes);
+    let title = html(title);
+    let summary = Summary::of(records);
+    let _ = write!(
+        x,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{title}</h1>\n\
+         <p class=\"summary\"><span id=\"count-total\">{}</span> action records: \
+         <span class=\"n-passed\">{} passed</span>, <span class=\"n-failed\">{} failed</span>, \
+         <span class=\"n-flaky\">{} flaky</span>.</p>\n",
+        html(csp()),
+        summary.total,
+        summary.passed,
+        summary.failed,
+        summary.flaky
+    );
+    write_timeline(&mut x, records);
+    x.push_str(
+        "<label class=\"filter\"><input type=\"checkbox\" id=\"only-failed\"> only failures</label>\n\
+         <table id=\"records\">\n<thead><tr><th>#</th><th>Time</th><th>Flow</th><th>Action</th>\
+         <th>Status</th><th>Duration</th><th>Params</th><th>Error</th><th>Screenshot</th>\
+         <th>Details</th></tr></thead>\n<tbody>\n",
+    );
+    for ((row, r), found) in records.iter().enumerate().zip(&row_shots) {
+        let record_shot = found.record.map(|n| &shots[n]);
+        let try_shots: Vec<Option<&Shot>> =
+            found.tries.iter().map(|s| s.map(|n| &shots[n])).collect();
+        write_row(&mut x, row, r, record_shot, &try_shots);
+    }
+    x.push_str("</tbody>\n</table>\n");
+    write_gallery(&mut x, &shots);
+    x.push_str(
+        "<div id=\"lightbox\" hidden><img id=\"lightbox-img\" alt=\"enlarged screenshot\">\
+         <p id=\"lightbox-caption\"></p></div>\n",
+    );
+    x.push_str("<script>");
+    x.push_str(JS);
+    x.push_str("</script>\n</body></html>\n");
+    x
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! Chromium's process from the outside: where its DevTools listens, killing it together with
+//! every process it started, removing its profile, and a watchdog for when we die first.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tokio::io::BufReader;
+
+/// How long a killed Chromium may take to be gone.
+const KILL_LIMIT: Duration = Duration::from_secs(5);
+
+/// Reads Chromium's stderr until it says where DevTools listens; on early exit, the error is
+/// the last lines it wrote.
+pub(super) async fn devtools_url(
+    lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStderr>>,
+) -> Result<String, String> {
+    let mut tail: Vec<String> = Vec::new();
+    loop {
+        match lines.next_line().await {
+            Ok(Some(line)) => {
+                if let Some((_, url)) = line.rsplit_once("listening on ") {
+                    let url = url.trim();
+                    if url.starts_with("ws") && url.contains("devtools/browser") {
+                        return Ok(url.to_string());
+                    }
+                }
+                tail.push(line);
+                if tail.len() > 5 {
+                    tail.remove(0);
+                }
+            }
+            Ok(None) => return Err(tail.join(" / ")),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Kills Chromium's main process and every process it started, and reaps the main one.
+pub(super) fn kill_and_reap(child: &mut tokio::process::Child, pid: Option<u32>) {
+    if matches!(child.try_wait(), Ok(None)) {
+        let mut pids: Vec<u32> = pid.map(descendants).unwrap_or_default();
+        pids.extend(pid);
+        signal_kill(&pids);
+        let _ = child.start_kill();
+    }
+    let deadline = Instant::now() + KILL_LIMIT;
+    while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Every process below `root`, from `/proc` (empty where there is none).
+fn descendants(root: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let parents: Vec<(u32, u32)> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // The command name is in parentheses and may hold spaces; the parent follows it.
+            let rest = &stat[stat.rfind(')')? + 1..];
+            let ppid = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(pid, ppid)| *ppid == parent && !found.contains(pid))
+                .map(|(pid, _)| *pid)
+                .collect::<Vec<_>>(),
+        );
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// Sends SIGKILL to `pids` (through `kill`, as the watchdog does).
+fn signal_kill(pids: &[u32]) {
+    if pids.is_empty() {
+        return;
+    }
+    let _ = std::process::Command::new("kill")
+        .arg("-9")
+        .args(pids.iter().map(u32::to_string))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+}
+
+/// Removes the profile folder; retried briefly, since a helper process that has not quite
+/// gone may still write into it.
+pub(super) fn remove_profile(profile: tempfile::TempDir) {
+    let path = profile.keep();
+    for _ in 0..20 {
+        match std::fs::remove_dir_all(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Ok(()) if !path.exists() => return,
+            _ => std::thread::sleep(Duration::from_millis(25)),
+        }
+    }
+}
+
+/// Starts a small shell that kills Chromium if this process dies without closing it (a
+/// test binary's shared browser, or a run stopped by a signal), so no browser outlives us,
+/// and then removes its profile folder.
+pub(super) fn spawn_watchdog(chromium_pid: u32, profile: &Path) {
+    let me = std::process::id();
+    let script = format!(
+        "while kill -0 {me} 2>/dev/null && kill -0 {chromium_pid} 2>/dev/null; do sleep 1; done; kill -9 {chromium_pid} 2>/dev/null; sleep 1; rm -rf -- \"$1\""
+    );
+    let child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .arg("webrunner-watchdog")
+        .arg(profile)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Ok(mut child) = child {
+        std::thread::spawn(move || child.wait());
+    }
+}

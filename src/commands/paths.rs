@@ -1,0 +1,252 @@
+//! Where the files and folders a flow asks for are written. A relative path is relative to
+//! the run's output folder (to the working directory when the run has none). With scripts
+//! switched off (`--no-scripts`, an untrusted flow) the path must stay inside the output
+//! folder: absolute paths elsewhere, `..` that climbs out and symlinked folders that lead
+//! out are refused, and files are written by rename so a symlink planted at the target is
+//! replaced, never followed.
+
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
+
+use crate::executor::ActionError;
+use crate::settings::Settings;
+
+/// What a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A file the command writes.
+    File,
+    /// A folder the command creates and later writes into.
+    Folder,
+}
+
+/// The file name no flow may write in the output folder: the lock that keeps two runs out
+/// of one folder.
+const LOCK_FILE: &str = crate::run::LOCK_FILE;
+
+/// Where `given` (as written in the flow by `command`) is written, under the rules of the
+/// module documentation. A refusal is a bad argument naming the command and the path.
+pub(crate) fn output_path(
+    settings: &Settings,
+    command: &str,
+    given: &Path,
+    target: Target,
+) -> Result<PathBuf, ActionError> {
+    let refused = |why: String| {
+        ActionError::BadArgument(format!("{command}: path {}: {why}", given.display()))
+    };
+    if given.as_os_str().is_empty() {
+        return Err(refused("the path is empty".into()));
+    }
+    if settings.scripts_enabled {
+        return Ok(match &settings.output_dir {
+            Some(dir) if given.is_relative() => dir.join(given),
+            _ => given.to_path_buf(),
+        });
+    }
+    let Some(root) = &settings.output_dir else {
+        return Err(refused(
+            "with scripts switched off (--no-scripts) files may only be written inside the run's output folder, and this run has none".into(),
+        ));
+    };
+    inside(root, given, target).map_err(refused)
+}
+
+/// `given` resolved inside `root`: joined to it when relative, `.` and `..` applied, the
+/// part that exists resolved through its symlinks; an error when the result is outside.
+fn inside(root: &Path, given: &Path, target: Target) -> Result<PathBuf, String> {
+    let root = std::fs::canonicalize(root)
+        .map_err(|e| format!("the output folder {} cannot be read: {e}", root.display()))?;
+    let outside = || {
+        format!(
+            "with scripts switched off (--no-scripts) files may only be written inside the output folder {}",
+            root.display()
+        )
+    };
+    let lexical = normalise(&root.join(given));
+    let (folder, leaf) = match target {
+        Target::Folder => (lexical.as_path(), None),
+        Target::File => match (lexical.parent(), lexical.file_name()) {
+            (Some(parent), Some(name)) => (parent, Some(name.to_os_string())),
+            _ => return Err(outside()),
+        },
+    };
+    let folder = resolve_existing(folder)?;
+    if !folder.starts_with(&root) {
+        return Err(outside());
+    }
+    let Some(leaf) = leaf else {
+        return Ok(folder);
+    };
+    if folder == root && leaf == LOCK_FILE {
+        return Err(format!(
+            "{LOCK_FILE} is the output folder's lock and cannot be written by a flow"
+        ));
+    }
+    Ok(folder.join(leaf))
+}
+
+/// `p` with `.` dropped and each `..` taking off the component before it (the root stays).
+fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `p` with its longest existing ancestor resolved through symlinks and the rest (which does
+/// not exist yet) appended.
+fn resolve_existing(p: &Path) -> Result<PathBuf, String> {
+    let mut rest: Vec<OsString> = Vec::new();
+    let mut current = p;
+    loop {
+        match std::fs::canonicalize(current) {
+            Ok(mut resolved) => {
+                resolved.extend(rest.iter().rev());
+                return Ok(resolved);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match (current.file_name(), current.parent()) {
+                    (Some(name), Some(parent)) => {
+                        rest.push(name.to_os_string());
+                        current = parent;
+                    }
+                    _ => return Err(format!("{} cannot be resolved: {e}", p.display())),
+                }
+            }
+            Err(e) => return Err(format!("{} cannot be resolved: {e}", current.display())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn untrusted(out: &Path) -> Settings {
+        Settings {
+            scripts_enabled: false,
+            output_dir: Some(out.to_path_buf()),
+            ..Settings::default()
+        }
+    }
+
+    fn file(settings: &Settings, given: &str) -> Result<PathBuf, ActionError> {
+        output_path(
+            settings,
+            "WR_save_screenshot",
+            Path::new(given),
+            Target::File,
+        )
+    }
+
+    #[test]
+    fn untrusted_relative_paths_land_in_the_output_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let s = untrusted(dir.path());
+        assert_eq!(file(&s, "shot.png").unwrap(), root.join("shot.png"));
+        assert_eq!(
+            file(&s, "./a/b/../shot.png").unwrap(),
+            root.join("a").join("shot.png")
+        );
+        let abs = root.join("screens").join("x.png");
+        assert_eq!(file(&s, abs.to_str().unwrap()).unwrap(), abs);
+    }
+
+    #[test]
+    fn untrusted_paths_that_escape_are_refused_naming_command_and_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = untrusted(&dir.path().join("out"));
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        for given in ["../x.png", "/etc/passwd", "a/../../x.png", "/", ".."] {
+            let e = file(&s, given).unwrap_err();
+            assert!(matches!(e, ActionError::BadArgument(_)), "{given}");
+            let text = e.to_string();
+            assert!(text.starts_with("WR_save_screenshot: path "), "{text}");
+            assert!(text.contains(given), "{text}");
+            assert!(text.contains("inside the output folder"), "{text}");
+        }
+        let e = output_path(
+            &s,
+            "WR_set_failure_screenshot_dir",
+            Path::new("/tmp"),
+            Target::Folder,
+        );
+        assert!(e.unwrap_err().to_string().contains("--no-scripts"));
+    }
+
+    #[test]
+    fn untrusted_paths_through_a_symlinked_folder_that_leads_out_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("link")).unwrap();
+        let s = untrusted(&out);
+        assert!(file(&s, "link/x.png").is_err());
+        assert!(file(&s, "link/new/x.png").is_err());
+        let folder = output_path(
+            &s,
+            "WR_set_failure_screenshot_dir",
+            Path::new("link"),
+            Target::Folder,
+        );
+        assert!(folder.is_err());
+    }
+
+    #[test]
+    fn a_symlink_at_the_target_itself_is_kept_as_the_target_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("victim"), out.join("shot.png")).unwrap();
+        let s = untrusted(&out);
+        let root = std::fs::canonicalize(&out).unwrap();
+        assert_eq!(file(&s, "shot.png").unwrap(), root.join("shot.png"));
+    }
+
+    #[test]
+    fn the_output_folders_lock_cannot_be_written_by_a_flow() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = untrusted(dir.path());
+        let e = file(&s, LOCK_FILE).unwrap_err().to_string();
+        assert!(e.contains("lock"), "{e}");
+        assert!(file(&s, &format!("sub/{LOCK_FILE}")).is_ok());
+    }
+
+    #[test]
+    fn untrusted_writes_without_an_output_folder_are_refused() {
+        let s = Settings {
+            scripts_enabled: false,
+            ..Settings::default()
+        };
+        let e = file(&s, "x.png").unwrap_err().to_string();
+        assert!(e.contains("this run has none"), "{e}");
+    }
+
+    #[test]
+    fn trusted_relative_paths_join_the_output_folder_and_absolute_ones_stay() {
+        let mut s = Settings {
+            output_dir: Some(PathBuf::from("runs/out")),
+            ..Settings::default()
+        };
+        assert_eq!(file(&s, "a/x.png").unwrap(), Path::new("runs/out/a/x.png"));
+        assert_eq!(file(&s, "/tmp/x.png").unwrap(), Path::new("/tmp/x.png"));
+        assert_eq!(
+            file(&s, "../x.png").unwrap(),
+            Path::new("runs/out/../x.png")
+        );
+        s.output_dir = None;
+        assert_eq!(file(&s, "a/x.png").unwrap(), Path::new("a/x.png"));
+        assert!(file(&s, "").is_err());
+    }
+}

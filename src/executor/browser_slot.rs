@@ -1,0 +1,180 @@
+//! The browser side of a run: the Chromium process (launched on first use, or shared), the
+//! open session (one tab in its own browser context), the network recording of every session
+//! (HAR) and the `traceparent` header the page's requests carry. Commands reach it only
+//! through [`Context::session`](super::Context::session); the run loop uses the rest.
+
+use std::sync::Arc;
+
+use crate::browser::{Browser, BrowserError, BrowserOptions, HarRecorder, Session};
+
+/// A run's HAR recording: the recorder of the open session and what closed sessions gave.
+#[derive(Debug, Default)]
+struct HarCapture {
+    content: bool,
+    recorder: Option<HarRecorder>,
+    done: Option<webrunner_har::writer::Har>,
+    browser: Option<String>,
+}
+
+impl HarCapture {
+    /// Folds the open session's recording into what is done.
+    async fn close(&mut self) {
+        if let Some(r) = self.recorder.take() {
+            let har = r.finish(self.browser.clone()).await;
+            match &mut self.done {
+                None => self.done = Some(har),
+                Some(done) => {
+                    done.log.pages.extend(har.log.pages);
+                    done.log.entries.extend(har.log.entries);
+                }
+            }
+        }
+    }
+}
+
+/// See the module documentation.
+#[derive(Default)]
+pub(crate) struct BrowserSlot {
+    browser: Option<Arc<Browser>>,
+    session: Option<Session>,
+    har: Option<HarCapture>,
+    /// The `traceparent` the page's requests carry during the current action.
+    traceparent: Option<String>,
+    /// The `traceparent` the open session was last given.
+    traceparent_sent: Option<String>,
+}
+
+impl BrowserSlot {
+    /// Shares an already running browser; this slot never closes it.
+    pub(crate) fn use_browser(&mut self, browser: Arc<Browser>) {
+        self.browser = Some(browser);
+    }
+
+    /// The open session, if any.
+    pub(crate) fn open_session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Why the open session can no longer be used (it crashed, hung, or its browser died).
+    pub(crate) fn fatal(&self) -> Option<BrowserError> {
+        self.session.as_ref().and_then(Session::fatal)
+    }
+
+    /// The open session, or a new one (launching Chromium when none is running).
+    pub(crate) async fn session(
+        &mut self,
+        options: &BrowserOptions,
+    ) -> Result<Session, BrowserError> {
+        if let Some(s) = &self.session {
+            return match s.fatal() {
+                Some(e) => Err(e),
+                None => Ok(s.clone()),
+            };
+        }
+        self.open(options).await
+    }
+
+    /// Opens a new session (a tab in a fresh browser context), launching Chromium first when
+    /// none is running or the one we had died.
+    pub(crate) async fn open(&mut self, options: &BrowserOptions) -> Result<Session, BrowserError> {
+        if let Some(old) = self.session.take() {
+            let _ = old.close().await;
+        }
+        if self.browser.as_ref().is_some_and(|b| !b.is_alive()) {
+            self.browser = None;
+        }
+        let browser = match &self.browser {
+            Some(b) => b.clone(),
+            None => {
+                let b = Arc::new(Browser::launch(options.clone()).await?);
+                self.browser = Some(b.clone());
+                b
+            }
+        };
+        let session = browser.new_session().await?;
+        self.session = Some(session.clone());
+        self.traceparent_sent = None;
+        self.send_traceparent().await;
+        if let Some(capture) = self.har.as_mut() {
+            capture.close().await;
+            if capture.browser.is_none() {
+                capture.browser = browser.version().await.ok();
+            }
+            capture.recorder = Some(HarRecorder::attach(&session, capture.content).await?);
+        }
+        Ok(session)
+    }
+
+    /// Starts recording the network of every session from now on as HAR.
+    pub(crate) fn record_har(&mut self, content: bool) {
+        self.har = Some(HarCapture {
+            content,
+            ..HarCapture::default()
+        });
+    }
+
+    /// Ends the HAR recording and returns what it captured (`None` when not recording).
+    pub(crate) async fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
+        let mut capture = self.har.take()?;
+        capture.close().await;
+        Some(capture.done.unwrap_or_else(|| webrunner_har::writer::Har {
+            log: webrunner_har::writer::Log::new(webrunner_har::writer::Creator::new(
+                "webrunner",
+                env!("CARGO_PKG_VERSION"),
+            )),
+        }))
+    }
+
+    /// Sets the `traceparent` of the current action and gives it to the open session.
+    pub(crate) async fn set_traceparent(&mut self, traceparent: Option<String>) {
+        self.traceparent = traceparent;
+        self.send_traceparent().await;
+    }
+
+    /// Gives the open session's requests the current `traceparent` (or none), when it changed.
+    async fn send_traceparent(&mut self) {
+        if self.traceparent == self.traceparent_sent {
+            return;
+        }
+        let Some(session) = self.session.clone() else {
+            return;
+        };
+        let headers = match &self.traceparent {
+            Some(tp) => serde_json::json!({ "traceparent": tp }),
+            None => serde_json::json!({}),
+        };
+        if self.traceparent_sent.is_none() {
+            let _ = session.cdp("Network.enable", serde_json::json!({})).await;
+        }
+        let sent = session
+            .cdp(
+                "Network.setExtraHTTPHeaders",
+                serde_json::json!({ "headers": headers }),
+            )
+            .await;
+        if sent.is_ok() {
+            self.traceparent_sent = self.traceparent.clone();
+        }
+    }
+
+    /// Closes the open session (its tab and browser context); the browser stays up.
+    pub(crate) async fn close_session(&mut self) {
+        if let Some(capture) = self.har.as_mut() {
+            capture.close().await;
+        }
+        if let Some(s) = self.session.take() {
+            let _ = s.close().await;
+        }
+        self.traceparent_sent = None;
+    }
+
+    /// Closes the session, and Chromium when no one else shares it.
+    pub(crate) async fn close(&mut self) {
+        self.close_session().await;
+        if let Some(b) = self.browser.take() {
+            if let Ok(b) = Arc::try_unwrap(b) {
+                b.close().await;
+            }
+        }
+    }
+}

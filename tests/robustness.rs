@@ -1,0 +1,124 @@
+//! The `webrunner` binary against hostile or careless input: numbers far out of range, an
+//! output that is the input, control characters meant for the terminal, and untrusted flows
+//! that try to write outside the output folder. None of these may panic or write where it
+//! should not; bad input exits 2 with one line on stderr.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn webrunner(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_webrunner"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run webrunner")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn a_sleep_of_1e300_seconds_exits_2_before_anything_runs_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flow.json"),
+        r#"[["WR_title"], ["WR_sleep", [1e300]]]"#,
+    )
+    .unwrap();
+    let o = webrunner(dir.path(), &["run", "flow.json", "--out", "out"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("action #1 (WR_sleep)"), "{err}");
+    assert!(err.contains("1e300"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(!dir.path().join("out/records.json").exists(), "nothing ran");
+}
+
+#[test]
+fn a_monitor_interval_of_1e300_seconds_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.json"), r#"[["WR_title"]]"#).unwrap();
+    for interval in ["1e300", "NaN", "inf"] {
+        let o = webrunner(
+            dir.path(),
+            &[
+                "monitor",
+                "site.json",
+                "--iterations",
+                "1",
+                "--interval",
+                interval,
+            ],
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{interval}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains("--interval"), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    }
+}
+
+#[test]
+fn replay_onto_its_own_records_file_is_refused_and_leaves_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.json");
+    std::fs::write(&records, "[]").unwrap();
+    std::os::unix::fs::symlink(&records, dir.path().join("link.html")).unwrap();
+    for out in ["records.json", "./records.json", "link.html"] {
+        let o = webrunner(dir.path(), &["replay", "records.json", "-o", out]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{out}: {err}");
+        assert!(err.contains("is the records file"), "{err}");
+        assert_eq!(std::fs::read_to_string(&records).unwrap(), "[]");
+    }
+    let o = webrunner(dir.path(), &["replay", "records.json", "-o", "replay.html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.path().join("replay.html").is_file());
+}
+
+#[test]
+fn control_characters_in_a_command_name_reach_stderr_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flow.json"),
+        r#"[["WR_\u001b]0;owned\u0007\u001b[2J"]]"#,
+    )
+    .unwrap();
+    let o = webrunner(dir.path(), &["run", "flow.json", "--out", "out"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("#0 WR_\\x1b]0;owned\\x07\\x1b[2J"), "{err}");
+}
+
+#[test]
+fn an_untrusted_flow_cannot_write_outside_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    std::fs::write(
+        dir.path().join("flow.json"),
+        format!(
+            r#"[["WR_save_screenshot", ["../escaped.png"]],
+                ["WR_set_failure_screenshot_dir", [{:?}]]]"#,
+            outside.display().to_string()
+        ),
+    )
+    .unwrap();
+    let o = webrunner(
+        dir.path(),
+        &["run", "flow.json", "--out", "out", "--no-scripts"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!dir.path().join("escaped.png").exists());
+    assert!(!outside.exists());
+    let text = std::fs::read_to_string(dir.path().join("out/records.json")).unwrap();
+    let records: Vec<webrunner::Record> = serde_json::from_str(&text).unwrap();
+    assert_eq!(records.len(), 2);
+    for r in &records {
+        let e = r.error.as_deref().unwrap_or_default();
+        assert!(e.contains("inside the output folder"), "{e}");
+        assert!(e.starts_with(&r.command), "{e}");
+    }
+}
