@@ -375,37 +375,30 @@ fn a_restored_state_neither_repeats_an_alert_nor_forgets_a_red_check() {
 }
 
 #[test]
-fn a_stop_request_during_a_tick_lets_it_finish_then_ends_the_loop() {
+fn a_stop_request_during_a_tick_drops_it_with_no_alert_and_no_state_change() {
     rt().block_on(async {
-        let (mut m, _) = collecting();
+        let (mut m, alerts) = collecting();
         let stop = StopSignal::new();
         let runs = Arc::new(AtomicUsize::new(0));
         let (s, counter) = (stop.clone(), runs.clone());
         m.register(
             "first",
             move || {
-                // The second tick asks to stop while it runs.
-                if counter.fetch_add(1, Ordering::SeqCst) == 1 {
+                // The second tick is interrupted (a Ctrl-C that also killed the browser):
+                // the check fails while the stop request arrives.
+                let outcome = if counter.fetch_add(1, Ordering::SeqCst) == 1 {
                     s.stop();
-                }
-                async { Ok(()) }
+                    Err("browser closed".to_string())
+                } else {
+                    Ok(())
+                };
+                async move { outcome }
             },
             1,
             1,
         )
         .unwrap();
-        let later = Arc::new(AtomicUsize::new(0));
-        let counter = later.clone();
-        m.register(
-            "second",
-            move || {
-                counter.fetch_add(1, Ordering::SeqCst);
-                async { Ok(()) }
-            },
-            1,
-            1,
-        )
-        .unwrap();
+        m.register("second", scripted(""), 1, 1).unwrap();
         let mut seen = Vec::new();
         let ticks = m
             .run_until(None, 0.0, &stop, |tick, results, _| {
@@ -414,9 +407,13 @@ fn a_stop_request_during_a_tick_lets_it_finish_then_ends_the_loop() {
             })
             .await
             .unwrap();
-        assert_eq!(ticks, 2);
-        assert_eq!(seen, [(1, 2), (2, 2)], "the tick under way ran every check");
-        assert_eq!(later.load(Ordering::SeqCst), 2);
+        let before = m.state();
+        assert_eq!(ticks, 1, "the interrupted tick does not count");
+        assert_eq!(seen, [(1, 2)], "the interrupted tick reports nothing");
+        assert_eq!(m.status("first"), Some(CheckStatus::Green));
+        assert!(alerts.lock().unwrap().is_empty(), "no false red alert");
+        assert_eq!(before.checks["first"].last_error, None);
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
     });
 }
 

@@ -56,6 +56,15 @@ impl SpanSink {
     }
 }
 
+impl SpanSink {
+    /// Ends `span` inside the run's dispatcher: the registry releases a closed child's hold
+    /// on its parent through the current dispatcher, so outside it the action span would
+    /// never close.
+    fn close(&self, span: tracing::Span) {
+        tracing::dispatcher::with_default(&self.dispatch, move || drop(span));
+    }
+}
+
 impl RunSink for SpanSink {
     fn name(&self) -> String {
         "spans".into()
@@ -112,6 +121,7 @@ impl RunSink for SpanSink {
                         span.record("error", e.as_str());
                         span.record("otel.status_code", "ERROR");
                     }
+                    self.close(span);
                 }
             }
             RunEvent::ActionFinished { record } => {
@@ -123,6 +133,7 @@ impl RunSink for SpanSink {
                         span.record("otel.status_description", e.as_str());
                         span.record("error", e.as_str());
                     }
+                    self.close(span);
                 }
                 self.current.set(None);
             }
