@@ -17,7 +17,10 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::cdp::Session;
 use super::health::{FatalCell, SessionState, CALL_LIMIT};
-use super::process::{devtools_url, kill_and_reap, remove_profile, spawn_watchdog};
+use super::process::{
+    adopt_orphans, devtools_url, end_watchdog, family, kill_and_reap, remove_profile,
+    spawn_watchdog,
+};
 use super::{find_chromium, BrowserError};
 
 /// How long opening a tab (its context, its target) may take.
@@ -69,6 +72,9 @@ pub struct Browser {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     profile_dir: PathBuf,
     profile: Option<tempfile::TempDir>,
+    watchdog: Option<u32>,
+    /// Chromium's helper processes, as seen when it was asked to close.
+    family: Vec<u32>,
 }
 
 impl std::fmt::Debug for Browser {
@@ -128,17 +134,17 @@ impl Browser {
         let config = builder.build().map_err(launch_err)?;
         // The process is ours (not chromiumoxide's) so that it can be killed and reaped
         // while sessions still hold the DevTools connection.
+        adopt_orphans();
         let mut spawned = config
             .launch()
             .map_err(|e| launch_err(format!("cannot run it: {e}")))?;
         let stderr = spawned.stderr.take().map(|s| s.inner);
         let mut child = spawned.into_inner();
         let pid = child.id();
-        if let Some(pid) = pid {
-            spawn_watchdog(pid, profile.path());
-        }
+        let watchdog = pid.and_then(|pid| spawn_watchdog(pid, profile.path()));
         let Some(stderr) = stderr else {
-            kill_and_reap(&mut child, pid);
+            kill_and_reap(&mut child, pid, &[]);
+            end_watchdog(watchdog);
             return Err(launch_err("its output cannot be read".into()));
         };
         let mut lines = BufReader::new(stderr).lines();
@@ -146,11 +152,13 @@ impl Browser {
         let url = match found {
             Ok(Ok(url)) => url,
             Ok(Err(output)) => {
-                kill_and_reap(&mut child, pid);
+                kill_and_reap(&mut child, pid, &[]);
+                end_watchdog(watchdog);
                 return Err(launch_err(format!("it exited at start: {output}")));
             }
             Err(_) => {
-                kill_and_reap(&mut child, pid);
+                kill_and_reap(&mut child, pid, &[]);
+                end_watchdog(watchdog);
                 return Err(launch_err(format!(
                     "it did not start within {:.0}s",
                     options.launch_timeout.as_secs_f64()
@@ -174,7 +182,8 @@ impl Browser {
             Ok(c) => c,
             Err(e) => {
                 drain.abort();
-                kill_and_reap(&mut child, pid);
+                kill_and_reap(&mut child, pid, &[]);
+                end_watchdog(watchdog);
                 return Err(launch_err(format!("cannot connect to it: {e}")));
             }
         };
@@ -192,6 +201,8 @@ impl Browser {
             tasks,
             profile_dir: profile.path().to_path_buf(),
             profile: Some(profile),
+            watchdog,
+            family: Vec::new(),
         })
     }
 
@@ -289,6 +300,7 @@ impl Browser {
     /// its process to end and removes its profile folder.
     pub async fn close(mut self) {
         let deadline = Instant::now() + GRACEFUL_LIMIT;
+        self.family = family(self.pid);
         if self.core.closed.get().is_none() {
             let ask = self.core.cdp.execute(CloseParams::default());
             let _ = tokio::time::timeout_at(deadline.into(), ask).await;
@@ -312,7 +324,8 @@ impl Browser {
         self.core
             .closed
             .set(BrowserError::BrowserClosed("it was shut down".into()));
-        kill_and_reap(&mut lock(&self.child), self.pid);
+        kill_and_reap(&mut lock(&self.child), self.pid, &self.family);
+        end_watchdog(self.watchdog.take());
         for task in &self.tasks {
             task.abort();
         }

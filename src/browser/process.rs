@@ -35,18 +35,67 @@ pub(super) async fn devtools_url(
     }
 }
 
-/// Kills Chromium's main process and every process it started, and reaps the main one.
-pub(super) fn kill_and_reap(child: &mut tokio::process::Child, pid: Option<u32>) {
+/// Kills Chromium's main process and every process it started (`family`, when known from
+/// before Chromium began to exit by itself, else found now), and reaps them all.
+pub(super) fn kill_and_reap(child: &mut tokio::process::Child, pid: Option<u32>, family: &[u32]) {
+    let mut pids: Vec<u32> = family.to_vec();
     if matches!(child.try_wait(), Ok(None)) {
-        let mut pids: Vec<u32> = pid.map(descendants).unwrap_or_default();
-        pids.extend(pid);
-        signal_kill(&pids);
+        for p in pid.map(descendants).unwrap_or_default() {
+            if !pids.contains(&p) {
+                pids.push(p);
+            }
+        }
+        let mut all = pids.clone();
+        all.extend(pid);
+        signal_kill(&all);
         let _ = child.start_kill();
     }
     let deadline = Instant::now() + KILL_LIMIT;
     while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
+    reap_orphans(&pids);
+}
+
+/// Makes this process the reaper of the orphans its children leave: Chromium's helpers
+/// (zygotes, renderers) outlive its main process by a moment, and would otherwise stay as
+/// zombies of an init that may never reap them. Done once, before the first launch.
+pub(super) fn adopt_orphans() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
+    });
+}
+
+/// Reaps those of `pids` that became our children (orphans adopted by [`adopt_orphans`]),
+/// waiting a short while for them to end.
+fn reap_orphans(pids: &[u32]) {
+    let mut left: Vec<rustix::process::Pid> = pids
+        .iter()
+        .filter_map(|p| i32::try_from(*p).ok())
+        .filter_map(rustix::process::Pid::from_raw)
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while !left.is_empty() && Instant::now() < deadline {
+        left.retain(|pid| {
+            match rustix::process::waitpid(Some(*pid), rustix::process::WaitOptions::NOHANG) {
+                // Ours and reaped now: done.
+                Ok(Some(_)) => false,
+                // Ours and not ended yet: keep waiting.
+                Ok(None) => true,
+                // Not ours (yet: its parent may be about to die and leave it to us), or gone.
+                Err(_) => Path::new(&format!("/proc/{}", pid.as_raw_nonzero())).exists(),
+            }
+        });
+        if !left.is_empty() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// Every process below Chromium's main process `root` now.
+pub(super) fn family(root: Option<u32>) -> Vec<u32> {
+    root.map(descendants).unwrap_or_default()
 }
 
 /// Every process below `root`, from `/proc` (empty where there is none).
@@ -112,7 +161,8 @@ pub(super) fn remove_profile(profile: tempfile::TempDir) {
 /// Starts a small shell that kills Chromium if this process dies without closing it (a
 /// test binary's shared browser, or a run stopped by a signal), so no browser outlives us,
 /// and then removes its profile folder.
-pub(super) fn spawn_watchdog(chromium_pid: u32, profile: &Path) {
+/// Returns the watchdog's pid, to end it when Chromium is closed the ordinary way.
+pub(super) fn spawn_watchdog(chromium_pid: u32, profile: &Path) -> Option<u32> {
     let me = std::process::id();
     let script = format!(
         "while kill -0 {me} 2>/dev/null && kill -0 {chromium_pid} 2>/dev/null; do sleep 1; done; kill -9 {chromium_pid} 2>/dev/null; sleep 1; rm -rf -- \"$1\""
@@ -126,7 +176,19 @@ pub(super) fn spawn_watchdog(chromium_pid: u32, profile: &Path) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
-    if let Ok(mut child) = child {
-        std::thread::spawn(move || child.wait());
+    let mut child = child.ok()?;
+    let pid = child.id();
+    std::thread::spawn(move || child.wait());
+    Some(pid)
+}
+
+/// Ends the watchdog of a Chromium that was closed the ordinary way, with its `sleep`.
+pub(super) fn end_watchdog(pid: Option<u32>) {
+    if let Some(pid) = pid {
+        let below = descendants(pid);
+        let mut all = below.clone();
+        all.push(pid);
+        signal_kill(&all);
+        reap_orphans(&below);
     }
 }
