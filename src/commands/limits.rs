@@ -67,6 +67,23 @@ pub(crate) const NUMBER_PARAMS: &[(&str, &[Number])] = &[
     ("WR_set_window_size", &[WIDTH, HEIGHT]),
 ];
 
+/// How long `call` itself asks to wait (a sleep's seconds, a wait's time-out, `default_wait`
+/// for a wait that names none), from the table above; zero for commands that wait for no
+/// time of their own.
+pub fn own_wait(call: &Call, default_wait: Duration) -> Duration {
+    NUMBER_PARAMS
+        .iter()
+        .filter(|(name, _)| *name == call.command)
+        .flat_map(|(_, numbers)| numbers.iter())
+        .filter(|n| matches!(n.kind, Kind::Seconds))
+        .map(|n| match n.duration(call) {
+            Ok(Some(d)) => d,
+            Ok(None) if n.name == WAIT_TIMEOUT.name => default_wait,
+            _ => Duration::ZERO,
+        })
+        .fold(Duration::ZERO, |a, b| a.saturating_add(b))
+}
+
 impl Number {
     const fn new(name: &'static str, pos: usize, kind: Kind) -> Number {
         Number { name, pos, kind }

@@ -13,7 +13,7 @@ mod page;
 mod paths;
 mod waits;
 
-pub use limits::{check_flow_numbers, FlowNumberError, MAX_WINDOW_PIXELS};
+pub use limits::{check_flow_numbers, own_wait, FlowNumberError, MAX_WINDOW_PIXELS};
 
 use serde_json::Value;
 

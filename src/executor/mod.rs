@@ -400,9 +400,16 @@ impl Executor {
                         .set_traceparent(ids.as_ref().map(|i| i.traceparent.clone()))
                         .await;
                     let stop = self.stop.clone();
+                    let limit = self.attempt_limit(action);
                     tokio::select! {
+                        biased;
                         out = e.handler.call(&mut self.ctx, action) => out,
                         () = stop.stopped() => Err(ActionError::Interrupted(stop.reason())),
+                        () = tokio::time::sleep(limit) => Err(ActionError::Failed(format!(
+                            "{} did not finish within {:.1} s (the action time-out, --timeout)",
+                            action.command,
+                            limit.as_secs_f64()
+                        ))),
                     }
                 }
             };
@@ -469,6 +476,15 @@ impl Executor {
         record.trace_id = ids.map(|i| i.trace_id);
         record.flow = self.flow.clone();
         self.finish_record(record)
+    }
+
+    /// How long one attempt of `action` may take: the action time-out, plus the time the call
+    /// itself asks to wait (a sleep, a wait's time-out) and the implicit wait of lookups.
+    fn attempt_limit(&self, action: &Action) -> Duration {
+        let s = &self.ctx.settings;
+        s.action_timeout
+            .saturating_add(crate::commands::own_wait(action, s.wait_timeout))
+            .saturating_add(s.implicit_wait)
     }
 
     /// Writes the failure screenshot, if a folder is set and a live browser is open.
