@@ -133,11 +133,16 @@ fn descendants(root: u32) -> Vec<u32> {
 
 /// Sends SIGKILL to `pids` (through `kill`, as the watchdog does).
 fn signal_kill(pids: &[u32]) {
+    signal("-9", pids);
+}
+
+/// Sends `sig` (`-9`, `-STOP`) to `pids` through `kill`.
+fn signal(sig: &str, pids: &[u32]) {
     if pids.is_empty() {
         return;
     }
     let _ = std::process::Command::new("kill")
-        .arg("-9")
+        .arg(sig)
         .args(pids.iter().map(u32::to_string))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -185,6 +190,8 @@ pub(super) fn spawn_watchdog(chromium_pid: u32, profile: &Path) -> Option<u32> {
 /// Ends the watchdog of a Chromium that was closed the ordinary way, with its `sleep`.
 pub(super) fn end_watchdog(pid: Option<u32>) {
     if let Some(pid) = pid {
+        // Stopped first, so it cannot start another `sleep` between the look and the kill.
+        signal("-STOP", &[pid]);
         let below = descendants(pid);
         let mut all = below.clone();
         all.push(pid);
