@@ -1,20 +1,9 @@
 //! The `webrunner` binary end to end: `run` and `demo` in a fresh temp folder per test,
 //! exit codes (0 ok, 1 failed action, 2 bad input) and the output folder.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn webrunner(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_webrunner"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run webrunner")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::cli::{records, stderr, webrunner};
 
 #[test]
 fn bad_flow_files_exit_2_with_a_one_line_reason() {
@@ -68,12 +57,10 @@ fn a_failed_action_exits_1_and_leaves_records_and_a_screenshot() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(v["summary"]["failed"], 1);
     assert_eq!(v["summary"]["passed"], 2);
-    let records: Vec<serde_json::Value> =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/records.json")).unwrap())
-            .unwrap();
+    let records = records(&dir.path().join("out"));
     assert_eq!(records.len(), 3);
-    assert_eq!(records[2]["result"], "T");
-    let shot = records[1]["artifacts"]["screenshot"].as_str().unwrap();
+    assert_eq!(records[2].result, "T");
+    let shot = records[1].artifacts.screenshot.as_deref().unwrap();
     assert!(dir.path().join(shot).is_file(), "{shot}");
     assert!(shot.starts_with("out/screenshots/"));
 }
@@ -98,9 +85,7 @@ fn demo_fails_one_step_on_purpose_and_passes_one_on_retry() {
     let dir = tempfile::tempdir().unwrap();
     let o = webrunner(dir.path(), &["demo", "--out", "demo"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let records: Vec<webrunner::Record> =
-        serde_json::from_slice(&std::fs::read(dir.path().join("demo/records.json")).unwrap())
-            .unwrap();
+    let records = records(&dir.path().join("demo"));
     let failed: Vec<_> = records.iter().filter(|r| r.failed()).collect();
     assert_eq!(failed.len(), 1);
     assert!(failed[0].error.as_deref().unwrap().contains("$99.00"));

@@ -3,20 +3,9 @@
 //! that try to write outside the output folder. None of these may panic or write where it
 //! should not; bad input exits 2 with one line on stderr.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn webrunner(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_webrunner"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run webrunner")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::cli::{records, stderr, webrunner};
 
 #[test]
 fn a_sleep_of_1e300_seconds_exits_2_before_anything_runs_without_a_panic() {
@@ -113,8 +102,7 @@ fn an_untrusted_flow_cannot_write_outside_the_output_folder() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!dir.path().join("escaped.png").exists());
     assert!(!outside.exists());
-    let text = std::fs::read_to_string(dir.path().join("out/records.json")).unwrap();
-    let records: Vec<webrunner::Record> = serde_json::from_str(&text).unwrap();
+    let records = records(&dir.path().join("out"));
     assert_eq!(records.len(), 2);
     for r in &records {
         let e = r.error.as_deref().unwrap_or_default();

@@ -3,14 +3,16 @@
 //! nothing left running, numbers from outside are bounded, and the output folder is safe
 //! (a lock against a second run, symlinks never followed).
 
+mod common;
+
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::cli::{records, stderr, webrunner, BIN};
+use common::{signal, HANG_GUARD};
 use webrunner::Record;
-
-const BIN: &str = env!("CARGO_BIN_EXE_webrunner");
 
 /// A flow of a page and `n` short sleeps: long enough to be interrupted mid-run.
 fn slow_flow(dir: &Path, n: usize) -> PathBuf {
@@ -26,20 +28,25 @@ fn slow_flow(dir: &Path, n: usize) -> PathBuf {
     path
 }
 
-/// Starts `webrunner run FLOW --out OUT` in its own process group, with its temporary files
-/// (Chromium's profile) under `tmp`.
-fn start(flow: &Path, out: &Path, tmp: &Path) -> Child {
-    Command::new(BIN)
+/// Starts `webrunner run` on a [`slow_flow`] of `n` sleeps into `dir/OUT`, in its own process
+/// group and with its temporary files (Chromium's profile) under `dir`; returns once `until`
+/// records are written, with the output folder.
+fn start_slow(dir: &Path, out: &str, n: usize, until: usize) -> (Child, PathBuf) {
+    let flow = slow_flow(dir, n);
+    let out = dir.join(out);
+    let child = Command::new(BIN)
         .arg("run")
         .arg(flow)
         .arg("--out")
-        .arg(out)
-        .env("TMPDIR", tmp)
+        .arg(&out)
+        .env("TMPDIR", dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
-        .expect("webrunner starts")
+        .expect("webrunner starts");
+    wait_for_records(&out, until);
+    (child, out)
 }
 
 /// The records on disk, once the file parses and holds at least `n`.
@@ -61,25 +68,16 @@ fn wait_for_records(out: &Path, n: usize) -> Vec<Record> {
     }
 }
 
-fn signal(pid: u32, sig: &str) {
-    let ok = Command::new("kill")
-        .args([sig, &pid.to_string()])
-        .status()
-        .expect("kill")
-        .success();
-    assert!(ok, "kill {sig} {pid}");
-}
-
-/// Waits for the child, failing after `limit`.
-fn wait(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+/// Waits for the child to end, failing the test should it hang.
+fn wait(child: &mut Child) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
             return status;
         }
-        if start.elapsed() > limit {
+        if start.elapsed() > HANG_GUARD {
             let _ = child.kill();
-            panic!("still running after {limit:?}");
+            panic!("still running after {HANG_GUARD:?}: a hang");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -121,15 +119,11 @@ fn kill_group(pgid: u32) {
 #[test]
 fn kill_9_mid_run_leaves_every_finished_action_on_disk_as_valid_json() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let flow = slow_flow(dir.path(), 30);
-    let out = dir.path().join("out");
-    let mut child = start(&flow, &out, dir.path());
-    wait_for_records(&out, 6);
+    let (mut child, out) = start_slow(dir.path(), "out", 30, 6);
     signal(child.id(), "-KILL");
     let _ = child.wait();
-    let records: Vec<Record> =
-        serde_json::from_slice(&std::fs::read(out.join("records.json")).expect("records.json"))
-            .expect("records.json is valid JSON after kill -9");
+    // records.json is valid JSON after kill -9.
+    let records = records(&out);
     assert!(records.len() >= 6, "{} records", records.len());
     for (i, r) in records.iter().enumerate() {
         assert_eq!(r.index, i, "records in order, none missing");
@@ -141,16 +135,11 @@ fn kill_9_mid_run_leaves_every_finished_action_on_disk_as_valid_json() {
 fn sigint_and_sigterm_stop_at_once_write_the_reports_and_leave_nothing_running() {
     for (sig, code) in [("-INT", 130), ("-TERM", 143)] {
         let dir = tempfile::tempdir().expect("temp dir");
-        let flow = slow_flow(dir.path(), 100);
-        let out = dir.path().join("out");
-        let mut child = start(&flow, &out, dir.path());
-        wait_for_records(&out, 4);
+        let (mut child, out) = start_slow(dir.path(), "out", 100, 4);
         signal(child.id(), sig);
-        let status = wait(&mut child, Duration::from_secs(30));
+        let status = wait(&mut child);
         assert_eq!(status.code(), Some(code), "{sig}");
-        let records: Vec<Record> =
-            serde_json::from_slice(&std::fs::read(out.join("records.json")).expect("records"))
-                .expect("valid records");
+        let records = records(&out);
         assert!(
             records.len() >= 4 && records.len() < 201,
             "{sig}: {}",
@@ -173,20 +162,15 @@ fn sigint_and_sigterm_stop_at_once_write_the_reports_and_leave_nothing_running()
 #[test]
 fn a_killed_chromium_fails_the_running_action_and_the_rest_is_recorded_as_not_run() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let flow = slow_flow(dir.path(), 20);
-    let out = dir.path().join("out");
-    let mut child = start(&flow, &out, dir.path());
-    wait_for_records(&out, 3);
+    let (mut child, out) = start_slow(dir.path(), "out", 20, 3);
     let killed = Command::new("pkill")
         .args(["-KILL", "-P", &child.id().to_string(), "chromium"])
         .status()
         .expect("pkill");
     assert!(killed.success(), "found webrunner's Chromium");
-    let status = wait(&mut child, Duration::from_secs(60));
+    let status = wait(&mut child);
     assert_eq!(status.code(), Some(1));
-    let records: Vec<Record> =
-        serde_json::from_slice(&std::fs::read(out.join("records.json")).expect("records"))
-            .expect("valid records");
+    let records = records(&out);
     assert_eq!(records.len(), 41, "every action has a record");
     let closed: Vec<&Record> = records
         .iter()
@@ -210,14 +194,6 @@ fn a_killed_chromium_fails_the_running_action_and_the_rest_is_recorded_as_not_ru
     kill_group(child.id());
 }
 
-fn run(args: &[&str], cwd: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("webrunner runs")
-}
-
 #[test]
 fn numbers_out_of_bounds_are_refused_with_exit_2_and_no_panic() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -238,8 +214,8 @@ fn numbers_out_of_bounds_are_refused_with_exit_2_and_no_panic() {
         (vec!["run", "f.json", "--timeout", "nan"], "--timeout"),
         (vec!["run", "sleep.json"], "seconds"),
     ] {
-        let out = run(&args, dir.path());
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let out = webrunner(dir.path(), &args);
+        let stderr = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(what), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
@@ -262,30 +238,22 @@ fn a_planted_symlink_is_not_followed_and_a_second_run_into_a_busy_folder_refuses
         r#"[["WR_to_url", {"url": "data:text/html,<title>t</title>"}]]"#,
     )
     .expect("flow");
-    let done = run(&["run", "t.json", "--out", "out"], dir.path());
+    let done = webrunner(dir.path(), &["run", "t.json", "--out", "out"]);
     assert_eq!(done.status.code(), Some(0), "{:?}", done);
     assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
     let replay = std::fs::symlink_metadata(out.join("replay.html")).expect("replay");
     assert!(replay.is_file(), "the link was replaced by the report");
 
-    let slow = slow_flow(dir.path(), 100);
-    let busy = dir.path().join("busy");
-    let mut first = start(&slow, &busy, dir.path());
-    wait_for_records(&busy, 1);
-    let second = run(
-        &["run", "t.json", "--out", &busy.display().to_string()],
-        dir.path(),
-    );
-    let stderr = String::from_utf8_lossy(&second.stderr);
+    let (mut first, busy) = start_slow(dir.path(), "busy", 100, 1);
+    let busy_out = busy.display().to_string();
+    let second = webrunner(dir.path(), &["run", "t.json", "--out", &busy_out]);
+    let stderr = stderr(&second);
     assert_eq!(second.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("in use"), "{stderr}");
     signal(first.id(), "-INT");
-    wait(&mut first, Duration::from_secs(30));
+    wait(&mut first);
     kill_group(first.id());
     // The folder the interrupted run left is webrunner's own and can be reused.
-    let reuse = run(
-        &["run", "t.json", "--out", &busy.display().to_string()],
-        dir.path(),
-    );
+    let reuse = webrunner(dir.path(), &["run", "t.json", "--out", &busy_out]);
     assert_eq!(reuse.status.code(), Some(0), "{:?}", reuse);
 }

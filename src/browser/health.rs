@@ -260,16 +260,12 @@ impl SessionState {
         let outcome = tokio::select! {
             biased;
             e = self.wait_fatal() => return Err(e),
-            r = tokio::time::timeout(CALL_LIMIT, self.watch_call(started, call)) => r,
+            r = self.watch_call(started, call) => r,
         };
         match outcome {
-            Ok(Ok(v)) => Ok(v),
+            Ok(v) => Ok(v),
             // A call that failed because the tab or browser died says so.
-            Ok(Err(e)) => Err(self.fatal().unwrap_or(e)),
-            Err(_) => Err(self.fatal().unwrap_or(BrowserError::Timeout {
-                what: "the browser to answer".into(),
-                seconds: CALL_LIMIT.as_secs_f64(),
-            })),
+            Err(e) => Err(self.fatal().unwrap_or(e)),
         }
     }
 
@@ -283,8 +279,16 @@ impl SessionState {
         let limit = self.unresponsive_after();
         let mut quiet = PROBE_AFTER.min(limit);
         loop {
-            if let Ok(r) = tokio::time::timeout(quiet, &mut call).await {
+            // One timer per wait: the quiet spell, cut at what is left of the call's limit.
+            let left = CALL_LIMIT.saturating_sub(started.elapsed());
+            if let Ok(r) = tokio::time::timeout(quiet.min(left), &mut call).await {
                 return r;
+            }
+            if started.elapsed() >= CALL_LIMIT {
+                return Err(BrowserError::Timeout {
+                    what: "the browser to answer".into(),
+                    seconds: CALL_LIMIT.as_secs_f64(),
+                });
             }
             quiet = PROBE_AFTER;
             let navigations = self.navigation.changes();

@@ -279,6 +279,7 @@ impl Executor {
             self.ctx.browser.close_session().await;
         }
         let start = self.records.len();
+        self.records.reserve(flow.actions.len());
         let mut dead: Option<String> = None;
         for (index, action) in flow.actions.iter().enumerate() {
             if self.stop.is_stopped() {
@@ -399,17 +400,22 @@ impl Executor {
                         .browser
                         .set_traceparent(ids.as_ref().map(|i| i.traceparent.clone()))
                         .await;
-                    let stop = self.stop.clone();
                     let limit = self.attempt_limit(action);
-                    tokio::select! {
-                        biased;
-                        out = e.handler.call(&mut self.ctx, action) => out,
-                        () = stop.stopped() => Err(ActionError::Interrupted(stop.reason())),
-                        () = tokio::time::sleep(limit) => Err(ActionError::Failed(format!(
-                            "{} did not finish within {:.1} s (the action time-out, --timeout)",
-                            action.command,
-                            limit.as_secs_f64()
-                        ))),
+                    let stop = &self.stop;
+                    let mut call = std::pin::pin!(e.handler.call(&mut self.ctx, action));
+                    // A command that is done at once needs no timer or stop watch.
+                    match futures::poll!(call.as_mut()) {
+                        std::task::Poll::Ready(out) => out,
+                        std::task::Poll::Pending => tokio::select! {
+                            biased;
+                            out = call => out,
+                            () = stop.stopped() => Err(ActionError::Interrupted(stop.reason())),
+                            () = tokio::time::sleep(limit) => Err(ActionError::Failed(format!(
+                                "{} did not finish within {:.1} s (the action time-out, --timeout)",
+                                action.command,
+                                limit.as_secs_f64()
+                            ))),
+                        },
                     }
                 }
             };

@@ -1,12 +1,20 @@
 //! Shared fixtures of the integration tests: one tokio runtime, one Chromium and one demo
-//! site per test binary; each test gets its own tab through its own executor.
+//! site per test binary; each test gets its own tab through its own executor. [`cli`] runs
+//! the `webrunner` binary.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use webrunner::browser::{Browser, BrowserOptions};
 use webrunner::demo::DemoSite;
 use webrunner::Executor;
+
+/// How long a test waits for something that must end before it calls it a hang and fails.
+/// Not a speed limit: what a test proves never depends on it.
+pub const HANG_GUARD: Duration = Duration::from_secs(60);
 
 /// The runtime every test of this binary runs on (the browser lives on it).
 pub fn rt() -> &'static tokio::runtime::Runtime {
@@ -20,17 +28,18 @@ pub fn rt() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// The binary's shared Chromium. Tests fail (never skip) when it cannot start.
+/// A Chromium of the caller's own. Tests fail (never skip) when it cannot start.
+pub async fn launch() -> Browser {
+    Browser::launch(BrowserOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("these tests need Chromium: {e}"))
+}
+
+/// The binary's shared Chromium.
 pub async fn browser() -> Arc<Browser> {
     static BROWSER: tokio::sync::OnceCell<Arc<Browser>> = tokio::sync::OnceCell::const_new();
     BROWSER
-        .get_or_init(|| async {
-            Arc::new(
-                Browser::launch(BrowserOptions::default())
-                    .await
-                    .unwrap_or_else(|e| panic!("these tests need Chromium: {e}")),
-            )
-        })
+        .get_or_init(|| async { Arc::new(launch().await) })
         .await
         .clone()
 }
@@ -47,4 +56,13 @@ pub async fn executor() -> Executor {
     let mut ex = Executor::new();
     ex.use_browser(browser().await);
     ex
+}
+
+/// Sends `sig` (e.g. `-KILL`) to process `pid`, failing the test when that fails.
+pub fn signal(pid: u32, sig: &str) {
+    let status = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill {sig} {pid} failed");
 }
