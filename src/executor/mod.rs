@@ -228,6 +228,17 @@ impl Executor {
         self.reporter.add_inline(sink);
     }
 
+    /// Traces every following action as an OpenTelemetry span (a child per attempt) in
+    /// `dispatch` — the run's own dispatcher from `webrunner_otel::executor_tracing`, not the
+    /// process-wide one — and gives records their `trace_id` and the page's requests the
+    /// action's `traceparent`.
+    #[cfg(feature = "otel")]
+    pub fn trace_to(&mut self, dispatch: tracing::Dispatch) {
+        let (sink, ids) = crate::run::spans::SpanSink::new(dispatch);
+        self.add_inline_sink(Box::new(sink));
+        self.set_propagation(ids);
+    }
+
     /// Where the run loop reads the running action's trace ids from.
     pub fn set_propagation(&mut self, propagation: Arc<dyn Propagation>) {
         self.propagation = Some(propagation);

@@ -7,7 +7,7 @@
 mod journal;
 mod out_dir;
 #[cfg(feature = "otel")]
-mod spans;
+pub(crate) mod spans;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -193,9 +193,7 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         Some(config) => {
             let service = config.service_name.clone();
             let (dispatch, guard) = webrunner_otel::executor_tracing(&service, Some(config))?;
-            let (sink, ids) = spans::SpanSink::new(dispatch);
-            ex.add_inline_sink(Box::new(sink));
-            ex.set_propagation(ids);
+            ex.trace_to(dispatch);
             Some(guard)
         }
         None => None,

@@ -25,15 +25,15 @@ const NOOP: CommandDoc = CommandDoc {
     runs_script: false,
 };
 
-fn executor(traced: bool) -> Executor {
+fn executor(traced: Option<&tracing::Dispatch>) -> Executor {
     let mut ex = Executor::new();
     ex.registry_mut().register(
         "WR_noop",
         NOOP,
         handler(|_ctx, _call| Box::pin(async { Ok(Value::Null) })),
     );
-    if traced {
-        ex.set_trace_hook(webrunner::otel_trace_hook);
+    if let Some(dispatch) = traced {
+        ex.trace_to(dispatch.clone());
     }
     ex
 }
@@ -82,7 +82,7 @@ const PACE: usize = 256;
 fn run_actions(
     rt: &tokio::runtime::Runtime,
     n: usize,
-    traced: bool,
+    traced: Option<&tracing::Dispatch>,
     pause: Option<&dyn Fn()>,
 ) -> Sample {
     let action = Action::new("WR_noop");
@@ -119,7 +119,7 @@ fn measure(
     rt: &tokio::runtime::Runtime,
     n: usize,
     rounds: usize,
-    traced: bool,
+    traced: Option<&tracing::Dispatch>,
     pause: Option<&dyn Fn()>,
 ) -> Sample {
     run_actions(rt, n / 10 + 1, traced, pause);
@@ -186,8 +186,7 @@ fn traced_run(
     let exporting = guard.is_exporting();
     let pause = || drain(&guard, Duration::from_secs(10));
     let pause: Option<&dyn Fn()> = (exporting && drive == Drive::Paced).then_some(&pause);
-    let per_action =
-        tracing::dispatcher::with_default(&dispatch, || measure(rt, n, rounds, true, pause));
+    let per_action = measure(rt, n, rounds, Some(&dispatch), pause);
     if exporting && drive != Drive::Flush {
         drain(&guard, Duration::from_secs(60));
     }
@@ -239,7 +238,7 @@ fn main() {
     };
 
     eprintln!("baseline: {n} no-op actions x {rounds} rounds, no subscriber");
-    let base = measure(&rt, n, rounds, false, None);
+    let base = measure(&rt, n, rounds, None, None);
     eprintln!("tracing, no exporter");
     let (plain, _, _) = traced_run(&rt, n, rounds, None, Drive::Paced);
     let run = |endpoint: String, protocol: &str, drive: Drive, n: usize, rounds: usize| {
