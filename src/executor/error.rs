@@ -1,0 +1,45 @@
+//! Why one attempt of an action failed, and which failures another attempt could mend.
+
+use crate::browser::BrowserError;
+use crate::settings::LimitError;
+
+/// Why one attempt of an action failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// No command of that name is registered.
+    #[error("unknown command {0:?} (see `webrunner commands` for the list)")]
+    UnknownCommand(String),
+    /// An argument is missing or of the wrong type.
+    #[error("{0}")]
+    BadArgument(String),
+    /// The command runs caller-supplied script and scripts are switched off.
+    #[error("{0} runs caller-supplied script, which is switched off for this run (--no-scripts)")]
+    ScriptsDisabled(String),
+    /// The browser reported an error.
+    #[error("{0}")]
+    Browser(#[from] BrowserError),
+    /// What the command checked did not hold (an assertion), or it failed for another reason.
+    #[error("{0}")]
+    Failed(String),
+    /// The run was stopped (a signal) while the action ran.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
+}
+
+impl ActionError {
+    /// Whether another attempt could succeed: not for unknown commands, bad arguments, the
+    /// script gate, an interruption or a browser that died, which no retry can change.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ActionError::Browser(e) => !e.is_fatal(),
+            ActionError::Failed(_) => true,
+            _ => false,
+        }
+    }
+}
+
+impl From<LimitError> for ActionError {
+    fn from(e: LimitError) -> Self {
+        ActionError::BadArgument(e.to_string())
+    }
+}
