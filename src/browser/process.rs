@@ -131,23 +131,21 @@ fn descendants(root: u32) -> Vec<u32> {
     found
 }
 
-/// Sends SIGKILL to `pids` (through `kill`, as the watchdog does).
+/// Sends SIGKILL to `pids`.
 fn signal_kill(pids: &[u32]) {
-    signal("-9", pids);
+    signal(rustix::process::Signal::KILL, pids);
 }
 
-/// Sends `sig` (`-9`, `-STOP`) to `pids` through `kill`.
-fn signal(sig: &str, pids: &[u32]) {
-    if pids.is_empty() {
-        return;
+/// Sends `sig` to `pids` (no outside `kill` program needed).
+fn signal(sig: rustix::process::Signal, pids: &[u32]) {
+    for pid in pids {
+        if let Some(pid) = i32::try_from(*pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process(pid, sig);
+        }
     }
-    let _ = std::process::Command::new("kill")
-        .arg(sig)
-        .args(pids.iter().map(u32::to_string))
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
 }
 
 /// Removes the profile folder; retried briefly, since a helper process that has not quite
@@ -191,7 +189,7 @@ pub(super) fn spawn_watchdog(chromium_pid: u32, profile: &Path) -> Option<u32> {
 pub(super) fn end_watchdog(pid: Option<u32>) {
     if let Some(pid) = pid {
         // Stopped first, so it cannot start another `sleep` between the look and the kill.
-        signal("-STOP", &[pid]);
+        signal(rustix::process::Signal::STOP, &[pid]);
         let below = descendants(pid);
         let mut all = below.clone();
         all.push(pid);
