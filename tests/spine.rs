@@ -278,3 +278,46 @@ fn an_action_that_never_finishes_fails_at_the_action_time_out_and_the_page_goes_
         assert_eq!(r[2].status, Status::Passed, "{:?}", r[2].error);
     });
 }
+
+#[test]
+fn run_har_is_a_sink_that_holds_the_pages_of_every_flow() {
+    rt().block_on(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let base = site().await.base_url();
+        let one = r#"[["WR_to_url", {"url": "{base}/login"}]]"#;
+        let two = r#"[["WR_to_url", {"url": "{base}/products"}]]"#;
+        let options = RunOptions {
+            out: Some(dir.path().to_path_buf()),
+            browser: Some(browser().await),
+            har: Some(false),
+            ..RunOptions::default()
+        };
+        let outcome = run_flows(
+            &[flow("one.json", one, &base), flow("two.json", two, &base)],
+            options,
+        )
+        .await
+        .expect("run");
+        assert!(
+            outcome.sink_failures.is_empty(),
+            "{:?}",
+            outcome.sink_failures
+        );
+        assert!(outcome.files.iter().any(|(kind, _)| kind == "har"));
+        let har: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("run.har")).expect("run.har"))
+                .expect("HAR JSON");
+        let urls: Vec<&str> = har["log"]["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter_map(|e| e["request"]["url"].as_str())
+            .collect();
+        for page in ["/login", "/products"] {
+            assert!(
+                urls.iter().any(|u| u.ends_with(page)),
+                "{page} missing from {urls:?}"
+            );
+        }
+    });
+}

@@ -3,16 +3,20 @@
 //! (HAR) and the `traceparent` header the page's requests carry. Commands reach it only
 //! through [`Context::session`](super::Context::session); the run loop uses the rest.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::browser::{Browser, BrowserError, BrowserOptions, HarRecorder, Session};
+
+/// What a run's HAR recording captured so far: the recordings of the sessions that closed,
+/// shared with whoever writes `run.har` (the HAR sink).
+pub type SharedHar = Arc<Mutex<Option<webrunner_har::writer::Har>>>;
 
 /// A run's HAR recording: the recorder of the open session and what closed sessions gave.
 #[derive(Debug, Default)]
 struct HarCapture {
     content: bool,
     recorder: Option<HarRecorder>,
-    done: Option<webrunner_har::writer::Har>,
+    done: SharedHar,
     browser: Option<String>,
 }
 
@@ -21,8 +25,11 @@ impl HarCapture {
     async fn close(&mut self) {
         if let Some(r) = self.recorder.take() {
             let har = r.finish(self.browser.clone()).await;
-            match &mut self.done {
-                None => self.done = Some(har),
+            let Ok(mut done) = self.done.lock() else {
+                return;
+            };
+            match done.as_mut() {
+                None => *done = Some(har),
                 Some(done) => {
                     done.log.pages.extend(har.log.pages);
                     done.log.entries.extend(har.log.entries);
@@ -105,24 +112,24 @@ impl BrowserSlot {
         Ok(session)
     }
 
-    /// Starts recording the network of every session from now on as HAR.
-    pub(crate) fn record_har(&mut self, content: bool) {
-        self.har = Some(HarCapture {
+    /// Starts recording the network of every session from now on as HAR; what closed
+    /// sessions captured is in the returned handle.
+    pub(crate) fn record_har(&mut self, content: bool) -> SharedHar {
+        let capture = HarCapture {
             content,
             ..HarCapture::default()
-        });
+        };
+        let done = capture.done.clone();
+        self.har = Some(capture);
+        done
     }
 
     /// Ends the HAR recording and returns what it captured (`None` when not recording).
     pub(crate) async fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
         let mut capture = self.har.take()?;
         capture.close().await;
-        Some(capture.done.unwrap_or_else(|| webrunner_har::writer::Har {
-            log: webrunner_har::writer::Log::new(webrunner_har::writer::Creator::new(
-                "webrunner",
-                env!("CARGO_PKG_VERSION"),
-            )),
-        }))
+        let done = capture.done.lock().ok().and_then(|mut d| d.take());
+        Some(done.unwrap_or_else(empty_har))
     }
 
     /// Sets the `traceparent` of the current action and gives it to the open session.
@@ -176,5 +183,15 @@ impl BrowserSlot {
                 b.close().await;
             }
         }
+    }
+}
+
+/// A HAR with no page and no entry, as webrunner writes it.
+pub(crate) fn empty_har() -> webrunner_har::writer::Har {
+    webrunner_har::writer::Har {
+        log: webrunner_har::writer::Log::new(webrunner_har::writer::Creator::new(
+            "webrunner",
+            env!("CARGO_PKG_VERSION"),
+        )),
     }
 }

@@ -24,6 +24,8 @@ use webrunner_record::{
     Artifacts, FlowPlan, Record, Reporter, RunEvent, RunSink, SinkFailure, Status, Summary, Try,
 };
 
+pub(crate) use browser_slot::empty_har;
+pub use browser_slot::SharedHar;
 pub use call::Call;
 pub use clock::{Clock, RecordingClock, SystemClock};
 pub use context::{anymap, locator_of, Context};
@@ -169,9 +171,11 @@ impl Executor {
         self.ctx.browser.use_browser(browser);
     }
 
-    /// Records the network of every session from now on; [`Executor::take_har`] ends it.
-    pub fn record_har(&mut self, content: bool) {
-        self.ctx.browser.record_har(content);
+    /// Records the network of every session from now on (bodies too with `content`); what
+    /// closed sessions captured is in the returned handle, and [`Executor::take_har`] ends the
+    /// recording.
+    pub fn record_har(&mut self, content: bool) -> SharedHar {
+        self.ctx.browser.record_har(content)
     }
 
     /// Ends the HAR recording and returns it (`None` when not recording).

@@ -1,9 +1,10 @@
 //! A whole run: flows through one executor and one browser, with every output a sink of the
 //! run's events — `records.json` (a journal, complete at every moment), the live dashboard,
-//! JUnit, the replay studio, spans, progress — and the HAR written at the end. The command
+//! JUnit, the replay studio, spans, progress and `run.har`. The command
 //! line's `run`, `demo` and `monitor` all go through [`run_flows`]; the library installs and
 //! flushes tracing itself when the options carry an OTLP configuration.
 
+mod har_sink;
 mod journal;
 mod out_dir;
 #[cfg(feature = "otel")]
@@ -16,6 +17,7 @@ use std::time::Instant;
 use webrunner_record::{Record, RunSink, SinkFailure, Summary};
 use webrunner_report::{start_dashboard, JunitSink, LiveRun, ReplaySink};
 
+pub use har_sink::HarSink;
 pub use journal::RecordsJournal;
 pub use out_dir::{OutDir, OutDirError, LOCK_FILE};
 
@@ -202,7 +204,12 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         ex.add_sink(sink);
     }
     if let Some(content) = options.har {
-        ex.record_har(content);
+        let capture = ex.record_har(content);
+        if let Some(out) = &out_dir {
+            let path = out.file("run.har");
+            ex.add_sink(Box::new(HarSink::new(path.clone(), capture)));
+            files.push(("har".to_string(), path));
+        }
     }
     ex.plan(flows);
     for flow in flows {
@@ -211,23 +218,10 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         }
         ex.run_flow(flow).await;
     }
-    let har = ex.take_har().await;
+    // Closing the sessions hands their network recordings to the HAR sink, which writes
+    // when the sinks finish.
     ex.shutdown().await;
-    let mut sink_failures = ex.finish().await;
-    if let (Some(har), Some(out)) = (har, &out_dir) {
-        let mut bytes = Vec::new();
-        let written = webrunner_har::writer::write_har_to(&mut bytes, &har)
-            .map_err(|e| e.to_string())
-            .and_then(|()| out.write("run.har", &bytes).map_err(|e| e.to_string()));
-        match written {
-            Ok(path) => files.push(("har".to_string(), path)),
-            Err(error) => sink_failures.push(SinkFailure {
-                sink: "run.har".into(),
-                error,
-                more: 0,
-            }),
-        }
-    }
+    let sink_failures = ex.finish().await;
     #[cfg(feature = "otel")]
     let spans = match guard {
         Some(g) => tokio::task::spawn_blocking(move || g.shutdown()).await.ok(),
