@@ -378,20 +378,15 @@ impl Executor {
                         .await;
                     let limit = self.attempt_limit(action);
                     let stop = &self.stop;
-                    let mut call = std::pin::pin!(e.handler.call(&mut self.ctx, action));
-                    // A command that is done at once needs no timer or stop watch.
-                    match futures::poll!(call.as_mut()) {
-                        std::task::Poll::Ready(out) => out,
-                        std::task::Poll::Pending => tokio::select! {
-                            biased;
-                            out = call => out,
-                            () = stop.stopped() => Err(ActionError::Interrupted(stop.reason())),
-                            () = tokio::time::sleep(limit) => Err(ActionError::Failed(format!(
-                                "{} did not finish within {:.1} s (the action time-out, --timeout)",
-                                action.command,
-                                limit.as_secs_f64()
-                            ))),
-                        },
+                    tokio::select! {
+                        biased;
+                        out = e.handler.call(&mut self.ctx, action) => out,
+                        () = stop.stopped() => Err(ActionError::Interrupted(stop.reason())),
+                        () = tokio::time::sleep(limit) => Err(ActionError::Failed(format!(
+                            "{} did not finish within {:.1} s (the action time-out, --timeout)",
+                            action.command,
+                            limit.as_secs_f64()
+                        ))),
                     }
                 }
             };
