@@ -83,7 +83,8 @@ fn wait(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
-/// Processes still in the process group `pgid`, after giving them a moment to go.
+/// Processes still in the process group `pgid`, after giving them up to 30 s to go (it
+/// returns as soon as none is left; the bound only matters when something stays).
 fn left_in_group(pgid: u32) -> String {
     let start = Instant::now();
     loop {
@@ -92,7 +93,7 @@ fn left_in_group(pgid: u32) -> String {
             .output()
             .expect("pgrep");
         let left = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if left.is_empty() || start.elapsed() > Duration::from_secs(5) {
+        if left.is_empty() || start.elapsed() > Duration::from_secs(30) {
             return left;
         }
         std::thread::sleep(Duration::from_millis(100));
