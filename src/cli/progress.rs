@@ -185,14 +185,17 @@ mod tests {
     }
 
     fn record(index: usize, command: &str, tries: Vec<Try>) -> Record {
-        Record::from_tries(
-            index,
-            command,
-            vec![],
-            Default::default(),
-            tries,
-            "not run: the browser closed",
-        )
+        if tries.is_empty() {
+            Record::not_run(
+                index,
+                command,
+                vec![],
+                Default::default(),
+                "not run: the browser closed",
+            )
+        } else {
+            Record::from_tries(index, command, vec![], Default::default(), tries)
+        }
     }
 
     fn run(events: &[RunEvent]) -> String {

@@ -3,7 +3,6 @@
 //! the rest of their flow), the clock and the state commands keep between calls. Run
 //! bookkeeping — records, sinks, trace state — is the executor's and out of reach here.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use super::browser_slot::BrowserSlot;
@@ -86,13 +85,6 @@ impl Context {
     /// Shared state that commands keep between calls (for instance a running dashboard).
     pub fn extensions(&mut self) -> &mut anymap::Extensions {
         &mut self.extensions
-    }
-
-    /// Sets the failure screenshot folder, creating it.
-    pub fn set_failure_screenshot_dir(&mut self, dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        self.settings.screenshot_dir = Some(dir.to_path_buf());
-        Ok(())
     }
 }
 

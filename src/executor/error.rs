@@ -1,7 +1,6 @@
 //! Why one attempt of an action failed, and which failures another attempt could mend.
 
 use crate::browser::BrowserError;
-use crate::settings::LimitError;
 
 /// Why one attempt of an action failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,11 +34,5 @@ impl ActionError {
             ActionError::Failed(_) => true,
             _ => false,
         }
-    }
-}
-
-impl From<LimitError> for ActionError {
-    fn from(e: LimitError) -> Self {
-        ActionError::BadArgument(e.to_string())
     }
 }

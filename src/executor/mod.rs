@@ -323,12 +323,11 @@ impl Executor {
     }
 
     fn not_run(&mut self, index: usize, action: &Action, reason: &str) {
-        let mut record = Record::from_tries(
+        let mut record = Record::not_run(
             index,
             &action.command,
             action.args.clone(),
             action.kwargs.clone(),
-            Vec::new(),
             reason,
         );
         record.started_at = now_rfc3339();
@@ -398,7 +397,7 @@ impl Executor {
                 Err(err) => {
                     let mut text = err.to_string();
                     let mut artifacts = Artifacts::default();
-                    if let Some(path) = self.capture_failure(&action.command).await {
+                    if let Some(path) = screenshot::capture(&self.ctx, &action.command).await {
                         text.push_str(&format!(" (failure screenshot: {path})"));
                         artifacts.screenshot = Some(path);
                     }
@@ -446,7 +445,6 @@ impl Executor {
             action.args.clone(),
             action.kwargs.clone(),
             tries,
-            "",
         );
         record.result = result;
         record.duration_ms = t0.elapsed().as_secs_f64() * 1000.0;
@@ -462,35 +460,6 @@ impl Executor {
         s.action_timeout
             .saturating_add(crate::commands::own_wait(action, s.wait_timeout))
             .saturating_add(s.implicit_wait)
-    }
-
-    /// Writes the failure screenshot, if a folder is set and a live browser is open.
-    async fn capture_failure(&mut self, command: &str) -> Option<String> {
-        let dir = self.ctx.settings.screenshot_dir.clone()?;
-        if self.ctx.browser.fatal().is_some() {
-            return None;
-        }
-        let session = self.ctx.open_session()?.clone();
-        let png = match tokio::time::timeout(Duration::from_secs(10), session.screenshot(false))
-            .await
-        {
-            Ok(Ok(png)) => png,
-            Ok(Err(e)) => {
-                tracing::warn!("failure screenshot not taken: {e}");
-                return None;
-            }
-            Err(_) => {
-                tracing::warn!("failure screenshot not taken: the browser did not answer in 10 s");
-                return None;
-            }
-        };
-        match screenshot::write_screenshot(&dir, command, &png) {
-            Ok(path) => Some(path.display().to_string()),
-            Err(e) => {
-                tracing::warn!("failure screenshot not written to {}: {e}", dir.display());
-                None
-            }
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Failure screenshots: the file name rule (`<YYYYmmdd_HHMMSS_micros>_<command>.png`, the
 //! command reduced to `[A-Za-z0-9_-]` and at most 64 characters) and writing the PNG so it
-//! can never land outside the chosen folder.
+//! can never land outside the chosen folder, and taking it at the moment an attempt failed.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,39 @@ pub fn write_screenshot(dir: &Path, command: &str, png: &[u8]) -> std::io::Resul
         }
     }
     Err(std::io::Error::other("too many screenshots with one name"))
+}
+
+/// Takes and writes the failure screenshot of `command`, when a folder is set and a live
+/// session is open; returns its path. A browser that does not answer in 10 s, or a file that
+/// cannot be written, costs the screenshot (with a warning), never the run.
+pub(crate) async fn capture(ctx: &super::Context, command: &str) -> Option<String> {
+    let dir = ctx.settings.screenshot_dir.as_ref()?;
+    if ctx.browser.fatal().is_some() {
+        return None;
+    }
+    let session = ctx.open_session()?;
+    let shot = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        session.screenshot(false),
+    );
+    let png = match shot.await {
+        Ok(Ok(png)) => png,
+        Ok(Err(e)) => {
+            tracing::warn!("failure screenshot not taken: {e}");
+            return None;
+        }
+        Err(_) => {
+            tracing::warn!("failure screenshot not taken: the browser did not answer in 10 s");
+            return None;
+        }
+    };
+    match write_screenshot(dir, command, &png) {
+        Ok(path) => Some(path.display().to_string()),
+        Err(e) => {
+            tracing::warn!("failure screenshot not written to {}: {e}", dir.display());
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -95,7 +95,7 @@ mod tests {
             error: Some("boom \"quoted\"\nline".into()),
             artifacts: Default::default(),
         };
-        Record::from_tries(index, "WR_x", vec![], Default::default(), vec![t], "")
+        Record::from_tries(index, "WR_x", vec![], Default::default(), vec![t])
     }
 
     #[test]

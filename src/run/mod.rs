@@ -10,7 +10,7 @@ mod out_dir;
 #[cfg(feature = "otel")]
 pub(crate) mod spans;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -241,15 +241,4 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         #[cfg(feature = "otel")]
         spans,
     })
-}
-
-/// Writes `value` as pretty JSON, replacing the file atomically (a symlink planted at `path`
-/// is replaced, never followed).
-pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), RunError> {
-    let werr = |message: String| RunError::Write {
-        path: path.to_path_buf(),
-        message,
-    };
-    let text = serde_json::to_vec_pretty(value).map_err(|e| werr(e.to_string()))?;
-    webrunner_report::write_file_atomic(path, &text).map_err(|e| werr(e.to_string()))
 }

@@ -121,22 +121,17 @@ pub struct Record {
 
 impl Record {
     /// A record whose status, error, artifacts, `attempts` and `flaky` are derived from
-    /// `tries` (the last try settles the action). With no tries the action was not run:
-    /// it is failed with `not_run` as its error.
+    /// `tries` (the last try settles the action; with none, the action failed).
     pub fn from_tries(
         index: usize,
         command: &str,
         args: Vec<Value>,
         kwargs: Map<String, Value>,
         tries: Vec<Try>,
-        not_run: &str,
     ) -> Record {
         let last = tries.last();
         let status = last.map(|t| t.status).unwrap_or(Status::Failed);
-        let error = match last {
-            Some(t) => t.error.clone(),
-            None => Some(not_run.to_string()),
-        };
+        let error = last.and_then(|t| t.error.clone());
         let started_at = tries
             .first()
             .map(|t| t.started_at.clone())
@@ -159,6 +154,20 @@ impl Record {
             flow: None,
             tries,
         }
+    }
+
+    /// The record of an action that was never run (its flow stopped before it): failed, no
+    /// tries, `reason` as its error.
+    pub fn not_run(
+        index: usize,
+        command: &str,
+        args: Vec<Value>,
+        kwargs: Map<String, Value>,
+        reason: &str,
+    ) -> Record {
+        let mut record = Record::from_tries(index, command, args, kwargs, Vec::new());
+        record.error = Some(reason.to_string());
+        record
     }
 
     /// True when the record's status is [`Status::Failed`].

@@ -35,7 +35,6 @@ fn run_records(shots: &Path) -> Vec<Record> {
             vec![Value::from("https://shop.test/ü")],
             Default::default(),
             vec![attempt(1, Status::Passed, None, None)],
-            "",
         ),
         Record::from_tries(
             1,
@@ -51,7 +50,6 @@ fn run_records(shots: &Path) -> Vec<Record> {
                 ),
                 attempt(2, Status::Passed, None, None),
             ],
-            "",
         ),
         Record::from_tries(
             0,
@@ -67,14 +65,12 @@ fn run_records(shots: &Path) -> Vec<Record> {
                     Some(&shot("2_WR_assert_text.png")),
                 ),
             ],
-            "",
         ),
-        Record::from_tries(
+        Record::not_run(
             1,
             "WR_quit",
             vec![],
             Default::default(),
-            vec![],
             "not run: the flow stopped",
         ),
     ];
