@@ -73,10 +73,14 @@ pub struct Settings {
     pub scripts_enabled: bool,
     /// Stop a flow at its first failed action.
     pub fail_fast: bool,
-    /// How long one attempt of an action may take before it fails (`--timeout`).
+    /// How long an element action waits for its element to be actionable (attached,
+    /// visible, stable, enabled, not covered) before it fails: `--timeout`,
+    /// `WR_implicitly_wait`, `WR_set_timeout`.
     pub action_timeout: Duration,
-    /// How long element lookups wait for the element to appear.
-    pub implicit_wait: Duration,
+    /// How long a navigation waits for its page to load (`WR_set_page_load_timeout`).
+    pub page_load_timeout: Duration,
+    /// How long an asynchronous script may run (`WR_set_script_timeout`).
+    pub script_timeout: Duration,
     /// Default time limit of explicit waits.
     pub wait_timeout: Duration,
     /// Where failure screenshots go; `None` takes none.
@@ -95,8 +99,9 @@ impl Default for Settings {
             backoff: Duration::ZERO,
             scripts_enabled: true,
             fail_fast: false,
-            action_timeout: Duration::from_secs(30),
-            implicit_wait: Duration::ZERO,
+            action_timeout: Duration::from_secs(5),
+            page_load_timeout: Duration::from_secs(30),
+            script_timeout: Duration::from_secs(30),
             wait_timeout: Duration::from_secs(10),
             screenshot_dir: None,
             browser: BrowserOptions::default(),
@@ -114,6 +119,18 @@ impl Settings {
         self.retries = r;
         self.backoff = b;
         Ok(())
+    }
+
+    /// How long one attempt of an action may run before the executor stops it: the longest
+    /// of the action, page-load and script time-outs, plus what the call asks to wait for
+    /// itself (`own_wait`: a sleep, a wait's time-out) and a margin for the browser's round
+    /// trips. A safety net only: each command ends its own waits first with a clearer error.
+    pub fn attempt_limit(&self, own_wait: Duration) -> Duration {
+        self.action_timeout
+            .max(self.page_load_timeout)
+            .max(self.script_timeout)
+            .saturating_add(own_wait)
+            .saturating_add(Duration::from_secs(5))
     }
 
     /// The sleep after failed attempt `attempt` (1-based): `backoff × attempt`.

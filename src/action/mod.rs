@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+mod lines;
+pub use lines::action_lines;
+
 /// One step of a flow: a command name with positional and keyword arguments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
@@ -48,6 +51,9 @@ pub struct Flow {
     pub name: String,
     /// The actions, in order.
     pub actions: Vec<Action>,
+    /// The 1-based line in its file where each action starts (empty when it did not come
+    /// from text).
+    pub lines: Vec<usize>,
 }
 
 /// Why a flow could not be read.
@@ -112,7 +118,9 @@ pub fn parse_flow(origin: &str, text: &str) -> Result<Flow, FlowError> {
         column: e.column(),
         message: strip_position(&e.to_string()),
     })?;
-    flow_from_value(origin, value)
+    let mut flow = flow_from_value(origin, value)?;
+    flow.lines = lines::action_lines(text);
+    Ok(flow)
 }
 
 /// Builds a flow from already-parsed JSON.
@@ -159,6 +167,7 @@ pub fn flow_from_value(origin: &str, value: Value) -> Result<Flow, FlowError> {
     Ok(Flow {
         name: origin.to_string(),
         actions,
+        lines: Vec::new(),
     })
 }
 

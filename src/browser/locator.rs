@@ -42,6 +42,14 @@ impl Locator {
         }
     }
 
+    /// A role locator (Playwright's getByRole), with an optional accessible name.
+    pub fn role(role: &str, name: Option<&str>, exact: bool) -> Result<Locator, BrowserError> {
+        let _ = (role, name, exact);
+        Err(BrowserError::Invalid(
+            "role locators are not supported yet".into(),
+        ))
+    }
+
     fn parts(&self) -> (&'static str, &str) {
         match self {
             Locator::Css(v) => ("css", v),

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod cluster;
 mod commands;
 mod dashboard;
@@ -52,8 +53,11 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Run flows as synthetic checks on an interval, alerting on state changes.
     Monitor(monitor::MonitorArgs),
-    /// Print the reference of every WR_* command (Markdown).
-    Commands,
+    /// Print the reference of every WR_* command (Markdown, or `--format json`).
+    Commands(commands::CommandsArgs),
+    /// Check flow files without a browser: unknown commands and keywords, missing or
+    /// mistyped parameters, each with its file, line and action.
+    Check(check::CheckArgs),
     /// Compare two HAR files: added, removed and changed requests.
     HarDiff(har_diff::HarDiffArgs),
     /// Group failure messages by cause.
@@ -103,7 +107,8 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Demo(args) => demo::execute(args),
-        Command::Commands => commands::execute(),
+        Command::Commands(args) => commands::execute(args),
+        Command::Check(args) => check::execute(args),
         Command::Monitor(args) => monitor::execute(args),
         Command::HarDiff(args) => har_diff::execute(args),
         Command::Cluster(args) => cluster::execute(args),

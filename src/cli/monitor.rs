@@ -134,7 +134,7 @@ fn load_flows(paths: &[PathBuf]) -> anyhow::Result<Vec<Flow>> {
     let mut flows = Vec::new();
     for path in paths {
         let flow = load_flow(path)?;
-        webrunner::commands::check_flow_numbers(&flow)?;
+        super::check::before_run(std::slice::from_ref(&flow))?;
         if flow.actions.is_empty() {
             anyhow::bail!(
                 "{}: the flow has no actions, so there is nothing to check",

@@ -205,9 +205,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|p| load_flow(p))
         .collect::<Result<Vec<Flow>, _>>()?;
-    for flow in &flows {
-        webrunner::commands::check_flow_numbers(flow)?;
-    }
+    super::check::before_run(&flows)?;
     let options = args.flags.options()?;
     let rt = super::runtime()?;
     let outcome = run_until_signal(options, &flows, &rt)?;

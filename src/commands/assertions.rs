@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::{doc, handler, nothing, LOCATOR};
-use crate::executor::{ActionError, Call, CommandRegistry, Context, Param};
+use super::{doc, handler, nothing};
+use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
 
 fn check(what: &str, expected: &str, actual: &str, exact: bool) -> Result<Value, ActionError> {
     let ok = if exact {
@@ -23,8 +23,8 @@ fn check(what: &str, expected: &str, actual: &str, exact: bool) -> Result<Value,
 }
 
 async fn assert_text(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let expected = call.required_str("text", 0)?.to_string();
-    let exact = call.optional_bool("exact", 1)?.unwrap_or(false);
+    let expected = call.str("text")?.to_string();
+    let exact = call.opt_bool("exact")?.unwrap_or(false);
     let el = ctx.element(call).await?;
     let actual = el.text().await?;
     check(
@@ -36,15 +36,15 @@ async fn assert_text(ctx: &mut Context, call: &Call) -> Result<Value, ActionErro
 }
 
 async fn assert_title(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let expected = call.required_str("title", 0)?;
-    let exact = call.optional_bool("exact", 1)?.unwrap_or(true);
+    let expected = call.str("title")?;
+    let exact = call.opt_bool("exact")?.unwrap_or(true);
     let actual = ctx.session().await?.title().await?;
     check("the title", expected, &actual, exact)
 }
 
 async fn assert_url(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let expected = call.required_str("url", 0)?;
-    let exact = call.optional_bool("exact", 1)?.unwrap_or(false);
+    let expected = call.str("url")?;
+    let exact = call.opt_bool("exact")?.unwrap_or(false);
     let actual = ctx.session().await?.url().await?;
     check("the URL", expected, &actual, exact)
 }
@@ -72,19 +72,17 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "assertions",
             "Checks the element's text (trimmed) contains, or with `exact` equals, the given text.",
-            &[
-                Param {
-                    name: "text",
-                    doc: "the expected text",
-                },
-                Param {
-                    name: "exact",
-                    doc: "optional, default false: require equality",
-                },
-                LOCATOR,
+            params![
+                Param::req("text", Kind::Str, "the expected text"),
+                Param::opt(
+                    "exact",
+                    Kind::Bool,
+                    "optional, default false: require equality"
+                ),
             ],
             "null",
-        ),
+        )
+        .on_element(),
         handler(|c, a| Box::pin(assert_text(c, a))),
     );
     r.register(
@@ -92,15 +90,9 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "assertions",
             "Checks the page title equals, or with `exact: false` contains, the given title.",
-            &[
-                Param {
-                    name: "title",
-                    doc: "the expected title",
-                },
-                Param {
-                    name: "exact",
-                    doc: "optional, default true",
-                },
+            params![
+                Param::req("title", Kind::Str, "the expected title"),
+                Param::opt("exact", Kind::Bool, "optional, default true"),
             ],
             "null",
         ),
@@ -111,15 +103,9 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "assertions",
             "Checks the page URL contains, or with `exact` equals, the given URL.",
-            &[
-                Param {
-                    name: "url",
-                    doc: "the expected URL or part of it",
-                },
-                Param {
-                    name: "exact",
-                    doc: "optional, default false",
-                },
+            params![
+                Param::req("url", Kind::Str, "the expected URL or part of it"),
+                Param::opt("exact", Kind::Bool, "optional, default false"),
             ],
             "null",
         ),
@@ -130,9 +116,10 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "assertions",
             "Checks the element exists and is visible.",
-            &[LOCATOR],
+            &[],
             "null",
-        ),
+        )
+        .on_element(),
         handler(|c, a| Box::pin(assert_visible(c, a))),
     );
 }

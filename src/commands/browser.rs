@@ -32,10 +32,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
         &[],
         "null",
     );
-    for name in ["WR_get_webdriver_manager", "WR_open_browser"] {
-        r.register(name, OPEN, handler(|c, a| Box::pin(open(c, a))));
-    }
-    for name in ["WR_quit", "WR_quit_all"] {
-        r.register(name, QUIT, handler(|c, a| Box::pin(quit(c, a))));
-    }
+    r.register(
+        "WR_open_browser",
+        OPEN,
+        handler(|c, a| Box::pin(open(c, a))),
+    );
+    r.register(
+        "WR_quit",
+        QUIT.also(&["WR_quit_all", "WR_single_quit"]),
+        handler(|c, a| Box::pin(quit(c, a))),
+    );
 }

@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use super::{doc, handler, nothing, LOCATOR};
-use crate::executor::{ActionError, Call, CommandRegistry, Context, Param};
+use super::{doc, handler, nothing};
+use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
 
 async fn find(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
     if crate::executor::locator_of(call)?.is_none() {
@@ -22,9 +22,9 @@ async fn click(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
 }
 
 async fn input(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let text = call.required_str("text", 0)?.to_string();
+    let text = call.str("input_value")?.to_string();
     let el = ctx.element(call).await?;
-    if call.optional_bool("clear", 1)?.unwrap_or(false) {
+    if call.opt_bool("clear")?.unwrap_or(false) {
         el.clear().await?;
     }
     el.type_text(&text).await?;
@@ -41,12 +41,12 @@ async fn text(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
 }
 
 async fn attribute(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let name = call.required_str("name", 0)?.to_string();
+    let name = call.str("name")?.to_string();
     Ok(json!(ctx.element(call).await?.attribute(&name).await?))
 }
 
 async fn property(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let name = call.required_str("name", 0)?.to_string();
+    let name = call.str("name")?.to_string();
     Ok(ctx.element(call).await?.property(&name).await?)
 }
 
@@ -56,42 +56,40 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "elements",
             "Finds an element and makes it the current element for the element commands that follow.",
-            &[LOCATOR],
+            &[],
             "a short description such as `<button id=\"go\">`",
-        ),
+        )
+            .on_element(),
         handler(|c, a| Box::pin(find(c, a))),
     );
-    for name in ["WR_element_click", "WR_click_element"] {
+    {
         r.register(
-            name,
+            "WR_element_click",
             doc(
                 "elements",
                 "Clicks the element with real mouse events at its centre, after scrolling it into view; fails when it is invisible or covered.",
-                &[LOCATOR],
+                &[],
                 "null",
-            ),
+            )
+            .on_element()
+            .also(&["WR_click_element"]),
             handler(|c, a| Box::pin(click(c, a))),
         );
     }
-    for name in ["WR_element_input", "WR_input_to_element"] {
+    {
         r.register(
-            name,
+            "WR_element_input",
             doc(
                 "elements",
                 "Focuses the element and types text into it.",
-                &[
-                    Param {
-                        name: "text",
-                        doc: "the text to type",
-                    },
-                    Param {
-                        name: "clear",
-                        doc: "optional, default false: empty the field first",
-                    },
-                    LOCATOR,
+                params![
+                    Param::req("input_value", Kind::Str, "the text to type; Selenium `Keys` code points (U+E000–U+E05D) become key presses").aka(&["text"]),
+                    Param::opt("clear", Kind::Bool, "optional, default false: empty the field first"),
                 ],
                 "null",
-            ),
+            )
+            .on_element()
+            .also(&["WR_input_to_element"]),
             handler(|c, a| Box::pin(input(c, a))),
         );
     }
@@ -100,9 +98,10 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "elements",
             "Empties an input, textarea or editable element.",
-            &[LOCATOR],
+            &[],
             "null",
-        ),
+        )
+        .on_element(),
         handler(|c, a| Box::pin(clear(c, a))),
     );
     r.register(
@@ -110,9 +109,10 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "elements",
             "Reads the element's visible text (an input's value).",
-            &[LOCATOR],
+            &[],
             "the text (string)",
-        ),
+        )
+        .on_element(),
         handler(|c, a| Box::pin(text(c, a))),
     );
     r.register(
@@ -120,15 +120,10 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "elements",
             "Reads an attribute of the element.",
-            &[
-                Param {
-                    name: "name",
-                    doc: "the attribute",
-                },
-                LOCATOR,
-            ],
+            params![Param::req("name", Kind::Str, "the attribute"),],
             "the value (string), or null when the element lacks it",
-        ),
+        )
+        .on_element(),
         handler(|c, a| Box::pin(attribute(c, a))),
     );
     r.register(
@@ -136,15 +131,10 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "elements",
             "Reads a DOM property of the element (e.g. `checked`, `value`).",
-            &[
-                Param {
-                    name: "name",
-                    doc: "the property",
-                },
-                LOCATOR,
-            ],
+            params![Param::req("name", Kind::Str, "the property"),],
             "the property's value as JSON",
-        ),
+        )
+        .on_element(),
         handler(|c, a| Box::pin(property(c, a))),
     );
 }

@@ -1,24 +1,32 @@
-//! The built-in `WR_*` commands, grouped by what they act on. Each group registers its
-//! commands with their documentation; `docs/commands.md` is generated from this registry.
-//! Numbers from flows go through the checks in `limits` (also run over a whole flow before
-//! it starts: [`check_flow_numbers`]) and paths through `paths`.
+//! The built-in `WR_*` commands, one file per group. Each command is declared once, with its
+//! documentation, parameters (their kinds, aliases and positional order) and aliases;
+//! `docs/commands.md` and `webrunner commands` are generated from this registry, and the
+//! executor binds every action to the declaration before the handler runs. Paths a flow
+//! names go through `paths`.
+
+/// A `&'static [Param]` built from const `Param` expressions (`Param::req(..).aka(..)`).
+macro_rules! params {
+    ($($p:expr),* $(,)?) => {{
+        const PARAMS: &[$crate::executor::Param] = &[$($p),*];
+        PARAMS
+    }};
+}
 
 mod assertions;
 mod browser;
 mod elements;
-mod limits;
 mod navigation;
 mod observability;
 mod page;
 mod paths;
 mod waits;
 
-pub use limits::{check_flow_numbers, own_wait, FlowNumberError, MAX_WINDOW_PIXELS};
+pub use crate::executor::MAX_WINDOW_PIXELS;
 
 use serde_json::Value;
 
 pub(crate) use crate::executor::handler;
-use crate::executor::{ActionError, CommandDoc, CommandRegistry, Param};
+use crate::executor::{ActionError, CommandDoc, CommandRegistry};
 
 /// Registers every built-in command.
 pub fn register_builtins(r: &mut CommandRegistry) {
@@ -31,27 +39,15 @@ pub fn register_builtins(r: &mut CommandRegistry) {
     observability::register(r);
 }
 
-/// Builds a [`CommandDoc`].
+/// Builds a [`CommandDoc`] (no aliases, no locator, no script; see its builder methods).
 pub(crate) const fn doc(
     group: &'static str,
     summary: &'static str,
-    params: &'static [Param],
+    params: &'static [crate::executor::Param],
     returns: &'static str,
 ) -> CommandDoc {
-    CommandDoc {
-        group,
-        summary,
-        params,
-        returns,
-        runs_script: false,
-    }
+    CommandDoc::new(group, summary, params, returns)
 }
-
-/// The locator parameters element commands share, for their documentation.
-pub(crate) const LOCATOR: Param = Param {
-    name: "css | xpath | id | by_text",
-    doc: "optional locator (kwarg); without one the element found last is used",
-};
 
 /// Returns JSON null (for commands that return nothing).
 pub(crate) fn nothing() -> Result<Value, ActionError> {

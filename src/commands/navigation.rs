@@ -1,12 +1,12 @@
-//! Navigation: open a URL, back, forward, refresh, read the URL and title.
+//! Navigation: open a URL, move through history, reload, read the URL and title.
 
 use serde_json::{json, Value};
 
 use super::{doc, handler, nothing};
-use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Param};
+use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
 
 async fn to_url(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let url = call.required_str("url", 0)?;
+    let url = call.str("url")?;
     ctx.session().await?.goto(url).await?;
     nothing()
 }
@@ -35,17 +35,17 @@ async fn title(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
 }
 
 pub(super) fn register(r: &mut CommandRegistry) {
-    const URL: &[Param] = &[Param {
-        name: "url",
-        doc: "the address to open",
-    }];
-    const TO_URL: CommandDoc = doc(
-        "navigation",
-        "Opens a URL and waits for the page to load.",
-        URL,
-        "null",
+    const URL: &[Param] = params![Param::req("url", Kind::Str, "the address to open")];
+    r.register(
+        "WR_to_url",
+        doc(
+            "navigation",
+            "Opens a URL and waits for the page to load.",
+            URL,
+            "null",
+        ),
+        handler(|c, a| Box::pin(to_url(c, a))),
     );
-    r.register("WR_to_url", TO_URL, handler(|c, a| Box::pin(to_url(c, a))));
     r.register(
         "WR_back",
         doc("navigation", "Goes back one page in the tab's history and waits for the load; fails when there is none.", &[], "null"),
@@ -63,7 +63,8 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "Reloads the page and waits for the load.",
             &[],
             "null",
-        ),
+        )
+        .also(&["WR_reload"]),
         handler(|c, a| Box::pin(refresh(c, a))),
     );
     r.register(
@@ -73,7 +74,8 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "Reads the page's URL.",
             &[],
             "the URL (string)",
-        ),
+        )
+        .also(&["WR_get_current_url"]),
         handler(|c, a| Box::pin(current_url(c, a))),
     );
     r.register(
@@ -83,7 +85,8 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "Reads the page's title.",
             &[],
             "the title (string)",
-        ),
+        )
+        .also(&["WR_get_title"]),
         handler(|c, a| Box::pin(title(c, a))),
     );
 }

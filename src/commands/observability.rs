@@ -5,13 +5,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::limits::{BACKOFF, RETRIES};
 use super::paths::{output_path, Target};
 use super::{doc, handler, nothing};
-use crate::executor::{ActionError, Call, CommandRegistry, Context, Param};
+use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
 
 async fn set_screenshot_dir(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let given = Path::new(call.required_str("path", 0)?);
+    let given = Path::new(call.str("path")?);
     let dir = output_path(&ctx.settings, &call.command, given, Target::Folder)?;
     std::fs::create_dir_all(&dir).map_err(|e| {
         ActionError::Failed(format!(
@@ -32,8 +31,8 @@ async fn set_screenshot_dir(ctx: &mut Context, call: &Call) -> Result<Value, Act
 }
 
 async fn set_retry_policy(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let retries = RETRIES.raw(call)?.unwrap_or(0.0);
-    let backoff = BACKOFF.raw(call)?.unwrap_or(0.0);
+    let retries = call.opt_f64("retries")?.unwrap_or(0.0);
+    let backoff = call.opt_f64("backoff")?.unwrap_or(0.0);
     ctx.settings
         .set_retry_policy(retries, backoff)
         .map_err(|e| ActionError::BadArgument(format!("{}: {e}", call.command)))?;
@@ -46,10 +45,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "observability",
             "Failed actions from here on write a PNG of the page into this folder (created). A relative path is relative to the run's output folder; under `--no-scripts` the folder must be inside it.",
-            &[Param {
-                name: "path",
-                doc: "the folder",
-            }],
+            params![Param::req("path", Kind::Str, "the folder")],
             "null",
         ),
         handler(|c, a| Box::pin(set_screenshot_dir(c, a))),
@@ -59,9 +55,9 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "observability",
             "Actions from here on get `retries` more attempts, sleeping `backoff × k` seconds after failed attempt k; negative values count as 0.",
-            &[
-                Param { name: "retries", doc: "extra attempts (at most 100)" },
-                Param { name: "backoff", doc: "seconds (at most 86400)" },
+            params![
+                Param::req("retries", Kind::Retries, "extra attempts (at most 100)"),
+                Param::req("backoff", Kind::Backoff, "seconds (at most 86400)"),
             ],
             "null",
         ),

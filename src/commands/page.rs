@@ -4,13 +4,12 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::limits::{HEIGHT, WIDTH};
 use super::paths::{output_path, Target};
 use super::{doc, handler, nothing};
-use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Param};
+use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Kind, Param};
 
 async fn execute_script(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let script = call.required_str("script", 0)?.to_string();
+    let script = call.str("script")?.to_string();
     let args = match call.kwargs.get("args") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a.clone(),
@@ -25,15 +24,15 @@ async fn execute_script(ctx: &mut Context, call: &Call) -> Result<Value, ActionE
 }
 
 async fn execute_cdp(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let method = call.required_str("method", 0)?.to_string();
-    let params = call.param("params", 1).cloned().unwrap_or(json!({}));
+    let method = call.str("cmd")?.to_string();
+    let params = call.get("cmd_args").cloned().unwrap_or(json!({}));
     Ok(ctx.session().await?.cdp(&method, params).await?)
 }
 
 async fn save_screenshot(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let given = Path::new(call.required_str("path", 0)?);
+    let given = Path::new(call.str("file_path")?);
     let path = output_path(&ctx.settings, &call.command, given, Target::File)?;
-    let full = call.optional_bool("full_page", 1)?.unwrap_or(false);
+    let full = call.opt_bool("full_page")?.unwrap_or(false);
     let png = ctx.session().await?.screenshot(full).await?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -55,7 +54,7 @@ async fn save_screenshot(ctx: &mut Context, call: &Call) -> Result<Value, Action
 }
 
 async fn window_size(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let (Some(w), Some(h)) = (WIDTH.count(call)?, HEIGHT.count(call)?) else {
+    let (Some(w), Some(h)) = (call.opt_u32("width")?, call.opt_u32("height")?) else {
         return Err(ActionError::BadArgument(format!(
             "{}: give `width` and `height`",
             call.command
@@ -76,19 +75,16 @@ async fn get_cookies(ctx: &mut Context, _call: &Call) -> Result<Value, ActionErr
 }
 
 async fn add_cookie(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let name = call.required_str("name", 0)?;
-    let value = call.required_str("value", 1)?;
+    let name = call.str("name")?;
+    let value = call.str("value")?;
     let session = ctx.session().await?;
     let mut params = json!({ "name": name, "value": value });
-    match (
-        call.optional_str("url", 2)?,
-        call.optional_str("domain", 3)?,
-    ) {
+    match (call.opt_str("url")?, call.opt_str("domain")?) {
         (Some(url), _) => params["url"] = json!(url),
         (None, Some(domain)) => params["domain"] = json!(domain),
         (None, None) => params["url"] = json!(session.url().await?),
     }
-    if let Some(path) = call.optional_str("path", 4)? {
+    if let Some(path) = call.opt_str("path")? {
         params["path"] = json!(path);
     }
     let r = session.cdp("Network.setCookie", params).await?;
@@ -114,9 +110,9 @@ pub(super) fn register(r: &mut CommandRegistry) {
         ..doc(
             "page",
             "Runs a JavaScript function body in the page (`arguments` holds `args`); promises are awaited.",
-            &[
-                Param { name: "script", doc: "the function body, e.g. `return document.title`" },
-                Param { name: "args", doc: "optional list of JSON arguments (kwarg)" },
+            params![
+                Param::req("script", Kind::Str, "the function body, e.g. `return document.title`"),
+                Param::opt("args", Kind::List, "optional: the arguments the script gets as `arguments` (the remaining args)").rest(),
             ],
             "what the script returns, as JSON",
         )
@@ -131,36 +127,26 @@ pub(super) fn register(r: &mut CommandRegistry) {
         ..doc(
             "page",
             "Sends a raw DevTools protocol command to the page.",
-            &[
-                Param {
-                    name: "method",
-                    doc: "`Domain.method`",
-                },
-                Param {
-                    name: "params",
-                    doc: "optional object",
-                },
+            params![
+                Param::req("cmd", Kind::Str, "`Domain.method`").aka(&["method"]),
+                Param::opt("cmd_args", Kind::Object, "optional object").aka(&["params"]),
             ],
             "the command's result object",
         )
     };
-    for name in ["WR_execute_cdp_cmd", "WR_cdp"] {
-        r.register(name, CDP, handler(|c, a| Box::pin(execute_cdp(c, a))));
-    }
+    r.register(
+        "WR_execute_cdp_cmd",
+        CDP.also(&["WR_cdp"]),
+        handler(|c, a| Box::pin(execute_cdp(c, a))),
+    );
     r.register(
         "WR_save_screenshot",
         doc(
             "page",
             "Writes a PNG of the page to a file (parent folders are created). A relative path is relative to the run's output folder; under `--no-scripts` the file must be inside it.",
-            &[
-                Param {
-                    name: "path",
-                    doc: "the file",
-                },
-                Param {
-                    name: "full_page",
-                    doc: "optional, default false: capture beyond the viewport",
-                },
+            params![
+                Param::req("file_path", Kind::Str, "the file").aka(&["path", "filename"]),
+                Param::opt("full_page", Kind::Bool, "optional, default false: capture beyond the viewport"),
             ],
             "the path written",
         ),
@@ -171,15 +157,9 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "page",
             "Resizes the browser window.",
-            &[
-                Param {
-                    name: "width",
-                    doc: "CSS pixels, 1 to 16384",
-                },
-                Param {
-                    name: "height",
-                    doc: "CSS pixels, 1 to 16384",
-                },
+            params![
+                Param::req("width", Kind::Pixels, "CSS pixels, 1 to 16384"),
+                Param::req("height", Kind::Pixels, "CSS pixels, 1 to 16384"),
             ],
             "`{width, height}` of the window afterwards",
         ),
@@ -200,27 +180,12 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "page",
             "Sets a cookie, for the current page's URL unless `url` or `domain` is given.",
-            &[
-                Param {
-                    name: "name",
-                    doc: "cookie name",
-                },
-                Param {
-                    name: "value",
-                    doc: "cookie value",
-                },
-                Param {
-                    name: "url",
-                    doc: "optional",
-                },
-                Param {
-                    name: "domain",
-                    doc: "optional",
-                },
-                Param {
-                    name: "path",
-                    doc: "optional",
-                },
+            params![
+                Param::req("name", Kind::Str, "cookie name"),
+                Param::req("value", Kind::Str, "cookie value"),
+                Param::opt("url", Kind::Str, "optional"),
+                Param::opt("domain", Kind::Str, "optional"),
+                Param::opt("path", Kind::Str, "optional"),
             ],
             "null",
         ),

@@ -5,34 +5,30 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::limits::{IMPLICIT_SECONDS, SLEEP_SECONDS, WAIT_TIMEOUT};
-use super::{doc, handler, nothing, LOCATOR};
-use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Param};
+use super::{doc, handler, nothing};
+use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Kind, Param};
 
 async fn implicitly_wait(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    ctx.settings.implicit_wait = IMPLICIT_SECONDS.required_duration(call)?;
+    ctx.settings.action_timeout = call.seconds("time_to_wait")?;
     nothing()
 }
 
 async fn explicit_wait(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let condition = call
-        .optional_str("condition", 0)?
-        .unwrap_or("visible")
-        .to_string();
-    let timeout = WAIT_TIMEOUT
-        .duration(call)?
+    let condition = call.opt_str("condition")?.unwrap_or("visible").to_string();
+    let timeout = call
+        .opt_seconds("timeout")?
         .unwrap_or(ctx.settings.wait_timeout);
-    let saved = std::mem::replace(&mut ctx.settings.implicit_wait, Duration::ZERO);
-    let el = ctx.element(call).await;
-    ctx.settings.implicit_wait = saved;
-    el?.wait_for(&condition, timeout).await?;
+    ctx.element(call)
+        .await?
+        .wait_for(&condition, timeout)
+        .await?;
     nothing()
 }
 
 async fn wait_for_condition(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let script = call.required_str("script", 0)?.to_string();
-    let timeout = WAIT_TIMEOUT
-        .duration(call)?
+    let script = call.str("script")?.to_string();
+    let timeout = call
+        .opt_seconds("timeout")?
         .unwrap_or(ctx.settings.wait_timeout);
     let session = ctx.session().await?;
     let start = Instant::now();
@@ -55,7 +51,7 @@ async fn wait_for_condition(ctx: &mut Context, call: &Call) -> Result<Value, Act
 }
 
 async fn sleep(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let d = SLEEP_SECONDS.required_duration(call)?;
+    let d = call.seconds("seconds")?;
     let clock = ctx.clock.clone();
     clock.sleep(d).await;
     nothing()
@@ -67,10 +63,12 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "waits",
             "Sets how long element commands wait for their element to appear (default 0).",
-            &[Param {
-                name: "seconds",
-                doc: "the wait, in seconds (0 to 86400)",
-            }],
+            params![Param::req(
+                "time_to_wait",
+                Kind::Seconds,
+                "the wait, in seconds (0 to 86400)"
+            )
+            .aka(&["seconds"])],
             "null",
         ),
         handler(|c, a| Box::pin(implicitly_wait(c, a))),
@@ -80,19 +78,17 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "waits",
             "Waits until the element is `present`, `visible`, `hidden` or `absent`.",
-            &[
-                Param {
-                    name: "condition",
-                    doc: "optional, default `visible`",
-                },
-                Param {
-                    name: "timeout",
-                    doc: "optional seconds (0 to 86400), default 10",
-                },
-                LOCATOR,
+            params![
+                Param::opt("condition", Kind::Str, "optional, default `visible`"),
+                Param::opt(
+                    "timeout",
+                    Kind::Seconds,
+                    "optional seconds (0 to 86400), default 10"
+                ),
             ],
             "null",
-        ),
+        )
+        .on_element(),
         handler(|c, a| Box::pin(explicit_wait(c, a))),
     );
     const COND: CommandDoc = CommandDoc {
@@ -100,9 +96,9 @@ pub(super) fn register(r: &mut CommandRegistry) {
         ..doc(
             "waits",
             "Runs a JavaScript function body (e.g. `return window.ready`) until it returns a truthy value.",
-            &[
-                Param { name: "script", doc: "the function body" },
-                Param { name: "timeout", doc: "optional seconds (0 to 86400), default 10" },
+            params![
+                Param::req("script", Kind::Str, "the function body"),
+                Param::opt("timeout", Kind::Seconds, "optional seconds (0 to 86400), default 10"),
             ],
             "the truthy value",
         )
@@ -117,10 +113,11 @@ pub(super) fn register(r: &mut CommandRegistry) {
         doc(
             "waits",
             "Pauses the flow.",
-            &[Param {
-                name: "seconds",
-                doc: "how long, in seconds (0 to 86400)",
-            }],
+            params![Param::req(
+                "seconds",
+                Kind::Seconds,
+                "how long, in seconds (0 to 86400)"
+            )],
             "null",
         ),
         handler(|c, a| Box::pin(sleep(c, a))),

@@ -16,6 +16,7 @@ pub struct Context {
     pub settings: Settings,
     pub(crate) browser: BrowserSlot,
     pub(crate) element: Option<Locator>,
+    pub(crate) test_objects: std::collections::BTreeMap<String, Locator>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) extensions: anymap::Extensions,
 }
@@ -26,6 +27,7 @@ impl Default for Context {
             settings: Settings::default(),
             browser: BrowserSlot::default(),
             element: None,
+            test_objects: Default::default(),
             clock: Arc::new(SystemClock),
             extensions: anymap::Extensions::default(),
         }
@@ -58,28 +60,63 @@ impl Context {
     }
 
     /// The element a command means: the call's locator when it has one (which also becomes
-    /// the current element), else the one found last. Waits up to the implicit wait.
+    /// the current element), else the current one. Its actions wait for actionability up to
+    /// the action time-out.
     pub async fn element(&mut self, call: &super::Call) -> Result<Element, ActionError> {
-        let locator = match locator_of(call)? {
+        let locator = match self.locator(call)? {
             Some(l) => {
                 self.element = Some(l.clone());
                 l
             }
             None => self.element.clone().ok_or_else(|| {
                 ActionError::BadArgument(format!(
-                    "{}: no element given (css, xpath, id or by_text) and none found before with WR_find_element",
+                    "{}: no element given (a locator such as css, xpath, id, by_text, or element_name) and none found before with WR_find_element",
                     call.command
                 ))
             })?,
         };
         let session = self.session().await?;
-        let element = Element::new(session, locator);
-        if !self.settings.implicit_wait.is_zero() {
-            element
-                .wait_for("present", self.settings.implicit_wait)
-                .await?;
+        Ok(Element::new(session, locator))
+    }
+
+    /// The locator the call names, if any, with a test object's name (`element_name`)
+    /// resolved through the ones saved by `WR_SaveTestObject`.
+    pub fn locator(&self, call: &super::Call) -> Result<Option<Locator>, ActionError> {
+        match locator_of(call)? {
+            Some(LocatorSpec::Locator(l)) => Ok(Some(l)),
+            Some(LocatorSpec::TestObject(name)) => self.test_object(&call.command, &name).map(Some),
+            None => Ok(None),
         }
-        Ok(element)
+    }
+
+    /// The test object saved under `name`.
+    pub fn test_object(&self, command: &str, name: &str) -> Result<Locator, ActionError> {
+        self.test_objects.get(name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = self.test_objects.keys().map(String::as_str).collect();
+            ActionError::BadArgument(format!(
+                "{command}: no test object named {name:?} (save one with WR_SaveTestObject first){}",
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!("; saved: {}", known.join(", "))
+                }
+            ))
+        })
+    }
+
+    /// Saves a test object (a named locator) for `element_name` lookups.
+    pub fn save_test_object(&mut self, name: &str, locator: Locator) {
+        self.test_objects.insert(name.to_string(), locator);
+    }
+
+    /// Forgets every saved test object.
+    pub fn clear_test_objects(&mut self) {
+        self.test_objects.clear();
+    }
+
+    /// Makes `locator` the current element.
+    pub fn set_current_element(&mut self, locator: Option<Locator>) {
+        self.element = locator;
     }
 
     /// Shared state that commands keep between calls (for instance a running dashboard).
@@ -88,39 +125,83 @@ impl Context {
     }
 }
 
-/// The locator given in a call: one of the kwargs `css`, `xpath`, `id`, `by_text`, or `by` +
-/// `value` (also as the first two args when the first names a strategy).
-pub fn locator_of(call: &super::Call) -> Result<Option<Locator>, ActionError> {
-    for (key, by) in [
+/// What a call's locator keywords name: a locator, or a saved test object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocatorSpec {
+    /// A locator given in the call.
+    Locator(Locator),
+    /// The name of a test object saved with `WR_SaveTestObject`.
+    TestObject(String),
+}
+
+/// The locator given in a bound call (its locator keywords: see
+/// [`super::LOCATOR_KEYS`]). More than one strategy is an error naming them.
+pub fn locator_of(call: &super::Call) -> Result<Option<LocatorSpec>, ActionError> {
+    let text = |key: &str| -> Result<Option<&str>, ActionError> {
+        match call.kwargs.get(key) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(ActionError::BadArgument(format!(
+                "{}: locator `{key}` must be a string",
+                call.command
+            ))),
+        }
+    };
+    const STRATEGIES: &[(&str, &str)] = &[
         ("css", "css"),
         ("xpath", "xpath"),
         ("id", "id"),
         ("by_text", "text"),
-    ] {
-        if let Some(v) = call.kwargs.get(key) {
-            let value = v.as_str().ok_or_else(|| {
-                ActionError::BadArgument(format!(
-                    "{}: locator `{key}` must be a string",
-                    call.command
-                ))
-            })?;
-            return Ok(Some(Locator::new(by, value)?));
+        ("class_name", "class_name"),
+        ("tag_name", "tag_name"),
+        ("link_text", "link_text"),
+        ("partial_link_text", "partial_link_text"),
+        ("label", "label"),
+        ("placeholder", "placeholder"),
+        ("test_id", "test_id"),
+    ];
+    let mut found: Vec<(&str, LocatorSpec)> = Vec::new();
+    for (key, by) in STRATEGIES {
+        if let Some(v) = text(key)? {
+            found.push((key, LocatorSpec::Locator(Locator::new(by, v)?)));
         }
     }
-    if let (Some(by), Some(value)) = (call.kwargs.get("by"), call.kwargs.get("value")) {
-        if let (Some(by), Some(value)) = (by.as_str(), value.as_str()) {
-            return Ok(Some(Locator::new(by, value)?));
-        }
+    if let Some(role) = text("role")? {
+        let exact = matches!(
+            call.kwargs.get("exact"),
+            Some(serde_json::Value::Bool(true))
+        );
+        found.push((
+            "role",
+            LocatorSpec::Locator(Locator::role(role, text("name")?, exact)?),
+        ));
+    } else if let Some(v) = text("name")? {
+        found.push(("name", LocatorSpec::Locator(Locator::new("name", v)?)));
     }
-    if let (Some(by), Some(value)) = (
-        call.args.first().and_then(|v| v.as_str()),
-        call.args.get(1).and_then(|v| v.as_str()),
-    ) {
-        if let Ok(l) = Locator::new(by, value) {
-            return Ok(Some(l));
-        }
+    if let Some(v) = text("element_name")? {
+        found.push(("element_name", LocatorSpec::TestObject(v.to_string())));
     }
-    Ok(None)
+    match (text("by")?, text("value")?) {
+        (Some(by), Some(value)) => {
+            found.push(("by", LocatorSpec::Locator(Locator::new(by, value)?)));
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(ActionError::BadArgument(format!(
+                "{}: `by` and `value` go together (by: the strategy, value: what to look for)",
+                call.command
+            )))
+        }
+        (None, None) => {}
+    }
+    if found.len() > 1 {
+        let keys: Vec<&str> = found.iter().map(|(k, _)| *k).collect();
+        return Err(ActionError::BadArgument(format!(
+            "{}: give one locator, found {}",
+            call.command,
+            keys.join(" and ")
+        )));
+    }
+    Ok(found.pop().map(|(_, spec)| spec))
 }
 
 /// A small type map for state that commands keep in the context.

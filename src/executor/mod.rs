@@ -7,9 +7,11 @@
 
 mod browser_slot;
 mod call;
+mod check;
 mod clock;
 mod context;
 mod error;
+mod params;
 mod registry;
 pub mod screenshot;
 
@@ -27,11 +29,15 @@ use webrunner_record::{
 pub(crate) use browser_slot::empty_har;
 pub use browser_slot::SharedHar;
 pub use call::Call;
+pub use check::Finding;
 pub use clock::{Clock, RecordingClock, SystemClock};
-pub use context::{anymap, locator_of, Context};
+pub use context::{anymap, locator_of, Context, LocatorSpec};
 pub use error::ActionError;
+pub use params::{
+    checked_pixels, is_strategy, Kind, Param, Signature, LOCATOR_KEYS, MAX_WINDOW_PIXELS,
+};
 pub use registry::{
-    handler, CommandDoc, CommandEntry, CommandFuture, CommandHandler, CommandRegistry, Param,
+    handler, CommandDoc, CommandEntry, CommandFuture, CommandHandler, CommandRegistry,
 };
 
 use crate::action::{Action, Flow};
@@ -298,6 +304,7 @@ impl Executor {
         self.run_flow(&Flow {
             name: name.to_string(),
             actions,
+            lines: Vec::new(),
         })
         .await
     }
@@ -357,7 +364,10 @@ impl Executor {
         }
         let ids = self.propagation.as_ref().and_then(|p| p.current());
         let t0 = Instant::now();
-        let entry = self.registry.get(&action.command).cloned();
+        let bound = self
+            .registry
+            .bind(action)
+            .map(|(entry, call)| (entry.clone(), call));
         let mut tries: Vec<Try> = Vec::new();
         let mut result = Value::Null;
         loop {
@@ -365,21 +375,21 @@ impl Executor {
             self.emit(|| RunEvent::AttemptStarted { index, attempt });
             let started_at = now_rfc3339();
             let ta = Instant::now();
-            let outcome = match &entry {
-                None => Err(ActionError::UnknownCommand(action.command.clone())),
-                Some(e) if e.doc.runs_script && !self.ctx.settings.scripts_enabled => {
+            let outcome = match &bound {
+                Err(e) => Err(e.again()),
+                Ok((e, _)) if e.doc.runs_script && !self.ctx.settings.scripts_enabled => {
                     Err(ActionError::ScriptsDisabled(action.command.clone()))
                 }
-                Some(e) => {
+                Ok((e, call)) => {
                     self.ctx
                         .browser
                         .set_traceparent(ids.as_ref().map(|i| i.traceparent.clone()))
                         .await;
-                    let limit = self.attempt_limit(action);
+                    let limit = self.attempt_limit(&e.doc, call);
                     let stop = &self.stop;
                     tokio::select! {
                         biased;
-                        out = e.handler.call(&mut self.ctx, action) => out,
+                        out = e.handler.call(&mut self.ctx, call) => out,
                         () = stop.stopped() => Err(ActionError::Interrupted(stop.reason())),
                         () = tokio::time::sleep(limit) => Err(ActionError::Failed(format!(
                             "{} did not finish within {:.1} s (the action time-out, --timeout)",
@@ -453,13 +463,21 @@ impl Executor {
         self.finish_record(record)
     }
 
-    /// How long one attempt of `action` may take: the action time-out, plus the time the call
-    /// itself asks to wait (a sleep, a wait's time-out) and the implicit wait of lookups.
-    fn attempt_limit(&self, action: &Action) -> Duration {
+    /// How long one attempt of `call` may take ([`Settings::attempt_limit`]); its own wait
+    /// is the sum of its seconds parameters (a wait's `timeout` defaults to the wait time-out).
+    fn attempt_limit(&self, doc: &CommandDoc, call: &Action) -> Duration {
         let s = &self.ctx.settings;
-        s.action_timeout
-            .saturating_add(crate::commands::own_wait(action, s.wait_timeout))
-            .saturating_add(s.implicit_wait)
+        let own = doc
+            .params
+            .iter()
+            .filter(|p| p.kind == Kind::Seconds)
+            .map(|p| match call.opt_seconds(p.name) {
+                Ok(Some(d)) => d,
+                _ if p.name == "timeout" => s.wait_timeout,
+                _ => Duration::ZERO,
+            })
+            .fold(Duration::ZERO, Duration::saturating_add);
+        s.attempt_limit(own)
     }
 }
 
