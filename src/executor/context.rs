@@ -17,6 +17,7 @@ pub struct Context {
     pub(crate) browser: BrowserSlot,
     pub(crate) element: Option<Locator>,
     pub(crate) test_objects: std::collections::BTreeMap<String, Locator>,
+    pub(crate) records: Vec<webrunner_record::Record>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) extensions: anymap::Extensions,
 }
@@ -28,6 +29,7 @@ impl Default for Context {
             browser: BrowserSlot::default(),
             element: None,
             test_objects: Default::default(),
+            records: Vec::new(),
             clock: Arc::new(SystemClock),
             extensions: anymap::Extensions::default(),
         }
@@ -117,6 +119,12 @@ impl Context {
     /// Makes `locator` the current element.
     pub fn set_current_element(&mut self, locator: Option<Locator>) {
         self.element = locator;
+    }
+
+    /// The records of the run so far (every finished action of every flow), for commands
+    /// that write reports.
+    pub fn records(&self) -> &[webrunner_record::Record] {
+        &self.records
     }
 
     /// Shared state that commands keep between calls (for instance a running dashboard).

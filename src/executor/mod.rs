@@ -70,7 +70,6 @@ pub struct Executor {
     base: Settings,
     reporter: Reporter,
     propagation: Option<Arc<dyn Propagation>>,
-    records: Vec<Record>,
     flow: Option<String>,
     stop: StopSignal,
 }
@@ -95,7 +94,6 @@ impl Executor {
             base: Settings::default(),
             reporter: Reporter::new(),
             propagation: None,
-            records: Vec::new(),
             flow: None,
             stop: StopSignal::new(),
         }
@@ -223,7 +221,7 @@ impl Executor {
 
     /// Every record of this executor so far.
     pub fn records(&self) -> &[Record] {
-        &self.records
+        &self.ctx.records
     }
 
     /// Tells the sinks which flows are about to run (`RunPlanned`).
@@ -257,11 +255,12 @@ impl Executor {
         });
         self.ctx.settings = self.base.clone();
         self.ctx.element = None;
+        self.ctx.test_objects.clear();
         if self.ctx.open_session().is_some() {
             self.ctx.browser.close_session().await;
         }
-        let start = self.records.len();
-        self.records.reserve(flow.actions.len());
+        let start = self.ctx.records.len();
+        self.ctx.records.reserve(flow.actions.len());
         let mut dead: Option<String> = None;
         for (index, action) in flow.actions.iter().enumerate() {
             if self.stop.is_stopped() {
@@ -290,13 +289,13 @@ impl Executor {
             // The next flow opens a fresh session (and a fresh browser if this one died).
             self.ctx.browser.close_session().await;
         }
-        let summary = Summary::of(&self.records[start..]);
+        let summary = Summary::of(&self.ctx.records[start..]);
         self.emit(|| RunEvent::FlowFinished {
             flow: flow.name.clone(),
             summary,
         });
         self.flow = None;
-        &self.records[start..]
+        &self.ctx.records[start..]
     }
 
     /// Runs actions as a flow named `name`.
@@ -313,7 +312,7 @@ impl Executor {
     /// and finished, and returns the failures of those that failed.
     pub async fn finish(&mut self) -> Vec<SinkFailure> {
         let interrupted = self.stop.is_stopped().then(|| self.stop.reason());
-        let summary = Summary::of(&self.records);
+        let summary = Summary::of(&self.ctx.records);
         self.emit(|| RunEvent::RunFinished {
             summary,
             interrupted,
@@ -348,8 +347,8 @@ impl Executor {
                 record: record.clone(),
             });
         }
-        self.records.push(record);
-        &self.records[self.records.len() - 1]
+        self.ctx.records.push(record);
+        &self.ctx.records[self.ctx.records.len() - 1]
     }
 
     /// Runs one action (all its attempts) and returns its record, which is also kept and
