@@ -7,16 +7,15 @@ use serde_json::{json, Value};
 /// The allocator the `webrunner` binary runs with, so the figure is the program's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use webrunner::executor::{handler, CommandDoc};
+use webrunner::executor::{handler, CommandDoc, Kind, Param};
 use webrunner::{Action, Executor};
 
-const NOOP: CommandDoc = CommandDoc {
-    group: "bench",
-    summary: "does nothing",
-    params: &[],
-    returns: "its argument",
-    runs_script: false,
-};
+const NOOP: CommandDoc = CommandDoc::new(
+    "bench",
+    "does nothing",
+    &[Param::opt("value", Kind::Any, "returned as given")],
+    "its argument",
+);
 
 fn main() {
     let n: usize = std::env::args()
@@ -32,7 +31,7 @@ fn main() {
         "WR_noop",
         NOOP,
         handler(|_ctx, call| {
-            Box::pin(async move { Ok(call.args.first().cloned().unwrap_or(Value::Null)) })
+            Box::pin(async move { Ok(call.get("value").cloned().unwrap_or(Value::Null)) })
         }),
     );
     let actions: Vec<Action> = (0..n)

@@ -87,6 +87,9 @@ pub struct Settings {
     pub screenshot_dir: Option<PathBuf>,
     /// How Chromium is launched when a command first needs it.
     pub browser: BrowserOptions,
+    /// The folder of the flow file that is running, when it came from a file: files the
+    /// flow reads (uploads) are looked up here first.
+    pub flow_dir: Option<PathBuf>,
     /// The run's output folder. Files a flow asks to write (screenshots, …) with a relative
     /// path land here; with scripts switched off (an untrusted flow) they must stay inside it.
     pub output_dir: Option<PathBuf>,
@@ -106,6 +109,7 @@ impl Default for Settings {
             screenshot_dir: None,
             browser: BrowserOptions::default(),
             output_dir: None,
+            flow_dir: None,
         }
     }
 }

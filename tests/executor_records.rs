@@ -8,16 +8,19 @@ use std::time::Duration;
 
 use common::{executor, rt, site};
 use serde_json::{json, Value};
-use webrunner::executor::{ActionError, CommandDoc, RecordingClock};
+use webrunner::executor::{ActionError, CommandDoc, Kind, Param, RecordingClock};
 use webrunner::{parse_flow, Action, Executor, Record, Status};
 
-const COUNTING: CommandDoc = CommandDoc {
-    group: "test",
-    summary: "clicks the playground counter and fails until it reads the wanted number",
-    params: &[],
-    returns: "the counter",
-    runs_script: false,
-};
+const COUNTING: CommandDoc = CommandDoc::new(
+    "test",
+    "clicks the playground counter and fails until it reads the wanted number",
+    &[Param::opt(
+        "pass_at",
+        Kind::Number,
+        "the counter value that passes",
+    )],
+    "the counter",
+);
 
 /// A command that clicks the page's counter and fails, naming the attempt, until the counter
 /// reaches `pass_at` — deterministic by attempt number, and impossible without a browser.
@@ -27,7 +30,7 @@ fn register_counting(ex: &mut Executor) {
         COUNTING,
         webrunner::executor::handler(|ctx, call| {
             Box::pin(async move {
-                let pass_at = call.optional_f64("pass_at", 0)?.unwrap_or(f64::MAX);
+                let pass_at = call.opt_f64("pass_at")?.unwrap_or(f64::MAX);
                 let el = ctx
                     .element(&Action::new("WR_count_until").kwarg("css", "#counter"))
                     .await?;
@@ -212,18 +215,35 @@ fn records_carry_every_field_of_the_contract() {
         let mut ex = executor().await;
         let records = flow(
             &mut ex,
-            r#"[["WR_to_url", ["{base}/"]], ["WR_title", [], {"note": 1}], ["WR_nope", [1], {"k": "v"}]]"#,
+            r#"[["WR_to_url", ["{base}/"]], ["WR_title", [], {}], ["WR_nope", [1], {"k": "v"}]]"#,
         )
         .await;
         let v = serde_json::to_value(&records[2]).unwrap();
-        for key in ["index", "command", "args", "kwargs", "status", "started_at", "duration_ms", "attempts", "flaky", "result", "error", "artifacts"] {
+        for key in [
+            "index",
+            "command",
+            "args",
+            "kwargs",
+            "status",
+            "started_at",
+            "duration_ms",
+            "attempts",
+            "flaky",
+            "result",
+            "error",
+            "artifacts",
+        ] {
             assert!(v.get(key).is_some(), "record lacks {key}: {v}");
         }
         assert_eq!(v["index"], json!(2));
         assert_eq!(v["status"], json!("failed"));
         assert_eq!(v["args"], json!([1]));
         assert_eq!(v["kwargs"], json!({"k": "v"}));
-        assert!(time::OffsetDateTime::parse(v["started_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).is_ok());
+        assert!(time::OffsetDateTime::parse(
+            v["started_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339
+        )
+        .is_ok());
         assert!(v["started_at"].as_str().unwrap().ends_with('Z'));
         assert_eq!(records[1].result, json!("Demo shop"));
         assert_eq!(records[1].flow.as_deref(), Some("flow.json"));

@@ -110,3 +110,64 @@ fn an_untrusted_flow_cannot_write_outside_the_output_folder() {
         assert!(e.starts_with(&r.command), "{e}");
     }
 }
+
+#[test]
+fn an_untrusted_flow_cannot_open_file_urls_and_a_trusted_one_can() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret.html"), "<title>secret</title>").unwrap();
+    let url = format!("file://{}/secret.html", dir.path().display());
+    std::fs::write(
+        dir.path().join("flow.json"),
+        serde_json::json!([["WR_to_url", {"url": url}], ["WR_title"]]).to_string(),
+    )
+    .unwrap();
+    let o = webrunner(
+        dir.path(),
+        &["run", "flow.json", "--out", "out", "--no-scripts"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let untrusted = records(&dir.path().join("out"));
+    let e = untrusted[0].error.as_deref().unwrap_or_default();
+    assert!(e.contains("file:// URLs are not opened"), "{e}");
+    assert_ne!(untrusted[1].result, serde_json::json!("secret"));
+    let o = webrunner(dir.path(), &["run", "flow.json", "--out", "trusted"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let trusted = records(&dir.path().join("trusted"));
+    assert_eq!(trusted[1].result, serde_json::json!("secret"));
+}
+
+#[test]
+fn check_names_file_line_and_action_of_each_problem_without_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flow.json"),
+        "[\n  [\"WR_to_url\", {\"url\": \"http://127.0.0.1:9/\"}],\n  [\"WR_element_click\", {\"csss\": \"#go\"}],\n  [\"WR_to_ulr\", [\"x\"]],\n  [\"WR_sleep\", {\"seconds\": \"soon\"}]\n]\n",
+    )
+    .unwrap();
+    let o = webrunner(dir.path(), &["check", "flow.json"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("flow.json:3: action #1 (WR_element_click): unknown keyword `csss` (did you mean `css`?)"), "{out}");
+    assert!(
+        lines[1].starts_with("flow.json:4: action #2 (WR_to_ulr): unknown command"),
+        "{out}"
+    );
+    assert!(lines[1].contains("did you mean WR_to_url?"), "{out}");
+    assert!(
+        lines[2].starts_with("flow.json:5: action #3 (WR_sleep): argument `seconds` must be"),
+        "{out}"
+    );
+    assert_eq!(lines[3], "3 problems in 1 flow (4 actions)");
+    let o = webrunner(dir.path(), &["check", "flow.json", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["line"], 3);
+    assert_eq!(v[0]["index"], 1);
+    std::fs::write(
+        dir.path().join("ok.json"),
+        r#"[["WR_to_url", ["http://x/"]]]"#,
+    )
+    .unwrap();
+    let o = webrunner(dir.path(), &["check", "ok.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

@@ -54,6 +54,8 @@ pub struct Flow {
     /// The 1-based line in its file where each action starts (empty when it did not come
     /// from text).
     pub lines: Vec<usize>,
+    /// The file it was read from, when it was.
+    pub path: Option<PathBuf>,
 }
 
 /// Why a flow could not be read.
@@ -106,7 +108,9 @@ pub fn load_flow(path: &Path) -> Result<Flow, FlowError> {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_flow(&path.display().to_string(), &text)
+    let mut flow = parse_flow(&path.display().to_string(), &text)?;
+    flow.path = Some(path.to_path_buf());
+    Ok(flow)
 }
 
 /// Parses flow text; `origin` names it in errors and becomes the flow's name.
@@ -168,6 +172,7 @@ pub fn flow_from_value(origin: &str, value: Value) -> Result<Flow, FlowError> {
         name: origin.to_string(),
         actions,
         lines: Vec::new(),
+        path: None,
     })
 }
 

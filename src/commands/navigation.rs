@@ -7,6 +7,7 @@ use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
 
 async fn to_url(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
     let url = call.str("url")?;
+    super::paths::check_url(&ctx.settings, &call.command, url)?;
     ctx.session().await?.goto(url).await?;
     nothing()
 }

@@ -1,9 +1,12 @@
-//! Where the files and folders a flow asks for are written. A relative path is relative to
-//! the run's output folder (to the working directory when the run has none). With scripts
-//! switched off (`--no-scripts`, an untrusted flow) the path must stay inside the output
-//! folder: absolute paths elsewhere, `..` that climbs out and symlinked folders that lead
-//! out are refused, and files are written by rename so a symlink planted at the target is
-//! replaced, never followed.
+//! Where the files and folders a flow asks for are written, and where the files it reads
+//! (uploads) come from. A written path that is relative is relative to the run's output
+//! folder (to the working directory when the run has none); a read one is looked up beside
+//! the flow file first, then in the output folder. With scripts switched off
+//! (`--no-scripts`, an untrusted flow) written paths must stay inside the output folder and
+//! read ones inside the flow file's folder or the output folder: absolute paths elsewhere,
+//! `..` that climbs out and symlinks that lead out are refused, files are written by rename
+//! so a symlink planted at the target is replaced, never followed, and `file://` URLs are
+//! not opened.
 
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
@@ -50,6 +53,67 @@ pub(crate) fn output_path(
         ));
     };
     inside(root, given, target).map_err(refused)
+}
+
+/// The file a flow names for reading (an upload), under the rules of the module
+/// documentation. A refusal is a bad argument naming the command and the path.
+pub(crate) fn input_path(
+    settings: &Settings,
+    command: &str,
+    given: &Path,
+) -> Result<PathBuf, ActionError> {
+    let refused = |why: String| {
+        ActionError::BadArgument(format!("{command}: file {}: {why}", given.display()))
+    };
+    if given.as_os_str().is_empty() {
+        return Err(refused("the path is empty".into()));
+    }
+    let roots: Vec<&Path> = [settings.flow_dir.as_deref(), settings.output_dir.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let candidates: Vec<PathBuf> = if given.is_absolute() {
+        vec![given.to_path_buf()]
+    } else if roots.is_empty() {
+        vec![given.to_path_buf()]
+    } else {
+        roots.iter().map(|r| r.join(given)).collect()
+    };
+    let found = candidates.iter().find(|c| c.is_file()).ok_or_else(|| {
+        let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+        refused(format!("no such file (looked at {})", looked.join(", ")))
+    })?;
+    let resolved =
+        std::fs::canonicalize(found).map_err(|e| refused(format!("cannot be resolved: {e}")))?;
+    if settings.scripts_enabled {
+        return Ok(resolved);
+    }
+    let inside_a_root = roots
+        .iter()
+        .any(|r| std::fs::canonicalize(r).is_ok_and(|root| resolved.starts_with(root)));
+    if inside_a_root {
+        Ok(resolved)
+    } else {
+        Err(refused(
+            "with scripts switched off (--no-scripts) a flow may only read files in its own folder or the run's output folder".into(),
+        ))
+    }
+}
+
+/// Refuses a URL an untrusted flow (`--no-scripts`) may not open: `file://` (and
+/// `view-source:file://`), which would read local files into the page and the records.
+pub(crate) fn check_url(settings: &Settings, command: &str, url: &str) -> Result<(), ActionError> {
+    if settings.scripts_enabled {
+        return Ok(());
+    }
+    let lower = url.trim_start().to_ascii_lowercase();
+    let lower = lower.strip_prefix("view-source:").unwrap_or(&lower);
+    if lower.starts_with("file:") {
+        return Err(ActionError::BadArgument(format!(
+            "{command}: {url}: file:// URLs are not opened with scripts switched off (--no-scripts): they would read local files"
+        )));
+    }
+    Ok(())
 }
 
 /// `given` resolved inside `root`: joined to it when relative, `.` and `..` applied, the
@@ -129,6 +193,43 @@ fn resolve_existing(p: &Path) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untrusted_flows_read_only_beside_themselves_or_in_the_output_and_open_no_file_urls() {
+        let flow_dir = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(flow_dir.path().join("photo.png"), b"x").unwrap();
+        let secret = tempfile::NamedTempFile::new().unwrap();
+        let s = Settings {
+            flow_dir: Some(flow_dir.path().to_path_buf()),
+            ..untrusted(out.path())
+        };
+        let got = input_path(&s, "WR_upload_file", Path::new("photo.png")).unwrap();
+        assert!(got.ends_with("photo.png"));
+        let e = input_path(&s, "WR_upload_file", secret.path())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("may only read files in its own folder"), "{e}");
+        let e = input_path(&s, "WR_upload_file", Path::new("../../../etc/passwd")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("WR_upload_file: file ../../../etc/passwd"),
+            "{e}"
+        );
+        let e = input_path(&s, "WR_upload_file", Path::new("nope.png"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no such file"), "{e}");
+        for url in [
+            "file:///etc/passwd",
+            " FILE:///etc/passwd",
+            "view-source:file:///etc",
+        ] {
+            assert!(check_url(&s, "WR_to_url", url).is_err(), "{url}");
+        }
+        assert!(check_url(&s, "WR_to_url", "http://127.0.0.1/").is_ok());
+        assert!(check_url(&Settings::default(), "WR_to_url", "file:///tmp/x.html").is_ok());
+    }
 
     fn untrusted(out: &Path) -> Settings {
         Settings {

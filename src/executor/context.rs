@@ -142,11 +142,16 @@ pub enum LocatorSpec {
     TestObject(String),
 }
 
-/// The locator given in a bound call (its locator keywords: see
-/// [`super::LOCATOR_KEYS`]). More than one strategy is an error naming them.
+/// The locator given in a call (its locator keywords: see [`super::LOCATOR_KEYS`]). More
+/// than one strategy is an error naming them.
 pub fn locator_of(call: &super::Call) -> Result<Option<LocatorSpec>, ActionError> {
+    // A bound call holds them in one object; a call built by hand at the top level.
+    let keys = match call.kwargs.get(super::params::LOCATOR_KWARG) {
+        Some(serde_json::Value::Object(map)) => map,
+        _ => &call.kwargs,
+    };
     let text = |key: &str| -> Result<Option<&str>, ActionError> {
-        match call.kwargs.get(key) {
+        match keys.get(key) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(serde_json::Value::String(s)) => Ok(Some(s.as_str())),
             Some(_) => Err(ActionError::BadArgument(format!(

@@ -254,6 +254,14 @@ impl Executor {
             planned: flow.actions.len(),
         });
         self.ctx.settings = self.base.clone();
+        self.ctx.settings.flow_dir = flow.path.as_deref().and_then(Path::parent).map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+            .to_path_buf()
+        });
         self.ctx.element = None;
         self.ctx.test_objects.clear();
         if self.ctx.open_session().is_some() {
@@ -304,6 +312,7 @@ impl Executor {
             name: name.to_string(),
             actions,
             lines: Vec::new(),
+            path: None,
         })
         .await
     }

@@ -224,6 +224,9 @@ pub const LOCATOR_KEYS: &[&str] = &[
     "exact",
 ];
 
+/// Where a bound call of an element command holds its locator keywords.
+pub const LOCATOR_KWARG: &str = "locator";
+
 /// The strategy names `by` accepts (Selenium's `By` strings with spaces or underscores, any case).
 pub fn is_strategy(by: &str) -> bool {
     matches!(
@@ -262,7 +265,9 @@ pub struct Signature<'a> {
 impl Signature<'_> {
     /// Binds `action` to the parameters: the result holds every given value under its
     /// parameter's own name in `kwargs` (positional args moved there, aliases renamed, nulls
-    /// dropped) and no `args`. Locator keywords pass through unchanged.
+    /// dropped) and no `args`. A command that takes a locator gets its locator keywords
+    /// gathered in one object under [`LOCATOR_KWARG`] (empty when none was given), apart from
+    /// its own parameters (`name` is a parameter of some and a locator of others).
     pub fn bind(&self, action: &Action) -> Result<Action, ActionError> {
         let cmd = self.command;
         let mut out = Map::new();
@@ -310,10 +315,20 @@ impl Signature<'_> {
                 action.args.len()
             )));
         }
+        let mut locator = Map::new();
+        if let (Some(by), Some(value)) = (out.remove("by"), out.remove("value")) {
+            locator.insert("by".into(), by);
+            locator.insert("value".into(), value);
+        }
         for (key, v) in &action.kwargs {
             let name = match self.params.iter().find(|p| p.answers_to(key)) {
                 Some(p) => p.name,
-                None if self.locator && LOCATOR_KEYS.contains(&key.as_str()) => key.as_str(),
+                None if self.locator && LOCATOR_KEYS.contains(&key.as_str()) => {
+                    if !v.is_null() {
+                        locator.insert(key.clone(), v.clone());
+                    }
+                    continue;
+                }
                 None if self.open => key.as_str(),
                 None => return Err(self.unknown(key)),
             };
@@ -343,6 +358,9 @@ impl Signature<'_> {
                 }
                 None => {}
             }
+        }
+        if self.locator {
+            out.insert(LOCATOR_KWARG.into(), Value::Object(locator));
         }
         Ok(Action {
             command: action.command.clone(),
@@ -435,7 +453,7 @@ mod tests {
             .bind(&action(json!([]), json!({"text": "x", "css": "#a"})))
             .unwrap();
         assert_eq!(b.kwargs["input_value"], json!("x"));
-        assert_eq!(b.kwargs["css"], json!("#a"));
+        assert_eq!(b.kwargs["locator"], json!({"css": "#a"}));
     }
 
     #[test]
@@ -497,8 +515,7 @@ mod tests {
             open: false,
         };
         let b = s.bind(&action(json!(["css", "#go"]), json!({}))).unwrap();
-        assert_eq!(b.kwargs["by"], json!("css"));
-        assert_eq!(b.kwargs["value"], json!("#go"));
+        assert_eq!(b.kwargs["locator"], json!({"by": "css", "value": "#go"}));
         let b = s.bind(&action(json!(["q"]), json!({}))).unwrap();
         assert_eq!(b.kwargs["element_name"], json!("q"));
     }

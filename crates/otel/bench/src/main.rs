@@ -17,13 +17,7 @@ use webrunner_otel::{executor_tracing, ExportStats, OtlpExportConfig, TracingGua
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const NOOP: CommandDoc = CommandDoc {
-    group: "bench",
-    summary: "does nothing",
-    params: &[],
-    returns: "null",
-    runs_script: false,
-};
+const NOOP: CommandDoc = CommandDoc::new("bench", "does nothing", &[], "null");
 
 fn executor(traced: Option<&tracing::Dispatch>) -> Executor {
     let mut ex = Executor::new();
