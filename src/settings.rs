@@ -125,18 +125,6 @@ impl Settings {
         Ok(())
     }
 
-    /// How long one attempt of an action may run before the executor stops it: the longest
-    /// of the action, page-load and script time-outs, plus what the call asks to wait for
-    /// itself (`own_wait`: a sleep, a wait's time-out) and a margin for the browser's round
-    /// trips. A safety net only: each command ends its own waits first with a clearer error.
-    pub fn attempt_limit(&self, own_wait: Duration) -> Duration {
-        self.action_timeout
-            .max(self.page_load_timeout)
-            .max(self.script_timeout)
-            .saturating_add(own_wait)
-            .saturating_add(Duration::from_secs(5))
-    }
-
     /// The sleep after failed attempt `attempt` (1-based): `backoff × attempt`.
     pub fn backoff_after(&self, attempt: u32) -> Duration {
         self.backoff.saturating_mul(attempt)

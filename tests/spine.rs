@@ -249,7 +249,7 @@ fn a_crashed_tab_or_a_hung_page_fails_its_action_and_the_rest_of_its_flow_is_not
 }
 
 #[test]
-fn an_action_that_never_finishes_fails_at_the_action_time_out_and_the_page_goes_on() {
+fn an_action_that_never_finishes_fails_at_its_time_out_and_the_page_goes_on() {
     rt().block_on(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let base = site().await.base_url();
@@ -257,7 +257,7 @@ fn an_action_that_never_finishes_fails_at_the_action_time_out_and_the_page_goes_
             ["WR_execute_script", {"script": "return new Promise(() => {});"}],
             ["WR_assert_title", {"title": "Login"}]]"#;
         let settings = Settings {
-            action_timeout: std::time::Duration::from_secs(1),
+            script_timeout: std::time::Duration::from_secs(1),
             ..Settings::default()
         };
         let options = RunOptions {
@@ -272,7 +272,7 @@ fn an_action_that_never_finishes_fails_at_the_action_time_out_and_the_page_goes_
         let r = &outcome.records;
         let error = r[1].error.as_deref().unwrap_or_default();
         assert!(
-            error.contains("did not finish within 1.0 s (the action time-out"),
+            error.contains("did not finish within 3.0 s (the script time-out"),
             "{error}"
         );
         assert_eq!(r[2].status, Status::Passed, "{:?}", r[2].error);

@@ -23,7 +23,8 @@ pub struct RunFlags {
     /// Seconds to wait after failed attempt k, times k.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub backoff: f64,
-    /// Seconds an action may take before it fails (default 30).
+    /// Seconds an element action waits for its element to be actionable (attached, visible,
+    /// stable, enabled, not covered) before it fails (default 5).
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// Stop each flow at its first failed action.

@@ -393,14 +393,14 @@ impl Executor {
                         .browser
                         .set_traceparent(ids.as_ref().map(|i| i.traceparent.clone()))
                         .await;
-                    let limit = self.attempt_limit(&e.doc, call);
+                    let (limit, what) = self.attempt_limit(&e.doc, call);
                     let stop = &self.stop;
                     tokio::select! {
                         biased;
                         out = e.handler.call(&mut self.ctx, call) => out,
                         () = stop.stopped() => Err(ActionError::Interrupted(stop.reason())),
                         () = tokio::time::sleep(limit) => Err(ActionError::Failed(format!(
-                            "{} did not finish within {:.1} s (the action time-out, --timeout)",
+                            "{} did not finish within {:.1} s ({what})",
                             action.command,
                             limit.as_secs_f64()
                         ))),
@@ -471,9 +471,14 @@ impl Executor {
         self.finish_record(record)
     }
 
-    /// How long one attempt of `call` may take ([`Settings::attempt_limit`]); its own wait
-    /// is the sum of its seconds parameters (a wait's `timeout` defaults to the wait time-out).
-    fn attempt_limit(&self, doc: &CommandDoc, call: &Action) -> Duration {
+    /// How long one attempt of `call` may take, and the setting that says so: a script
+    /// command its script time-out, a navigation its page-load time-out, an element command
+    /// its action time-out and then a page load (a click may open a page), anything else the
+    /// action time-out — each plus what the call asks to wait for itself (the sum of its
+    /// seconds parameters; a wait's `timeout` defaults to the wait time-out) and a margin for
+    /// the browser's round trips. A safety net: commands end their own waits first, with a
+    /// clearer error.
+    fn attempt_limit(&self, doc: &CommandDoc, call: &Action) -> (Duration, &'static str) {
         let s = &self.ctx.settings;
         let own = doc
             .params
@@ -485,7 +490,26 @@ impl Executor {
                 _ => Duration::ZERO,
             })
             .fold(Duration::ZERO, Duration::saturating_add);
-        s.attempt_limit(own)
+        let (base, what) = if doc.runs_script {
+            (
+                s.script_timeout,
+                "the script time-out, WR_set_script_timeout",
+            )
+        } else if doc.group == "navigation" {
+            (
+                s.page_load_timeout,
+                "the page-load time-out, WR_set_page_load_timeout",
+            )
+        } else if doc.locator {
+            (
+                s.action_timeout.saturating_add(s.page_load_timeout),
+                "the action and page-load time-outs, --timeout",
+            )
+        } else {
+            (s.action_timeout, "the action time-out, --timeout")
+        };
+        let margin = Duration::from_secs(2);
+        (base.saturating_add(own).saturating_add(margin), what)
     }
 }
 
