@@ -372,10 +372,7 @@ impl Executor {
         }
         let ids = self.propagation.as_ref().and_then(|p| p.current());
         let t0 = Instant::now();
-        let bound = self
-            .registry
-            .bind(action)
-            .map(|(entry, call)| (entry.clone(), call));
+        let bound = self.registry.bind(action);
         let mut tries: Vec<Try> = Vec::new();
         let mut result = Value::Null;
         loop {

@@ -130,7 +130,7 @@ pub struct CommandEntry {
 /// Command names mapped to handlers.
 #[derive(Clone, Default)]
 pub struct CommandRegistry {
-    commands: BTreeMap<String, CommandEntry>,
+    commands: BTreeMap<String, Arc<CommandEntry>>,
 }
 
 impl CommandRegistry {
@@ -153,11 +153,11 @@ impl CommandRegistry {
         doc: CommandDoc,
         handler: impl CommandHandler + 'static,
     ) {
-        let entry = CommandEntry {
+        let entry = Arc::new(CommandEntry {
             name: name.to_string(),
             handler: Arc::new(handler),
             doc,
-        };
+        });
         for alias in entry.doc.aliases {
             self.commands.insert(alias.to_string(), entry.clone());
         }
@@ -167,8 +167,8 @@ impl CommandRegistry {
     /// Binds `action` to its command's parameters (see [`Signature::bind`]): the command and
     /// the call its handler gets, or why the action cannot run (an unknown command, with the
     /// nearest known name; an unknown keyword; a missing or mistyped value).
-    pub fn bind(&self, action: &Call) -> Result<(&CommandEntry, Call), ActionError> {
-        let Some(entry) = self.get(&action.command) else {
+    pub fn bind(&self, action: &Call) -> Result<(Arc<CommandEntry>, Call), ActionError> {
+        let Some(entry) = self.commands.get(&action.command) else {
             return Err(ActionError::UnknownCommand(format!(
                 "{:?}{}",
                 action.command,
@@ -178,7 +178,7 @@ impl CommandRegistry {
             )));
         };
         let call = entry.doc.signature(&action.command).bind(action)?;
-        Ok((entry, call))
+        Ok((entry.clone(), call))
     }
 
     /// The registered name nearest to `name`, when one is close.
@@ -193,12 +193,12 @@ impl CommandRegistry {
 
     /// The command `name`, if registered.
     pub fn get(&self, name: &str) -> Option<&CommandEntry> {
-        self.commands.get(name)
+        self.commands.get(name).map(|e| &**e)
     }
 
     /// All commands and aliases, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &CommandEntry)> {
-        self.commands.iter().map(|(k, v)| (k.as_str(), v))
+        self.commands.iter().map(|(k, v)| (k.as_str(), &**v))
     }
 
     /// Each command once, under the name it was registered with, sorted by name.
@@ -206,7 +206,7 @@ impl CommandRegistry {
         self.commands
             .iter()
             .filter(|(k, v)| **k == v.name)
-            .map(|(_, v)| v)
+            .map(|(_, v)| &**v)
     }
 
     /// The reference documentation of every command, as Markdown.
