@@ -19,7 +19,8 @@ pub use monitor::SyntheticMonitor;
 pub use settings::Settings;
 pub use stop::StopSignal;
 pub use webrunner_record::{
-    Artifacts, Record, Reporter, RunEvent, RunSink, SinkError, SinkFailure, Status, Summary, Try,
+    Artifacts, DialogNote, Record, Reporter, RunEvent, RunSink, SinkError, SinkFailure, Status,
+    Summary, Try,
 };
 
 pub use webrunner_cluster::{cluster_failures, cluster_summary, normalise_error, ClusterError};

@@ -261,6 +261,7 @@ fn hostile_records() -> Vec<Record> {
                 Some(format!("{TEXTAREA_BREAK} {IMG_ONERROR}")),
             ),
         ],
+        dialogs: vec![],
     };
     let mut second = base.clone();
     second.index = 1;

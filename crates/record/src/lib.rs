@@ -117,6 +117,22 @@ pub struct Record {
     /// Every attempt, in order. Records written before attempts were kept have none.
     #[serde(default)]
     pub tries: Vec<Try>,
+    /// JavaScript dialogs (alert, confirm, prompt, beforeunload) that opened while the
+    /// action ran and that the flow did not handle: each was closed so the run goes on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dialogs: Vec<DialogNote>,
+}
+
+/// A JavaScript dialog the runner closed on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialogNote {
+    /// `alert`, `confirm`, `prompt` or `beforeunload`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its message.
+    pub message: String,
+    /// What was done with it: `dismissed` or `accepted`.
+    pub outcome: String,
 }
 
 impl Record {
@@ -153,6 +169,7 @@ impl Record {
             trace_id: None,
             flow: None,
             tries,
+            dialogs: Vec::new(),
         }
     }
 

@@ -256,6 +256,7 @@ mod tests {
             trace_id: None,
             flow: flow.map(str::to_string),
             tries: vec![],
+            dialogs: vec![],
         }
     }
 

@@ -21,6 +21,7 @@ fn record(index: usize, command: &str, status: Status) -> Record {
         trace_id: None,
         flow: Some("f.json".to_string()),
         tries: vec![],
+        dialogs: vec![],
     }
 }
 

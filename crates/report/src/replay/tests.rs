@@ -24,6 +24,7 @@ fn rec(index: usize, command: &str, status: Status) -> Record {
         trace_id: None,
         flow: Some("f.json".to_string()),
         tries: vec![],
+        dialogs: vec![],
     }
 }
 
