@@ -124,6 +124,12 @@ impl Browser {
                 "--disable-sync",
                 "--hide-scrollbars",
                 "--mute-audio",
+                // Every frame in the page's own renderer, so that cross-origin frames are
+                // reached through the page's session like same-origin ones; no back-forward
+                // cache, so that going back loads a document whose load can be awaited.
+                // (Chromium keeps the last --disable-features only: it repeats chromiumoxide's.)
+                "--disable-site-isolation-trials",
+                "--disable-features=IsolateOrigins,site-per-process,BackForwardCache,TranslateUI",
             ])
             .args(options.args.iter().map(String::as_str));
         builder = if options.headed {
@@ -236,7 +242,7 @@ impl Browser {
                 return Err(e);
             }
         };
-        let state = SessionState::start(self.core.clone(), page, Some(context)).await?;
+        let state = SessionState::start(self.core.clone(), page, Some(context), true).await?;
         Ok(Session::new(state))
     }
 
