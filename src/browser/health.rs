@@ -13,7 +13,8 @@ use chromiumoxide::cdp::browser_protocol::page::{
     EventFrameNavigated, EventFrameStartedLoading, EventFrameStoppedLoading,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
-    CloseTargetParams, DisposeBrowserContextParams, EventTargetCrashed as TargetCrashed, TargetId,
+    CloseTargetParams, DisposeBrowserContextParams, EventTargetCrashed as TargetCrashed,
+    EventTargetCreated as TargetCreated, TargetId,
 };
 use futures::StreamExt;
 use serde_json::json;
@@ -114,6 +115,9 @@ pub(super) struct SessionState {
     pub(super) context: Option<BrowserContextId>,
     /// Whether closing this session disposes the context (the session that created it).
     owns_context: bool,
+    /// The handles of the context's tabs in the order they opened, shared by the sessions
+    /// of the context.
+    pub(super) window_order: Arc<std::sync::Mutex<Vec<String>>>,
     pub(super) target: TargetId,
     fatal: Arc<FatalCell>,
     unresponsive_after_ms: AtomicU64,
@@ -128,16 +132,20 @@ pub(super) struct SessionState {
 }
 
 impl SessionState {
-    /// Wraps a tab (in browser `context`, which closing the session disposes when
-    /// `owns_context`) and starts watching it for crashes, dialogs, navigations, frames,
-    /// console messages and responses.
+    /// Wraps a tab (in browser `context`) and starts watching it for crashes, dialogs,
+    /// navigations, frames, console messages and responses. Without `window_order` (that of
+    /// the session owning the context) the session owns the context: closing it disposes the
+    /// context, and it follows the tabs opening in it.
     pub(super) async fn start(
         core: Arc<Core>,
         page: chromiumoxide::Page,
         context: Option<BrowserContextId>,
-        owns_context: bool,
+        window_order: Option<Arc<std::sync::Mutex<Vec<String>>>>,
     ) -> Result<SessionState, BrowserError> {
         let target = page.target_id().clone();
+        let owns_context = window_order.is_none();
+        let window_order = window_order
+            .unwrap_or_else(|| Arc::new(std::sync::Mutex::new(vec![target.inner().clone()])));
         let fatal = Arc::new(FatalCell::new());
         let navigation = Arc::new(Navigation::default());
         let mut state = SessionState {
@@ -145,6 +153,7 @@ impl SessionState {
             core,
             context,
             owns_context,
+            window_order,
             target,
             fatal,
             unresponsive_after_ms: AtomicU64::new(UNRESPONSIVE_AFTER.as_millis() as u64),
@@ -194,6 +203,21 @@ impl SessionState {
         let main = self.target.inner().clone();
         self.watchers
             .push(navigation::watch(&self.page, main, self.lifecycle.clone()).await?);
+        if self.owns_context {
+            let order = self.window_order.clone();
+            let context = self.context.clone();
+            let mut created = self.core.cdp.event_listener::<TargetCreated>().await?;
+            self.watchers.push(tokio::spawn(async move {
+                while let Some(e) = created.next().await {
+                    let info = &e.target_info;
+                    if info.r#type == "page" && info.browser_context_id == context {
+                        if let Ok(mut order) = order.lock() {
+                            order.push(info.target_id.inner().clone());
+                        }
+                    }
+                }
+            }));
+        }
         let mut started = self
             .page
             .event_listener::<EventFrameStartedLoading>()

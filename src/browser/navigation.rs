@@ -130,8 +130,6 @@ pub(super) async fn watch(
 
 /// Which document a wait is about.
 enum Document {
-    /// The one loaded by this loader.
-    Loader(String),
     /// Any but the one of this loader (a reload, a history step).
     After(String),
     /// The current one.
@@ -166,6 +164,14 @@ fn hint(error: &str) -> Option<&'static str> {
     })
 }
 
+fn navigation_error(url: &str, error: &str) -> BrowserError {
+    BrowserError::Navigation {
+        url: url.to_string(),
+        error: error.to_string(),
+        hint: hint(error).map(str::to_string),
+    }
+}
+
 /// Why a wait for `until` is not over, from the document's `readyState` (if it answered).
 fn stuck(ready: Option<&str>, until: WaitUntil, committed: bool) -> String {
     match ready {
@@ -195,25 +201,40 @@ impl Session {
     ) -> Result<(), BrowserError> {
         let start = Instant::now();
         self.switch_to_default_content();
+        let old = self.state.lifecycle.loader();
         let what = format!("opening {url}");
+        // The answer to `Page.navigate` comes only once the page loaded (chromiumoxide holds
+        // it back), so the new document is followed through its lifecycle meanwhile.
         let navigate = self.cdp("Page.navigate", json!({ "url": url }));
-        let result = match tokio::time::timeout(timeout, navigate).await {
-            Ok(r) => r.map_err(doing(&what))?,
-            Err(_) => return Err(self.load_timeout(url, until, timeout, false).await),
-        };
-        if let Some(error) = result.get("errorText").and_then(Value::as_str) {
-            return Err(BrowserError::Navigation {
-                url: url.to_string(),
-                error: error.to_string(),
-                hint: hint(error).map(str::to_string),
-            });
+        let arrived = self.wait_document(url, Document::After(old), until, start, timeout);
+        tokio::pin!(navigate, arrived);
+        tokio::select! {
+            answer = &mut navigate => {
+                let result = answer.map_err(doing(&what))?;
+                if let Some(error) = result.get("errorText").and_then(Value::as_str) {
+                    return Err(navigation_error(url, error));
+                }
+                // No loader: a same-document navigation (a new #fragment), done now.
+                if result.get("loaderId").and_then(Value::as_str).is_none() {
+                    return Ok(());
+                }
+                arrived.await
+            }
+            reached = &mut arrived => {
+                reached?;
+                // A failed navigation shows Chromium's error page: its answer says why.
+                if self.top_url().await.starts_with("chrome-error:") {
+                    let left = timeout.saturating_sub(start.elapsed()).max(POLL_LIMIT);
+                    if let Ok(Ok(result)) = tokio::time::timeout(left, navigate).await {
+                        if let Some(error) = result.get("errorText").and_then(Value::as_str) {
+                            return Err(navigation_error(url, error));
+                        }
+                    }
+                    return Err(navigation_error(url, "net::ERR_FAILED"));
+                }
+                Ok(())
+            }
         }
-        // No loader: a same-document navigation (a new #fragment), done once it returns.
-        let Some(loader) = result.get("loaderId").and_then(Value::as_str) else {
-            return Ok(());
-        };
-        self.wait_document(url, Document::Loader(loader.into()), until, start, timeout)
-            .await
     }
 
     /// Waits until the current document reaches `until`, for at most `timeout`.
@@ -302,10 +323,10 @@ impl Session {
         timeout: Duration,
     ) -> Result<(), BrowserError> {
         let mut rx = self.state.lifecycle.tx.subscribe();
+        let mut last_ready: Option<String> = None;
         loop {
             let state = rx.borrow_and_update().clone();
             let ours = match &document {
-                Document::Loader(l) => state.loader == *l,
                 Document::After(old) => state.loader != *old,
                 Document::Current => true,
             };
@@ -321,6 +342,9 @@ impl Session {
                 Ok(Err(e)) if e.is_fatal() => return Err(e),
                 _ => None,
             };
+            if ready.is_some() {
+                last_ready.clone_from(&ready);
+            }
             let done = match (&document, until) {
                 (_, WaitUntil::Commit) => ours,
                 (Document::Current, WaitUntil::DomContentLoaded) => {
@@ -336,7 +360,8 @@ impl Session {
                 return Ok(());
             }
             if start.elapsed() >= timeout {
-                return Err(self.load_timeout_at(url, until, timeout, ready.as_deref()));
+                let ready = if ours { last_ready.as_deref() } else { None };
+                return Err(load_timeout(url, until, timeout, ready, ours));
             }
             let left = timeout.saturating_sub(start.elapsed());
             tokio::select! {
@@ -345,31 +370,19 @@ impl Session {
             }
         }
     }
+}
 
-    async fn load_timeout(
-        &self,
-        url: &str,
-        until: WaitUntil,
-        timeout: Duration,
-        committed: bool,
-    ) -> BrowserError {
-        BrowserError::Timeout {
-            what: format!("{url} to reach `{until}`: {}", stuck(None, until, committed)),
-            seconds: timeout.as_secs_f64(),
-        }
-    }
-
-    fn load_timeout_at(
-        &self,
-        url: &str,
-        until: WaitUntil,
-        timeout: Duration,
-        ready: Option<&str>,
-    ) -> BrowserError {
-        BrowserError::Timeout {
-            what: format!("{url} to reach `{until}`: {}", stuck(ready, until, true)),
-            seconds: timeout.as_secs_f64(),
-        }
+/// The time-out of a wait for `until`, saying how far the document came.
+fn load_timeout(
+    url: &str,
+    until: WaitUntil,
+    timeout: Duration,
+    ready: Option<&str>,
+    committed: bool,
+) -> BrowserError {
+    BrowserError::Timeout {
+        what: format!("{url} to reach `{until}`: {}", stuck(ready, until, committed)),
+        seconds: timeout.as_secs_f64(),
     }
 }
 

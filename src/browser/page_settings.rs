@@ -122,8 +122,10 @@ impl Session {
         Ok(())
     }
 
-    /// Blocks requests whose URL matches one of `patterns` (`*` is a wildcard); they fail
-    /// with `net::ERR_BLOCKED_BY_CLIENT`.
+    /// Blocks the page's requests (resources, `fetch`, XHR) whose URL matches one of
+    /// `patterns` (`*` is a wildcard); they fail with `net::ERR_BLOCKED_BY_CLIENT`.
+    /// Navigations of the tab itself are not blocked (Chromium does not apply the list to
+    /// them).
     pub async fn block_urls(&self, patterns: &[String]) -> Result<(), BrowserError> {
         self.cdp("Network.setBlockedURLs", json!({ "urls": patterns }))
             .await

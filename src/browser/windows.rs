@@ -13,6 +13,8 @@ use super::cdp::doing;
 use super::health::SessionState;
 use super::{BrowserError, Session};
 
+/// How long a window's new bounds may take to show.
+const SETTLE_LIMIT: Duration = Duration::from_secs(2);
 /// How long a tab that just opened may take to become reachable.
 const ATTACH_LIMIT: Duration = Duration::from_secs(10);
 
@@ -71,8 +73,13 @@ impl Session {
                 url: t.url,
             })
             .collect();
-        // Chromium lists the newest first.
-        list.reverse();
+        let order = self
+            .state
+            .window_order
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default();
+        list.sort_by_key(|w| order.iter().position(|h| *h == w.handle).unwrap_or(usize::MAX));
         Ok(list)
     }
 
@@ -143,7 +150,8 @@ impl Session {
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         };
-        let state = SessionState::start(core, page, self.state.context.clone(), false).await?;
+        let order = Some(self.state.window_order.clone());
+        let state = SessionState::start(core, page, self.state.context.clone(), order).await?;
         let session = Session::new(state);
         session.replay_state().await?;
         Ok(session)
@@ -223,7 +231,17 @@ impl Session {
         )
         .await
         .map_err(doing("moving or resizing the window"))?;
-        self.window_rect().await
+        // Chromium applies new bounds a moment after it answers.
+        let start = Instant::now();
+        loop {
+            let rect = self.window_rect().await?;
+            let wanted = [(x, rect.x), (y, rect.y), (width, rect.width), (height, rect.height)];
+            let done = wanted.iter().all(|(want, got)| want.is_none_or(|w| w == *got));
+            if done || start.elapsed() >= SETTLE_LIMIT {
+                return Ok(rect);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Maximizes the window.
@@ -252,6 +270,10 @@ impl Session {
         )
         .await
         .map_err(doing(&format!("making the window {state}")))?;
+        let start = Instant::now();
+        while self.window_state().await? != state && start.elapsed() < SETTLE_LIMIT {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         Ok(())
     }
 }
