@@ -11,7 +11,10 @@ use chromiumoxide::types::{Command, Method, MethodId};
 use serde_json::{json, Value};
 
 use super::health::SessionState;
-use super::BrowserError;
+use super::{BrowserError, WaitUntil};
+
+/// How long the plain navigation calls wait for the page.
+const NAVIGATION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A raw DevTools protocol call whose result is plain JSON.
 #[derive(Debug)]
@@ -49,7 +52,7 @@ impl Command for RawCommand {
 /// and raw CDP. Clones share the tab and its state.
 #[derive(Debug, Clone)]
 pub struct Session {
-    state: Arc<SessionState>,
+    pub(super) state: Arc<SessionState>,
 }
 
 impl Session {
@@ -84,6 +87,8 @@ impl Session {
     }
 
     /// Sends a raw DevTools protocol command (`Domain.method`) and returns its JSON result.
+    /// `Runtime.evaluate` (and `Runtime.callFunctionOn` without an object) run in the
+    /// current frame unless the params name a context.
     pub async fn cdp(&self, method: &str, params: Value) -> Result<Value, BrowserError> {
         let valid = method
             .split_once('.')
@@ -93,12 +98,36 @@ impl Session {
                 "CDP method must look like `Domain.method`, got {method:?}"
             )));
         }
-        let params = if params.is_null() { json!({}) } else { params };
+        let mut params = if params.is_null() { json!({}) } else { params };
         if !params.is_object() {
             return Err(BrowserError::Invalid(format!(
                 "CDP params for {method} must be an object"
             )));
         }
+        let in_frame = match method {
+            "Runtime.evaluate" if params.get("contextId").is_none() => Some("contextId"),
+            "Runtime.callFunctionOn"
+                if params.get("objectId").is_none()
+                    && params.get("executionContextId").is_none() =>
+            {
+                Some("executionContextId")
+            }
+            _ => None,
+        };
+        if let Some(key) = in_frame {
+            if let Some(id) = self.frame_context().await? {
+                params[key] = json!(id);
+            }
+        }
+        self.raw(method, params).await
+    }
+
+    /// Sends `method` as it is, guarded.
+    async fn raw(&self, method: &str, params: Value) -> Result<Value, BrowserError> {
+        // Calls a dialog does not hold up: answering it, and the browser's own domains.
+        let dialog_blocks = !(method == "Page.handleJavaScriptDialog"
+            || method.starts_with("Browser.")
+            || method.starts_with("Target."));
         let call = async {
             self.state
                 .page
@@ -106,16 +135,13 @@ impl Session {
                 .await
                 .map_err(|e| BrowserError::Cdp(format!("{method}: {e}")))
         };
-        Ok(self.state.guard(call).await?.result)
+        Ok(self.state.guard_with(call, dialog_blocks).await?.result)
     }
 
-    /// Navigates to `url` and waits for the load to finish.
+    /// Navigates to `url` and waits for the `load` event, for 30 s at most.
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
-        let result = self.cdp("Page.navigate", json!({ "url": url })).await?;
-        if let Some(err) = result.get("errorText").and_then(Value::as_str) {
-            return Err(BrowserError::Cdp(format!("cannot open {url}: {err}")));
-        }
-        self.wait_loaded(Duration::from_secs(30)).await
+        self.goto_with(url, WaitUntil::Load, NAVIGATION_TIMEOUT)
+            .await
     }
 
     /// Waits until the document's `readyState` is `complete`.
@@ -160,88 +186,82 @@ impl Session {
     }
 
     /// Moves `delta` entries through the tab's history (-1 back, +1 forward) and waits for
-    /// the load. Fails when there is no such entry.
+    /// the `load` event, for 30 s at most. Fails when there is no such entry.
     pub async fn history_go(&self, delta: i64) -> Result<(), BrowserError> {
-        let history = self.cdp("Page.getNavigationHistory", json!({})).await?;
-        let current = history["currentIndex"].as_i64().unwrap_or(0);
-        let entries = history["entries"].as_array().cloned().unwrap_or_default();
-        let target = current + delta;
-        let entry = usize::try_from(target)
-            .ok()
-            .and_then(|i| entries.get(i))
-            .ok_or_else(|| {
-                BrowserError::Invalid(format!(
-                    "there is no page to go {} to",
-                    if delta < 0 { "back" } else { "forward" }
-                ))
-            })?;
-        self.cdp(
-            "Page.navigateToHistoryEntry",
-            json!({ "entryId": entry["id"] }),
-        )
-        .await?;
-        let want = entry["url"].as_str().unwrap_or_default().to_string();
-        let start = Instant::now();
-        loop {
-            let url = unless_fatal(self.url().await)?;
-            if url.unwrap_or_default() == want || start.elapsed() >= Duration::from_secs(10) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        self.wait_loaded(Duration::from_secs(30)).await
+        self.history_go_with(delta, WaitUntil::Load, NAVIGATION_TIMEOUT)
+            .await
     }
 
-    /// Reloads the page and waits for the load.
+    /// Reloads the page and waits for the `load` event, for 30 s at most.
     pub async fn reload(&self) -> Result<(), BrowserError> {
-        self.cdp("Page.reload", json!({})).await?;
-        tokio::time::sleep(Duration::from_millis(30)).await;
-        self.wait_loaded(Duration::from_secs(30)).await
+        self.reload_with(WaitUntil::Load, NAVIGATION_TIMEOUT).await
     }
 
-    /// Evaluates a JavaScript expression (awaiting promises) and returns its JSON value.
+    /// Evaluates a JavaScript expression (awaiting promises) in the current frame and
+    /// returns its JSON value.
     pub async fn evaluate(&self, expression: &str) -> Result<Value, BrowserError> {
-        let result = self
-            .cdp(
-                "Runtime.evaluate",
-                json!({
-                    "expression": expression,
-                    "returnByValue": true,
-                    "awaitPromise": true,
-                    "userGesture": true,
-                }),
-            )
-            .await?;
-        script_result(result)
+        let context = self.frame_context().await?;
+        self.evaluate_in(expression, context).await
     }
 
-    /// Runs `function_body` as a function with `args` (JSON values) and returns its value.
+    /// Evaluates `expression` in execution context `context` (the top document's when
+    /// `None`).
+    pub(super) async fn evaluate_in(
+        &self,
+        expression: &str,
+        context: Option<i64>,
+    ) -> Result<Value, BrowserError> {
+        let mut params = json!({
+            "expression": expression,
+            "returnByValue": true,
+            "awaitPromise": true,
+            "userGesture": true,
+        });
+        if let Some(id) = context {
+            params["contextId"] = json!(id);
+        }
+        script_result(self.raw("Runtime.evaluate", params).await?)
+    }
+
+    /// Runs `function_body` as a function with `args` (JSON values) in the current frame
+    /// and returns its value.
     pub async fn call_function(
         &self,
         function_body: &str,
         args: &[Value],
     ) -> Result<Value, BrowserError> {
+        let context = self.frame_context().await?;
+        self.call_function_in(function_body, args, context).await
+    }
+
+    /// [`Session::call_function`] in execution context `context`.
+    pub(super) async fn call_function_in(
+        &self,
+        function_body: &str,
+        args: &[Value],
+        context: Option<i64>,
+    ) -> Result<Value, BrowserError> {
         let args_json =
             serde_json::to_string(args).map_err(|e| BrowserError::Invalid(e.to_string()))?;
         let expression =
             format!("(async function() {{ {function_body} \n}}).apply(null, {args_json})");
-        self.evaluate(&expression).await
+        self.evaluate_in(&expression, context).await
     }
 
-    /// The current URL.
+    /// The URL of the top document (whatever frame is current).
     pub async fn url(&self) -> Result<String, BrowserError> {
         Ok(self
-            .evaluate("location.href")
+            .evaluate_in("location.href", None)
             .await?
             .as_str()
             .unwrap_or_default()
             .to_string())
     }
 
-    /// The document title.
+    /// The title of the top document.
     pub async fn title(&self) -> Result<String, BrowserError> {
         Ok(self
-            .evaluate("document.title")
+            .evaluate_in("document.title", None)
             .await?
             .as_str()
             .unwrap_or_default()
@@ -333,4 +353,16 @@ pub(super) fn script_result(result: Value) -> Result<Value, BrowserError> {
         return Ok(Value::Null);
     }
     Ok(obj.get("value").cloned().unwrap_or(Value::Null))
+}
+
+/// Says what was being done in a protocol error or a time-out of the browser's answer.
+pub(super) fn doing(what: &str) -> impl Fn(BrowserError) -> BrowserError + '_ {
+    move |e| match e {
+        BrowserError::Cdp(m) => BrowserError::Cdp(format!("{what}: {m}")),
+        BrowserError::Timeout { what: w, seconds } => BrowserError::Timeout {
+            what: format!("{w} while {what}"),
+            seconds,
+        },
+        other => other,
+    }
 }

@@ -114,18 +114,48 @@ impl Browser {
             .viewport(None)
             .window_size(w, h)
             .no_sandbox()
+            // chromiumoxide's own defaults are replaced by this list, which holds them all
+            // but one switch repeated (Chromium would keep only one `disable-features`).
+            .disable_default_args()
+            // chromiumoxide writes the leading `--` itself.
             .args([
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--mute-audio",
+                "disable-background-networking",
+                "enable-features=NetworkService,NetworkServiceInProcess",
+                "disable-background-timer-throttling",
+                "disable-backgrounding-occluded-windows",
+                "disable-breakpad",
+                "disable-client-side-phishing-detection",
+                "disable-component-extensions-with-background-pages",
+                "disable-default-apps",
+                "disable-dev-shm-usage",
+                "disable-hang-monitor",
+                "disable-ipc-flooding-protection",
+                "disable-popup-blocking",
+                "disable-prompt-on-repost",
+                "disable-renderer-backgrounding",
+                "disable-sync",
+                "force-color-profile=srgb",
+                "metrics-recording-only",
+                "no-first-run",
+                "enable-automation",
+                "password-store=basic",
+                "use-mock-keychain",
+                "enable-blink-features=IdleDetection",
+                "lang=en_US",
+                "disable-gpu",
+                "disable-quic",
+                "disable-component-update",
+                "hide-scrollbars",
+                "mute-audio",
+                // Every frame in the page's own renderer, so that cross-origin frames are
+                // reached through the page's session like same-origin ones (without these,
+                // Chromium puts a cross-site frame in a process of its own, an `iframe`
+                // target); no back-forward cache, so that going back loads a document whose
+                // load can be awaited.
+                "disable-site-isolation-trials",
+                "disable-features=IsolateOrigins,site-per-process,BackForwardCache,TranslateUI",
             ])
-            .args(options.args.iter().map(String::as_str));
+            .args(options.args.iter().map(|a| a.trim_start_matches('-')));
         builder = if options.headed {
             builder.with_head()
         } else {
@@ -236,7 +266,7 @@ impl Browser {
                 return Err(e);
             }
         };
-        let state = SessionState::start(self.core.clone(), page, Some(context)).await?;
+        let state = SessionState::start(self.core.clone(), page, Some(context), None).await?;
         Ok(Session::new(state))
     }
 

@@ -11,10 +11,10 @@ use chromiumoxide::cdp::browser_protocol::browser::{BrowserContextId, GetVersion
 use chromiumoxide::cdp::browser_protocol::inspector::EventTargetCrashed as InspectorCrashed;
 use chromiumoxide::cdp::browser_protocol::page::{
     EventFrameNavigated, EventFrameStartedLoading, EventFrameStoppedLoading,
-    EventJavascriptDialogClosed, EventJavascriptDialogOpening,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
-    CloseTargetParams, DisposeBrowserContextParams, EventTargetCrashed as TargetCrashed, TargetId,
+    CloseTargetParams, DisposeBrowserContextParams, EventTargetCrashed as TargetCrashed,
+    EventTargetCreated as TargetCreated, TargetId,
 };
 use futures::StreamExt;
 use serde_json::json;
@@ -22,7 +22,12 @@ use tokio::sync::watch;
 
 use super::cdp::RawCommand;
 use super::chromium::Core;
-use super::BrowserError;
+use super::dialogs::Dialogs;
+use super::events::PageEvents;
+use super::frames::Frames;
+use super::navigation::Lifecycle;
+use super::page_settings::Headers;
+use super::{dialogs, events, frames, navigation, BrowserError};
 
 /// How long a call may go unanswered before the page is probed.
 const PROBE_AFTER: Duration = Duration::from_secs(2);
@@ -105,37 +110,58 @@ impl Navigation {
 #[derive(Debug)]
 pub(super) struct SessionState {
     pub(super) page: chromiumoxide::Page,
-    core: Arc<Core>,
-    context: Option<BrowserContextId>,
-    target: TargetId,
+    pub(super) core: Arc<Core>,
+    /// The browser context the tab lives in.
+    pub(super) context: Option<BrowserContextId>,
+    /// Whether closing this session disposes the context (the session that created it).
+    owns_context: bool,
+    /// The handles of the context's tabs in the order they opened, shared by the sessions
+    /// of the context.
+    pub(super) window_order: Arc<std::sync::Mutex<Vec<String>>>,
+    pub(super) target: TargetId,
     fatal: Arc<FatalCell>,
     unresponsive_after_ms: AtomicU64,
-    dialog_open: Arc<AtomicBool>,
+    pub(super) dialogs: Arc<Dialogs>,
+    pub(super) lifecycle: Arc<Lifecycle>,
+    pub(super) frames: Arc<Frames>,
+    pub(super) events: Arc<PageEvents>,
+    pub(super) headers: std::sync::Mutex<Headers>,
     navigation: Arc<Navigation>,
     closed: AtomicBool,
     watchers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl SessionState {
-    /// Wraps a freshly created tab (in `context`, when it has its own) and starts watching
-    /// it for crashes, dialogs and navigations.
+    /// Wraps a tab (in browser `context`) and starts watching it for crashes, dialogs,
+    /// navigations, frames, console messages and responses. Without `window_order` (that of
+    /// the session owning the context) the session owns the context: closing it disposes the
+    /// context, and it follows the tabs opening in it.
     pub(super) async fn start(
         core: Arc<Core>,
         page: chromiumoxide::Page,
         context: Option<BrowserContextId>,
+        window_order: Option<Arc<std::sync::Mutex<Vec<String>>>>,
     ) -> Result<SessionState, BrowserError> {
         let target = page.target_id().clone();
+        let owns_context = window_order.is_none();
+        let window_order = window_order
+            .unwrap_or_else(|| Arc::new(std::sync::Mutex::new(vec![target.inner().clone()])));
         let fatal = Arc::new(FatalCell::new());
-        let dialog_open = Arc::new(AtomicBool::new(false));
         let navigation = Arc::new(Navigation::default());
         let mut state = SessionState {
             page,
             core,
             context,
+            owns_context,
+            window_order,
             target,
             fatal,
             unresponsive_after_ms: AtomicU64::new(UNRESPONSIVE_AFTER.as_millis() as u64),
-            dialog_open,
+            dialogs: Arc::new(Dialogs::new()),
+            lifecycle: Arc::new(Lifecycle::new()),
+            frames: Arc::new(Frames::new()),
+            events: Arc::new(PageEvents::default()),
+            headers: std::sync::Mutex::new(Headers::default()),
             navigation,
             closed: AtomicBool::new(false),
             watchers: Vec::new(),
@@ -168,24 +194,30 @@ impl SessionState {
             };
             fatal.set(BrowserError::TabCrashed(status));
         }));
-        let mut opening = self
-            .page
-            .event_listener::<EventJavascriptDialogOpening>()
-            .await?;
-        let mut closing = self
-            .page
-            .event_listener::<EventJavascriptDialogClosed>()
-            .await?;
-        let open = self.dialog_open.clone();
-        self.watchers.push(tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    Some(_) = opening.next() => open.store(true, Ordering::SeqCst),
-                    Some(_) = closing.next() => open.store(false, Ordering::SeqCst),
-                    else => return,
+        self.watchers
+            .push(dialogs::watch(&self.page, self.dialogs.clone()).await?);
+        self.watchers
+            .push(events::watch(&self.page, self.events.clone()).await?);
+        self.watchers
+            .push(frames::watch(&self.page, self.frames.clone()).await?);
+        let main = self.target.inner().clone();
+        self.watchers
+            .push(navigation::watch(&self.page, main, self.lifecycle.clone()).await?);
+        if self.owns_context {
+            let order = self.window_order.clone();
+            let context = self.context.clone();
+            let mut created = self.core.cdp.event_listener::<TargetCreated>().await?;
+            self.watchers.push(tokio::spawn(async move {
+                while let Some(e) = created.next().await {
+                    let info = &e.target_info;
+                    if info.r#type == "page" && info.browser_context_id == context {
+                        if let Ok(mut order) = order.lock() {
+                            order.push(info.target_id.inner().clone());
+                        }
+                    }
                 }
-            }
-        }));
+            }));
+        }
         let mut started = self
             .page
             .event_listener::<EventFrameStartedLoading>()
@@ -253,13 +285,31 @@ impl SessionState {
         &self,
         call: impl Future<Output = Result<T, BrowserError>>,
     ) -> Result<T, BrowserError> {
+        self.guard_with(call, true).await
+    }
+
+    /// [`SessionState::guard`]; with `dialog_blocks`, the call also ends with
+    /// [`BrowserError::DialogOpened`] once a dialog kept open holds it up.
+    pub(super) async fn guard_with<T>(
+        &self,
+        call: impl Future<Output = Result<T, BrowserError>>,
+        dialog_blocks: bool,
+    ) -> Result<T, BrowserError> {
         if let Some(e) = self.fatal() {
             return Err(e);
         }
         let started = Instant::now();
+        let blocked = async {
+            if dialog_blocks {
+                self.dialogs.blocking().await
+            } else {
+                std::future::pending().await
+            }
+        };
         let outcome = tokio::select! {
             biased;
             e = self.wait_fatal() => return Err(e),
+            e = blocked => return Err(e),
             r = self.watch_call(started, call) => r,
         };
         match outcome {
@@ -322,7 +372,7 @@ impl SessionState {
                     // While a navigation is on its way to commit, Chromium holds back
                     // every message for the page, the probe too: no sign of a hang either.
                     if page.is_ok()
-                        || self.dialog_open.load(Ordering::SeqCst)
+                        || self.dialogs.is_open()
                         || self.navigation.in_flight()
                         || self.navigation.changes() != navigations
                     {
@@ -362,7 +412,22 @@ impl SessionState {
         if self.core.closed.get().is_some() {
             return Ok(());
         }
-        dispose(self.core.clone(), self.target.clone(), self.context.clone()).await
+        let context = self.context.clone().filter(|_| self.owns_context);
+        dispose(self.core.clone(), self.target.clone(), context).await
+    }
+
+    /// Closes the tab only, leaving its browser context to the session that owns it.
+    pub(super) async fn close_tab(&self) -> Result<(), BrowserError> {
+        if self.closed.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        for task in &self.watchers {
+            task.abort();
+        }
+        if self.core.closed.get().is_some() {
+            return Ok(());
+        }
+        dispose(self.core.clone(), self.target.clone(), None).await
     }
 }
 
@@ -374,8 +439,8 @@ impl Drop for SessionState {
         // The last clone went away without `close`: close the tab in the background.
         if !self.closed.load(Ordering::SeqCst) && self.core.closed.get().is_none() {
             if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                let (core, target, context) =
-                    (self.core.clone(), self.target.clone(), self.context.take());
+                let context = self.context.take().filter(|_| self.owns_context);
+                let (core, target) = (self.core.clone(), self.target.clone());
                 rt.spawn(async move {
                     let _ = dispose(core, target, context).await;
                 });

@@ -5,14 +5,25 @@
 
 mod cdp;
 mod chromium;
+mod dialogs;
+mod events;
 mod find;
+mod frames;
 mod har_recorder;
 mod health;
 mod locator;
+mod navigation;
+mod page_settings;
 mod process;
+mod windows;
 
 pub use cdp::Session;
 pub use chromium::{Browser, BrowserOptions};
+pub use dialogs::{Dialog, DialogEvent, DialogPolicy};
+pub use events::{ConsoleMessage, NetworkResponse};
+pub use frames::FrameRef;
+pub use navigation::WaitUntil;
+pub use windows::{WindowInfo, WindowRect};
 pub use find::find_chromium;
 pub use har_recorder::HarRecorder;
 pub use locator::{Element, Locator};
@@ -60,6 +71,31 @@ pub enum BrowserError {
     /// The tab's renderer crashed; the session cannot be used again.
     #[error("tab crashed: {0}")]
     TabCrashed(String),
+    /// A navigation failed before a document arrived (DNS, connection, TLS, a blocked URL).
+    #[error("cannot open {url}: {error}{}", .hint.as_deref().map(|h| format!(" — {h}")).unwrap_or_default())]
+    Navigation {
+        /// The URL.
+        url: String,
+        /// Chromium's network error, e.g. `net::ERR_CONNECTION_REFUSED`.
+        error: String,
+        /// What it most likely means.
+        hint: Option<String>,
+    },
+    /// A JavaScript dialog kept open holds up the page, so the call cannot finish until it is
+    /// accepted or dismissed (a click or script that opened it succeeded).
+    #[error("a JavaScript {kind} is open ({message:?}); accept or dismiss it first")]
+    DialogOpened {
+        /// `alert`, `confirm`, `prompt` or `beforeunload`.
+        kind: String,
+        /// Its text.
+        message: String,
+    },
+    /// A frame was not found, or the current one went away.
+    #[error("no such frame: {0}")]
+    NoSuchFrame(String),
+    /// A window handle that is not open.
+    #[error("no such window: {0}")]
+    NoSuchWindow(String),
     /// The page's main thread stopped answering (a script that never yields); the session
     /// cannot be used again.
     #[error("page unresponsive: its script has not yielded for {seconds:.1} s")]

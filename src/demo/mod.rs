@@ -4,6 +4,7 @@
 //! Every page shows the W3C `traceparent` header its request carried.
 
 mod pages;
+mod pages_page;
 
 use std::net::SocketAddr;
 
@@ -123,6 +124,44 @@ fn router() -> Router {
                 axum::Json(serde_json::json!({ "result": "Loaded after delay" }))
             }),
         )
+        .route(
+            "/pages/slow-load",
+            get(|h: HeaderMap| async move { page(&h, pages_page::SLOW_LOAD) }),
+        )
+        .route(
+            "/pages/never-loads",
+            get(|h: HeaderMap| async move { page(&h, pages_page::NEVER_LOADS) }),
+        )
+        .route(
+            "/pages/dialogs",
+            get(|h: HeaderMap| async move { page(&h, pages_page::DIALOGS) }),
+        )
+        .route(
+            "/pages/frames",
+            get(|h: HeaderMap| async move { page(&h, pages_page::FRAMES) }),
+        )
+        .route(
+            "/pages/frame-child",
+            get(|h: HeaderMap| async move { page(&h, pages_page::FRAME_CHILD) }),
+        )
+        .route(
+            "/pages/frame-grandchild",
+            get(|h: HeaderMap| async move { page(&h, pages_page::FRAME_GRANDCHILD) }),
+        )
+        .route(
+            "/pages/windows",
+            get(|h: HeaderMap| async move { page(&h, pages_page::WINDOWS) }),
+        )
+        .route(
+            "/pages/second-window",
+            get(|h: HeaderMap| async move { page(&h, pages_page::SECOND_WINDOW) }),
+        )
+        .route(
+            "/pages/console",
+            get(|h: HeaderMap| async move { page(&h, pages_page::CONSOLE) }),
+        )
+        .route("/pages/slow-image", get(pages_page::slow_image))
+        .route("/pages/status", get(pages_page::status))
         .route(
             "/api/traceparent",
             get(|h: HeaderMap| async move {

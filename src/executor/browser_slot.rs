@@ -3,9 +3,12 @@
 //! (HAR) and the `traceparent` header the page's requests carry. Commands reach it only
 //! through [`Context::session`](super::Context::session); the run loop uses the rest.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::browser::{Browser, BrowserError, BrowserOptions, HarRecorder, Session};
+use crate::browser::{
+    Browser, BrowserError, BrowserOptions, DialogPolicy, HarRecorder, Session, WindowInfo,
+};
 
 /// What a run's HAR recording captured so far: the recordings of the sessions that closed,
 /// shared with whoever writes `run.har` (the HAR sink).
@@ -43,7 +46,14 @@ impl HarCapture {
 #[derive(Default)]
 pub(crate) struct BrowserSlot {
     browser: Option<Arc<Browser>>,
+    /// The current session: the tab commands act on.
     session: Option<Session>,
+    /// The session that opened the browser context (its first tab); closing it closes all.
+    root: Option<Session>,
+    /// Sessions of the other tabs switched to, by handle.
+    tabs: HashMap<String, Session>,
+    /// The dialog policy every session of the slot gets.
+    dialog_policy: DialogPolicy,
     har: Option<HarCapture>,
     /// The `traceparent` the page's requests carry during the current action.
     traceparent: Option<String>,
@@ -84,9 +94,7 @@ impl BrowserSlot {
     /// Opens a new session (a tab in a fresh browser context), launching Chromium first when
     /// none is running or the one we had died.
     pub(crate) async fn open(&mut self, options: &BrowserOptions) -> Result<Session, BrowserError> {
-        if let Some(old) = self.session.take() {
-            let _ = old.close().await;
-        }
+        self.close_sessions().await;
         if self.browser.as_ref().is_some_and(|b| !b.is_alive()) {
             self.browser = None;
         }
@@ -99,7 +107,9 @@ impl BrowserSlot {
             }
         };
         let session = browser.new_session().await?;
+        session.set_dialog_policy(self.dialog_policy);
         self.session = Some(session.clone());
+        self.root = Some(session.clone());
         self.traceparent_sent = None;
         self.send_traceparent().await;
         if let Some(capture) = self.har.as_mut() {
@@ -146,33 +156,145 @@ impl BrowserSlot {
         let Some(session) = self.session.clone() else {
             return;
         };
-        let headers = match &self.traceparent {
-            Some(tp) => serde_json::json!({ "traceparent": tp }),
-            None => serde_json::json!({}),
-        };
         if self.traceparent_sent.is_none() {
             let _ = session.cdp("Network.enable", serde_json::json!({})).await;
         }
-        let sent = session
-            .cdp(
-                "Network.setExtraHTTPHeaders",
-                serde_json::json!({ "headers": headers }),
-            )
-            .await;
+        let sent = session.set_traceparent(self.traceparent.as_deref()).await;
         if sent.is_ok() {
             self.traceparent_sent = self.traceparent.clone();
         }
     }
 
-    /// Closes the open session (its tab and browser context); the browser stays up.
+    /// Closes the open session (every tab and the browser context); the browser stays up.
     pub(crate) async fn close_session(&mut self) {
         if let Some(capture) = self.har.as_mut() {
             capture.close().await;
         }
-        if let Some(s) = self.session.take() {
-            let _ = s.close().await;
-        }
+        self.close_sessions().await;
         self.traceparent_sent = None;
+    }
+
+    /// Closes the sessions of every tab, the root last (which disposes the context).
+    async fn close_sessions(&mut self) {
+        self.session = None;
+        for (_, tab) in self.tabs.drain() {
+            let _ = tab.close().await;
+        }
+        if let Some(root) = self.root.take() {
+            let _ = root.close().await;
+        }
+    }
+
+    /// Sets the dialog policy of the current session and of every session opened later (the
+    /// executor sets it before each action).
+    pub(crate) fn set_dialog_policy(&mut self, policy: DialogPolicy) {
+        self.dialog_policy = policy;
+        if let Some(s) = &self.session {
+            s.set_dialog_policy(policy);
+        }
+    }
+
+    /// The session of tab `handle`, kept for later switches.
+    async fn tab(&mut self, handle: &str) -> Result<Session, BrowserError> {
+        let root = self.root.clone().ok_or_else(|| {
+            BrowserError::NoSuchWindow(format!("{handle:?}: no browser is open"))
+        })?;
+        if handle == root.current_window_handle() {
+            return Ok(root);
+        }
+        if let Some(s) = self.tabs.get(handle).filter(|s| s.fatal().is_none()) {
+            return Ok(s.clone());
+        }
+        let session = root.for_handle(handle).await?;
+        session.set_dialog_policy(self.dialog_policy);
+        self.tabs.insert(handle.to_string(), session.clone());
+        Ok(session)
+    }
+
+    /// Makes tab or window `handle` the current session.
+    pub(crate) async fn switch_to_window(&mut self, handle: &str) -> Result<Session, BrowserError> {
+        let session = self.tab(handle).await?;
+        self.session = Some(session.clone());
+        self.traceparent_sent = None;
+        self.send_traceparent().await;
+        Ok(session)
+    }
+
+    /// Switches to the first tab (oldest first) whose title `pattern` matches (see
+    /// [`matches`]).
+    pub(crate) async fn switch_to_window_by_title(
+        &mut self,
+        pattern: &str,
+    ) -> Result<Session, BrowserError> {
+        self.switch_matching("title", pattern, |w| &w.title).await
+    }
+
+    /// Switches to the first tab (oldest first) whose URL `pattern` matches (see
+    /// [`matches`]).
+    pub(crate) async fn switch_to_window_by_url(
+        &mut self,
+        pattern: &str,
+    ) -> Result<Session, BrowserError> {
+        self.switch_matching("URL", pattern, |w| &w.url).await
+    }
+
+    async fn switch_matching(
+        &mut self,
+        what: &str,
+        pattern: &str,
+        field: fn(&WindowInfo) -> &String,
+    ) -> Result<Session, BrowserError> {
+        let windows = self.windows().await?;
+        match windows.iter().find(|w| matches(pattern, field(w))) {
+            Some(w) => self.switch_to_window(&w.handle.clone()).await,
+            None => {
+                let seen: Vec<String> = windows.iter().map(|w| format!("{:?}", field(w))).collect();
+                Err(BrowserError::NoSuchWindow(format!(
+                    "no window's {what} matches {pattern:?}; open windows' {what}s: {}",
+                    seen.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// The open tabs and windows, oldest first.
+    pub(crate) async fn windows(&self) -> Result<Vec<WindowInfo>, BrowserError> {
+        match &self.root {
+            Some(root) => root.windows().await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Closes the current tab and makes the oldest remaining one current; returns the
+    /// handles left. Closing the last tab closes the session.
+    pub(crate) async fn close_window(&mut self) -> Result<Vec<String>, BrowserError> {
+        let Some(current) = self.session.clone() else {
+            return Ok(Vec::new());
+        };
+        let handle = current.current_window_handle();
+        let is_root = self
+            .root
+            .as_ref()
+            .is_some_and(|r| r.current_window_handle() == handle);
+        let left: Vec<String> = self
+            .windows()
+            .await?
+            .into_iter()
+            .map(|w| w.handle)
+            .filter(|h| *h != handle)
+            .collect();
+        if left.is_empty() {
+            self.close_session().await;
+            return Ok(left);
+        }
+        current.close_window().await?;
+        self.tabs.remove(&handle);
+        if is_root {
+            // The context stays with the closed root session until the slot closes it.
+            self.session = None;
+        }
+        self.switch_to_window(&left[0]).await?;
+        Ok(left)
     }
 
     /// Closes the session, and Chromium when no one else shares it.
@@ -184,6 +306,12 @@ impl BrowserSlot {
             }
         }
     }
+}
+
+/// Whether `text` matches `pattern`: it contains the pattern, or else the pattern is a
+/// regular expression found in it.
+pub(crate) fn matches(pattern: &str, text: &str) -> bool {
+    text.contains(pattern) || regex::Regex::new(pattern).is_ok_and(|r| r.is_match(text))
 }
 
 /// A HAR with no page and no entry, as webrunner writes it.

@@ -61,6 +61,39 @@ impl Context {
         self.browser.close().await;
     }
 
+    /// Makes tab or window `handle` of the session's browser context the one
+    /// [`Context::session`] returns.
+    pub async fn switch_to_window(&mut self, handle: &str) -> Result<Session, ActionError> {
+        self.element = None;
+        Ok(self.browser.switch_to_window(handle).await?)
+    }
+
+    /// Switches to the oldest tab whose title contains `pattern`, or else matches it as a
+    /// regular expression.
+    pub async fn switch_to_window_by_title(&mut self, pattern: &str) -> Result<Session, ActionError> {
+        self.element = None;
+        Ok(self.browser.switch_to_window_by_title(pattern).await?)
+    }
+
+    /// Switches to the oldest tab whose URL contains `pattern`, or else matches it as a
+    /// regular expression.
+    pub async fn switch_to_window_by_url(&mut self, pattern: &str) -> Result<Session, ActionError> {
+        self.element = None;
+        Ok(self.browser.switch_to_window_by_url(pattern).await?)
+    }
+
+    /// Closes the current tab and switches to the oldest one left; returns the handles left
+    /// (none: the session closed with its last tab).
+    pub async fn close_window(&mut self) -> Result<Vec<String>, ActionError> {
+        self.element = None;
+        Ok(self.browser.close_window().await?)
+    }
+
+    /// What happens to JavaScript dialogs in every tab of the session from now on.
+    pub fn set_dialog_policy(&mut self, policy: crate::browser::DialogPolicy) {
+        self.browser.set_dialog_policy(policy);
+    }
+
     /// The element a command means: the call's locator when it has one (which also becomes
     /// the current element), else the current one. Its actions wait for actionability up to
     /// the action time-out.
