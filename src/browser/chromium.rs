@@ -114,17 +114,25 @@ impl Browser {
             .viewport(None)
             .window_size(w, h)
             .no_sandbox()
+            // chromiumoxide writes the leading `--` itself (and merges repeated switches).
             .args([
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--mute-audio",
+                "disable-gpu",
+                "disable-dev-shm-usage",
+                "disable-quic",
+                "no-first-run",
+                "disable-background-networking",
+                "disable-component-update",
+                "disable-sync",
+                "hide-scrollbars",
+                "mute-audio",
+                // Animation frames as fast as the page draws them, not at 60 Hz: an
+                // actionability check waits for one frame.
+                "disable-frame-rate-limit",
+                "run-all-compositor-stages-before-draw",
             ])
+            // `Element.computedRole` / `computedName` for role locators (merged with
+            // chromiumoxide's own `enable-blink-features`).
+            .arg(("enable-blink-features", "ComputedAccessibilityInfo"))
             .args(options.args.iter().map(String::as_str));
         builder = if options.headed {
             builder.with_head()

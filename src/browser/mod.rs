@@ -3,11 +3,16 @@
 //! screenshots and raw CDP calls. Each session lives in a browser context of its own and
 //! fails at once, with a fatal error, when its tab crashed or hung or Chromium went away.
 
+mod actionability;
 mod cdp;
 mod chromium;
+mod element;
+mod element_actions;
 mod find;
 mod har_recorder;
 mod health;
+mod input;
+pub mod keys;
 mod locator;
 mod process;
 
@@ -15,7 +20,9 @@ pub use cdp::Session;
 pub use chromium::{Browser, BrowserOptions};
 pub use find::find_chromium;
 pub use har_recorder::HarRecorder;
-pub use locator::{Element, Locator};
+pub use element::{Element, DEFAULT_TIMEOUT};
+pub use input::{Input, InputState, MouseButton};
+pub use locator::Locator;
 
 /// Why a browser operation failed.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -4,6 +4,7 @@
 //! Every page shows the W3C `traceparent` header its request carried.
 
 mod pages;
+pub mod pages_input;
 
 use std::net::SocketAddr;
 
@@ -115,6 +116,8 @@ fn router() -> Router {
             "/playground",
             get(|h: HeaderMap| async move { page(&h, pages::PLAYGROUND) }),
         )
+        .route("/input/wait", get(|| async { Html(pages_input::WAIT) }))
+        .route("/input/forms", get(|| async { Html(pages_input::FORMS) }))
         .route(
             "/api/slow",
             get(|Query(d): Query<Delay>| async move {
