@@ -1,316 +1,309 @@
-//! Locators and elements. An [`Element`] is a locator bound to a session and is resolved
-//! afresh on every operation (as Playwright's locators are), so it never goes stale across
-//! navigations. Clicks are real mouse events dispatched through CDP at the element's centre,
-//! after checking that the element is visible and not covered.
+//! Locators: how to find elements (CSS, XPath, id, text, name, class name, tag name, link
+//! text, ARIA role and accessible name, label, placeholder, test id), the strategy names
+//! Selenium's `By` uses, and the in-page finder every element operation runs.
 
 use std::fmt;
-use std::time::{Duration, Instant};
 
-use chromiumoxide::cdp::browser_protocol::page::{
-    EventFrameRequestedNavigation, EventFrameStartedNavigating,
-};
-use futures::StreamExt;
 use serde_json::{json, Value};
 
-use super::{BrowserError, Session};
+use super::BrowserError;
 
 /// How to find an element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Locator {
-    /// A CSS selector.
+    /// A CSS selector (pierces open shadow roots).
     Css(String),
     /// An XPath expression.
     XPath(String),
     /// An element id.
     Id(String),
-    /// The innermost element whose visible text contains this text.
+    /// The innermost elements whose visible text contains this text (pierces open shadow
+    /// roots).
     Text(String),
+    /// The `name` attribute.
+    Name(String),
+    /// One class name.
+    ClassName(String),
+    /// A tag name.
+    TagName(String),
+    /// Links whose trimmed visible text is exactly this.
+    LinkText(String),
+    /// Links whose visible text contains this.
+    PartialLinkText(String),
+    /// An ARIA role computed by the browser, with an optional accessible name: a
+    /// case-insensitive substring unless `exact`.
+    Role {
+        /// The exact role, e.g. `button`.
+        role: String,
+        /// The accessible name to look for.
+        name: Option<String>,
+        /// Whether the name must match exactly (case and all).
+        exact: bool,
+    },
+    /// Form controls labelled by this text (`<label for>`, a wrapping label,
+    /// `aria-labelledby`, `aria-label`), matched as a case-insensitive substring.
+    Label(String),
+    /// Elements whose `placeholder` contains this text (case-insensitive).
+    Placeholder(String),
+    /// The `data-testid` attribute.
+    TestId(String),
 }
 
 impl Locator {
-    /// Builds a locator from a strategy name (`css`, `xpath`, `id`, `text`) and a value.
+    /// Builds a locator from a strategy name and a value. Names are matched in any case with
+    /// spaces, hyphens or underscores alike, so Selenium's `By` strings work: `css`,
+    /// `css selector`, `xpath`, `id`, `text`, `name`, `class name`, `tag name`, `link text`,
+    /// `partial link text`, `role` (value `button` or `button[name="Sign in"]`, a trailing
+    /// `s` after the quote for an exact name), `label`, `placeholder`, `test id`.
     pub fn new(by: &str, value: &str) -> Result<Locator, BrowserError> {
-        let value = value.to_string();
-        match by.to_ascii_lowercase().replace(' ', "_").as_str() {
-            "css" | "css_selector" => Ok(Locator::Css(value)),
-            "xpath" => Ok(Locator::XPath(value)),
-            "id" => Ok(Locator::Id(value)),
-            "text" | "link_text" => Ok(Locator::Text(value)),
-            other => Err(BrowserError::Invalid(format!(
-                "unknown locator strategy {other:?}; use css, xpath, id or text"
-            ))),
+        let v = value.to_string();
+        let by_key = by.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        let locator = match by_key.as_str() {
+            "css" | "css_selector" => Locator::Css(v),
+            "xpath" => Locator::XPath(v),
+            "id" => Locator::Id(v),
+            "text" | "by_text" => Locator::Text(v),
+            "name" => Locator::Name(v),
+            "class" | "class_name" => {
+                if v.trim().is_empty() || v.trim().contains(char::is_whitespace) {
+                    return Err(BrowserError::Invalid(format!(
+                        "class name locator {v:?} must be one class name (use css for several)"
+                    )));
+                }
+                Locator::ClassName(v.trim().to_string())
+            }
+            "tag" | "tag_name" => {
+                if v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    return Err(BrowserError::Invalid(format!(
+                        "tag name locator {v:?} must be a tag name such as `button`"
+                    )));
+                }
+                Locator::TagName(v)
+            }
+            "link_text" => Locator::LinkText(v),
+            "partial_link_text" => Locator::PartialLinkText(v),
+            "role" => parse_role(value)?,
+            "label" => Locator::Label(v),
+            "placeholder" => Locator::Placeholder(v),
+            "test_id" | "testid" | "data_testid" => Locator::TestId(v),
+            _ => {
+                return Err(BrowserError::Invalid(format!(
+                    "unknown locator strategy {by:?}; use css, xpath, id, text, name, class name, tag name, link text, partial link text, role, label, placeholder or test id"
+                )))
+            }
+        };
+        Ok(locator)
+    }
+
+    /// An ARIA role locator, e.g. `Locator::role("button", Some("Sign in"), false)`.
+    pub fn role(role: &str, name: Option<&str>, exact: bool) -> Locator {
+        Locator::Role {
+            role: role.to_string(),
+            name: name.map(str::to_string),
+            exact,
         }
     }
 
-    /// A role locator (Playwright's getByRole), with an optional accessible name.
-    pub fn role(role: &str, name: Option<&str>, exact: bool) -> Result<Locator, BrowserError> {
-        let _ = (role, name, exact);
-        Err(BrowserError::Invalid(
-            "role locators are not supported yet".into(),
-        ))
-    }
-
-    fn parts(&self) -> (&'static str, &str) {
+    /// The strategy's short name (as shown by `Display`).
+    pub fn strategy(&self) -> &'static str {
         match self {
-            Locator::Css(v) => ("css", v),
-            Locator::XPath(v) => ("xpath", v),
-            Locator::Id(v) => ("id", v),
-            Locator::Text(v) => ("text", v),
+            Locator::Css(_) => "css",
+            Locator::XPath(_) => "xpath",
+            Locator::Id(_) => "id",
+            Locator::Text(_) => "text",
+            Locator::Name(_) => "name",
+            Locator::ClassName(_) => "class_name",
+            Locator::TagName(_) => "tag_name",
+            Locator::LinkText(_) => "link_text",
+            Locator::PartialLinkText(_) => "partial_link_text",
+            Locator::Role { .. } => "role",
+            Locator::Label(_) => "label",
+            Locator::Placeholder(_) => "placeholder",
+            Locator::TestId(_) => "test_id",
         }
     }
+
+    /// The locator as the in-page finder takes it, picking the `nth` match.
+    pub(super) fn spec(&self, nth: usize) -> Value {
+        match self {
+            Locator::Role { role, name, exact } => {
+                json!({ "by": "role", "value": role, "name": name, "exact": exact, "nth": nth })
+            }
+            Locator::Css(v)
+            | Locator::XPath(v)
+            | Locator::Id(v)
+            | Locator::Text(v)
+            | Locator::Name(v)
+            | Locator::ClassName(v)
+            | Locator::TagName(v)
+            | Locator::LinkText(v)
+            | Locator::PartialLinkText(v)
+            | Locator::Label(v)
+            | Locator::Placeholder(v)
+            | Locator::TestId(v) => json!({ "by": self.strategy(), "value": v, "nth": nth }),
+        }
+    }
+}
+
+/// Parses `button` or `button[name="Sign in"]` (`"s` at the end: exact name).
+fn parse_role(value: &str) -> Result<Locator, BrowserError> {
+    let value = value.trim();
+    let Some((role, rest)) = value.split_once('[') else {
+        if value.is_empty() || value.contains(char::is_whitespace) {
+            return Err(BrowserError::Invalid(format!(
+                "role locator {value:?} must be a role such as `button` or `button[name=\"Sign in\"]`"
+            )));
+        }
+        return Ok(Locator::role(value, None, false));
+    };
+    let bad = || {
+        BrowserError::Invalid(format!(
+            "role locator {value:?} must look like `button[name=\"Sign in\"]` (add s after the closing quote for an exact name)"
+        ))
+    };
+    let inner = rest.strip_suffix(']').ok_or_else(bad)?;
+    let quoted = inner.trim().strip_prefix("name=").ok_or_else(bad)?.trim();
+    let (quoted, exact) = match quoted.strip_suffix('s') {
+        Some(q) => (q, true),
+        None => (quoted.strip_suffix('i').unwrap_or(quoted), false),
+    };
+    let name = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .or_else(|| quoted.strip_prefix('\'').and_then(|q| q.strip_suffix('\'')))
+        .ok_or_else(bad)?;
+    if role.trim().is_empty() {
+        return Err(bad());
+    }
+    Ok(Locator::role(role.trim(), Some(name), exact))
 }
 
 impl fmt::Display for Locator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (by, value) = self.parts();
-        write!(f, "{by}={value:?}")
+        match self {
+            Locator::Role { role, name, exact } => {
+                write!(f, "role={role:?}")?;
+                if let Some(name) = name {
+                    write!(f, "[name={name:?}{}]", if *exact { "s" } else { "" })?;
+                }
+                Ok(())
+            }
+            Locator::Css(v)
+            | Locator::XPath(v)
+            | Locator::Id(v)
+            | Locator::Text(v)
+            | Locator::Name(v)
+            | Locator::ClassName(v)
+            | Locator::TagName(v)
+            | Locator::LinkText(v)
+            | Locator::PartialLinkText(v)
+            | Locator::Label(v)
+            | Locator::Placeholder(v)
+            | Locator::TestId(v) => write!(f, "{}={v:?}", self.strategy()),
+        }
     }
 }
 
-/// The finder shared by every element operation: `find(by, value)` returns the element or null.
-const FINDER: &str = r#"
-const find = (by, value) => {
-  if (by === 'css') return document.querySelector(value);
-  if (by === 'id') return document.getElementById(value);
-  if (by === 'xpath') {
-    return document.evaluate(value, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+/// The in-page finder shared by every element operation. Defines `findAll(spec)` (every
+/// match, roughly in document order, open shadow roots included), `find(spec)` (the
+/// `spec.nth` match or null), `describe(el)` (`<tag id="x" class="a b">`) and
+/// `visible(el)`.
+pub(super) const FINDER: &str = r#"
+const norm = (s) => String(s || '').replace(/\s+/g, ' ').trim();
+const textOf = (el) => (el.innerText !== undefined ? el.innerText : el.textContent) || '';
+const roots = () => {
+  const out = [document];
+  for (let i = 0; i < out.length; i++) {
+    for (const el of out[i].querySelectorAll('*')) if (el.shadowRoot) out.push(el.shadowRoot);
   }
-  const has = (el) => (el.innerText !== undefined ? el.innerText : el.textContent || '').includes(value);
-  let found = null;
-  const walk = (el) => {
-    for (const child of el.children) {
-      if (has(child)) { found = child; walk(child); return; }
+  return out;
+};
+const qsa = (sel) => {
+  const out = [];
+  for (const r of roots()) for (const el of r.querySelectorAll(sel)) out.push(el);
+  return out;
+};
+const inDocOrder = (list) => list.sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+const loose = (text, want) => norm(text).toLowerCase().includes(norm(want).toLowerCase());
+const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'TITLE']);
+const byText = (value) => {
+  const out = [];
+  const hostPaths = new Set();
+  for (const r of roots()) {
+    if (r === document) continue;
+    let n = r.host;
+    while (n) { if (hostPaths.has(n)) break; hostPaths.add(n); n = n.parentElement || (n.getRootNode().host || null); }
+  }
+  const kids = (el) => (el.shadowRoot ? [...el.shadowRoot.children, ...el.children] : [...el.children]);
+  const visit = (el) => {
+    let any = false;
+    for (const c of kids(el)) {
+      if (SKIP.has(c.tagName)) continue;
+      if (hostPaths.has(c) || textOf(c).includes(value)) { if (visit(c)) any = true; }
     }
+    if (!any && el !== document.body && textOf(el).includes(value)) { out.push(el); return true; }
+    return any;
   };
-  if (document.body && has(document.body)) { found = document.body; walk(document.body); }
-  return found === document.body ? null : found;
+  if (document.body) visit(document.body);
+  return out;
+};
+const byLabel = (value) => {
+  const found = new Set();
+  for (const l of qsa('label')) if (l.control && loose(textOf(l), value)) found.add(l.control);
+  for (const el of qsa('[aria-labelledby]')) {
+    const root = el.getRootNode();
+    const text = el.getAttribute('aria-labelledby').split(/\s+/).map((id) => {
+      const n = root.getElementById ? root.getElementById(id) : document.getElementById(id);
+      return n ? textOf(n) : '';
+    }).join(' ');
+    if (loose(text, value)) found.add(el);
+  }
+  for (const el of qsa('[aria-label]')) if (loose(el.getAttribute('aria-label'), value)) found.add(el);
+  return inDocOrder([...found]);
+};
+const byRole = (spec) => {
+  if (!('computedRole' in Element.prototype)) throw new Error('role locators need Chromium started with --enable-blink-features=ComputedAccessibilityInfo');
+  return qsa('*').filter((el) => {
+    if (el.computedRole !== spec.value) return false;
+    if (spec.name === null || spec.name === undefined) return true;
+    const name = el.computedName || '';
+    return spec.exact ? name === spec.name : loose(name, spec.name);
+  });
+};
+const findAll = (spec) => {
+  const v = spec.value;
+  switch (spec.by) {
+    case 'css': return qsa(v);
+    case 'id': return qsa('#' + CSS.escape(v));
+    case 'name': return qsa('[name="' + CSS.escape(v) + '"]');
+    case 'class_name': return qsa('.' + CSS.escape(v));
+    case 'tag_name': return qsa(v);
+    case 'test_id': return qsa('[data-testid="' + CSS.escape(v) + '"]');
+    case 'xpath': {
+      const r = document.evaluate(v, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      const out = [];
+      for (let i = 0; i < r.snapshotLength; i++) { const n = r.snapshotItem(i); if (n.nodeType === 1) out.push(n); }
+      return out;
+    }
+    case 'text': return byText(v);
+    case 'link_text': return qsa('a').filter((a) => norm(textOf(a)) === norm(v));
+    case 'partial_link_text': return qsa('a').filter((a) => textOf(a).includes(v));
+    case 'role': return byRole(spec);
+    case 'label': return byLabel(v);
+    case 'placeholder': return qsa('[placeholder]').filter((el) => loose(el.getAttribute('placeholder'), v));
+    default: throw new Error('unknown locator strategy ' + spec.by);
+  }
+};
+const find = (spec) => findAll(spec)[spec.nth] || null;
+const describe = (el) => {
+  let s = '<' + el.tagName.toLowerCase();
+  if (el.id) s += ' id="' + el.id + '"';
+  const cls = typeof el.className === 'string' ? norm(el.className) : '';
+  if (cls) s += ' class="' + (cls.length > 40 ? cls.slice(0, 40) + '…' : cls) + '"';
+  return s + '>';
 };
 const visible = (el) => {
   const r = el.getBoundingClientRect();
-  const s = getComputedStyle(el);
-  return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none' && s.opacity !== '0';
+  return r.width > 0 && r.height > 0 && el.checkVisibility({ visibilityProperty: true });
 };
 "#;
-
-/// A located element of a session.
-#[derive(Debug, Clone)]
-pub struct Element {
-    session: Session,
-    locator: Locator,
-}
-
-impl Element {
-    /// Binds `locator` to `session` (nothing is looked up yet).
-    pub fn new(session: Session, locator: Locator) -> Element {
-        Element { session, locator }
-    }
-
-    /// The locator.
-    pub fn locator(&self) -> &Locator {
-        &self.locator
-    }
-
-    /// Runs `body` with `el` bound to the element; a missing element is `NoSuchElement`.
-    async fn with_element(&self, body: &str, extra: &[Value]) -> Result<Value, BrowserError> {
-        let (by, value) = self.locator.parts();
-        let mut args = vec![json!(by), json!(value)];
-        args.extend_from_slice(extra);
-        let function = format!(
-            "{FINDER}\nconst el = find(arguments[0], arguments[1]);\nif (!el) return {{ __missing: true }};\nconst a = Array.prototype.slice.call(arguments, 2);\n{body}"
-        );
-        let value = self.session.call_function(&function, &args).await?;
-        if value.get("__missing") == Some(&Value::Bool(true)) {
-            return Err(BrowserError::NoSuchElement(self.locator.to_string()));
-        }
-        Ok(value)
-    }
-
-    /// True when the element exists now.
-    pub async fn exists(&self) -> Result<bool, BrowserError> {
-        match self.with_element("return true;", &[]).await {
-            Ok(_) => Ok(true),
-            Err(BrowserError::NoSuchElement(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// True when the element exists and is visible.
-    pub async fn is_visible(&self) -> Result<bool, BrowserError> {
-        match self.with_element("return visible(el);", &[]).await {
-            Ok(v) => Ok(v == Value::Bool(true)),
-            Err(BrowserError::NoSuchElement(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// A short description of the element, e.g. `<button id="go">`.
-    pub async fn describe(&self) -> Result<String, BrowserError> {
-        let v = self
-            .with_element(
-                "return '<' + el.tagName.toLowerCase() + (el.id ? ' id=\"' + el.id + '\"' : '') + '>';",
-                &[],
-            )
-            .await?;
-        Ok(v.as_str().unwrap_or_default().to_string())
-    }
-
-    /// Waits until `condition` holds (`present`, `visible`, `hidden`, `absent`), polling.
-    pub async fn wait_for(&self, condition: &str, timeout: Duration) -> Result<(), BrowserError> {
-        let start = Instant::now();
-        loop {
-            let ok = match condition {
-                "present" | "attached" => self.exists().await?,
-                "visible" => self.is_visible().await?,
-                "hidden" => !self.is_visible().await?,
-                "absent" | "detached" => !self.exists().await?,
-                other => {
-                    return Err(BrowserError::Invalid(format!(
-                        "unknown wait condition {other:?}; use present, visible, hidden or absent"
-                    )))
-                }
-            };
-            if ok {
-                return Ok(());
-            }
-            if start.elapsed() >= timeout {
-                return Err(BrowserError::Timeout {
-                    what: format!("{} to be {condition}", self.locator),
-                    seconds: timeout.as_secs_f64(),
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-
-    /// Clicks the element with real mouse events at its centre. Fails when the element is
-    /// missing, invisible or covered by another element.
-    pub async fn click(&self) -> Result<(), BrowserError> {
-        let point = self
-            .with_element(
-                r#"el.scrollIntoView({ block: 'center', inline: 'center' });
-if (!visible(el)) return { error: 'is not visible' };
-const r = el.getBoundingClientRect();
-const x = r.left + r.width / 2, y = r.top + r.height / 2;
-const top = document.elementFromPoint(x, y);
-if (top && top !== el && !el.contains(top)) {
-  return { error: 'is covered by <' + top.tagName.toLowerCase() + (top.id ? ' id="' + top.id + '"' : '') + '>' };
-}
-const nav = el.closest('a[href], area[href]') !== null
-  || (el.closest('button, input[type=submit], input[type=image]') !== null && el.closest('form') !== null
-      && (el.closest('button, input').type || 'submit') !== 'button');
-return { x, y, nav };"#,
-                &[],
-            )
-            .await?;
-        if let Some(err) = point.get("error").and_then(Value::as_str) {
-            return Err(BrowserError::Invalid(format!(
-                "cannot click {}: it {err}",
-                self.locator
-            )));
-        }
-        let (x, y) = (point["x"].clone(), point["y"].clone());
-        let page = self.session.page();
-        let mut requested = page
-            .event_listener::<EventFrameRequestedNavigation>()
-            .await?;
-        let mut started = page.event_listener::<EventFrameStartedNavigating>().await?;
-        self.session
-            .evaluate("window.__webrunnerBeforeClick = true")
-            .await?;
-        for (kind, buttons) in [("mouseMoved", 0), ("mousePressed", 1), ("mouseReleased", 0)] {
-            self.session
-                .cdp(
-                    "Input.dispatchMouseEvent",
-                    json!({ "type": kind, "x": x, "y": y, "button": if kind == "mouseMoved" { "none" } else { "left" }, "buttons": buttons, "clickCount": 1 }),
-                )
-                .await?;
-        }
-        // A click that submits a form or follows a link asks for a navigation while the
-        // mouse events are handled; its event is already queued when the last one returns.
-        // Links and submit buttons get a short grace for the request to arrive; anything
-        // else is checked at once, so plain clicks cost nothing extra.
-        let grace = if point["nav"] == Value::Bool(true) {
-            Duration::from_millis(500)
-        } else {
-            Duration::ZERO
-        };
-        tokio::task::yield_now().await;
-        let navigating = tokio::time::timeout(
-            grace,
-            futures::future::select(requested.next(), started.next()),
-        )
-        .await
-        .is_ok();
-        if navigating {
-            self.session.wait_new_document().await?;
-        }
-        Ok(())
-    }
-
-    /// Focuses the element and types `text` into it (appending to what it holds).
-    pub async fn type_text(&self, text: &str) -> Result<(), BrowserError> {
-        let ok = self
-            .with_element(
-                "el.scrollIntoView({ block: 'center' }); el.focus(); return document.activeElement === el || el.contains(document.activeElement);",
-                &[],
-            )
-            .await?;
-        if ok != Value::Bool(true) {
-            return Err(BrowserError::Invalid(format!(
-                "cannot type into {}: it does not take focus",
-                self.locator
-            )));
-        }
-        self.session
-            .cdp("Input.insertText", json!({ "text": text }))
-            .await?;
-        Ok(())
-    }
-
-    /// Empties an input, textarea or editable element, firing `input` and `change`.
-    pub async fn clear(&self) -> Result<(), BrowserError> {
-        self.with_element(
-            r#"if ('value' in el) { el.value = ''; } else if (el.isContentEditable) { el.textContent = ''; } else { return { error: true }; }
-el.dispatchEvent(new Event('input', { bubbles: true }));
-el.dispatchEvent(new Event('change', { bubbles: true }));
-return true;"#,
-            &[],
-        )
-        .await
-        .and_then(|v| {
-            if v.get("error").is_some() {
-                Err(BrowserError::Invalid(format!("cannot clear {}: it is not editable", self.locator)))
-            } else {
-                Ok(())
-            }
-        })
-    }
-
-    /// The element's visible text (`innerText`), or its value for inputs.
-    pub async fn text(&self) -> Result<String, BrowserError> {
-        let v = self
-            .with_element(
-                "if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) return el.value; return el.innerText !== undefined ? el.innerText : el.textContent;",
-                &[],
-            )
-            .await?;
-        Ok(v.as_str().unwrap_or_default().to_string())
-    }
-
-    /// An attribute's value, or `None` when the element lacks it.
-    pub async fn attribute(&self, name: &str) -> Result<Option<String>, BrowserError> {
-        let v = self
-            .with_element("return el.getAttribute(a[0]);", &[json!(name)])
-            .await?;
-        Ok(v.as_str().map(str::to_string))
-    }
-
-    /// A DOM property's value as JSON (null when unset or not serialisable).
-    pub async fn property(&self, name: &str) -> Result<Value, BrowserError> {
-        self.with_element(
-            "const v = el[a[0]]; try { return JSON.parse(JSON.stringify(v === undefined ? null : v)); } catch (e) { return String(v); }",
-            &[json!(name)],
-        )
-        .await
-    }
-}

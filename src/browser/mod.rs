@@ -3,14 +3,19 @@
 //! screenshots and raw CDP calls. Each session lives in a browser context of its own and
 //! fails at once, with a fatal error, when its tab crashed or hung or Chromium went away.
 
+mod actionability;
 mod cdp;
 mod chromium;
 mod dialogs;
 mod events;
+mod element;
+mod element_actions;
 mod find;
 mod frames;
 mod har_recorder;
 mod health;
+mod input;
+pub mod keys;
 mod locator;
 mod navigation;
 mod page_settings;
@@ -26,7 +31,9 @@ pub use navigation::WaitUntil;
 pub use windows::{WindowInfo, WindowRect};
 pub use find::find_chromium;
 pub use har_recorder::HarRecorder;
-pub use locator::{Element, Locator};
+pub use element::{Element, DEFAULT_TIMEOUT};
+pub use input::{Input, InputState, MouseButton};
+pub use locator::Locator;
 
 /// Why a browser operation failed.
 #[derive(Debug, Clone, thiserror::Error)]

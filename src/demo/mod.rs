@@ -5,6 +5,7 @@
 
 mod pages;
 mod pages_page;
+pub mod pages_input;
 
 use std::net::SocketAddr;
 
@@ -116,6 +117,8 @@ fn router() -> Router {
             "/playground",
             get(|h: HeaderMap| async move { page(&h, pages::PLAYGROUND) }),
         )
+        .route("/input/wait", get(|| async { Html(pages_input::WAIT) }))
+        .route("/input/forms", get(|| async { Html(pages_input::FORMS) }))
         .route(
             "/api/slow",
             get(|Query(d): Query<Delay>| async move {

@@ -219,7 +219,7 @@ pub fn locator_of(call: &super::Call) -> Result<Option<LocatorSpec>, ActionError
         );
         found.push((
             "role",
-            LocatorSpec::Locator(Locator::role(role, text("name")?, exact)?),
+            LocatorSpec::Locator(Locator::role(role, text("name")?, exact)),
         ));
     } else if let Some(v) = text("name")? {
         found.push(("name", LocatorSpec::Locator(Locator::new("name", v)?)));
