@@ -59,7 +59,7 @@ fn test_objects_of_every_supported_type_find_elements_by_name() {
                 ["WR_find_element", ["name"]],
                 ["WR_element_text"],
                 ["WR_find_recorded_element", {"element_name": "//a[@id='link']"}],
-                ["WR_element_attribute", {"name": "data-kind"}],
+                ["WR_element_text"],
                 ["WR_element_click", {"element_name": "#counter"}],
                 ["WR_element_text", {"element_name": "#counter"}],
                 ["WR_element_text", {"element_name": "#notes"}],
@@ -80,7 +80,7 @@ fn test_objects_of_every_supported_type_find_elements_by_name() {
         assert_eq!(records[7].result, json!("<input id=\"name\">"));
         assert_eq!(records[8].result, json!("initial"));
         assert_eq!(records[9].result, json!("<a id=\"link\">"));
-        assert_eq!(records[10].result, json!("nav"));
+        assert_eq!(records[10].result, json!("Go to products"));
         assert_eq!(records[12].result, json!("1"));
         assert_eq!(records[13].result, json!("old notes"));
         assert_eq!(records[14].result, json!("<a id=\"link\">"));
