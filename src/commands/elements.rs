@@ -5,17 +5,6 @@ use serde_json::{json, Value};
 use super::{doc, handler, nothing};
 use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
 
-async fn find(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    if crate::executor::locator_of(call)?.is_none() {
-        return Err(ActionError::BadArgument(format!(
-            "{}: give a locator: css, xpath, id or by_text (or by + value)",
-            call.command
-        )));
-    }
-    let el = ctx.element(call).await?;
-    Ok(json!(el.describe().await?))
-}
-
 async fn click(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
     ctx.element(call).await?.click().await?;
     nothing()
@@ -51,17 +40,6 @@ async fn property(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> 
 }
 
 pub(super) fn register(r: &mut CommandRegistry) {
-    r.register(
-        "WR_find_element",
-        doc(
-            "elements",
-            "Finds an element and makes it the current element for the element commands that follow.",
-            &[],
-            "a short description such as `<button id=\"go\">`",
-        )
-            .on_element(),
-        handler(|c, a| Box::pin(find(c, a))),
-    );
     {
         r.register(
             "WR_element_click",

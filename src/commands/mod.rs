@@ -1,4 +1,4 @@
-//! The built-in `WR_*` commands, one file per group. Each command is declared once, with its
+//! The built-in `WR_*` commands (and `print`, `time_sleep`), one file per group. Each command is declared once, with its
 //! documentation, parameters (their kinds, aliases and positional order) and aliases;
 //! `docs/commands.md` and `webrunner commands` are generated from this registry, and the
 //! executor binds every action to the declaration before the handler runs. Paths a flow
@@ -14,11 +14,15 @@ macro_rules! params {
 
 mod assertions;
 mod browser;
+mod compat;
 mod elements;
 mod navigation;
 mod observability;
 mod page;
 mod paths;
+mod storage;
+mod test_objects;
+mod timeouts;
 mod waits;
 
 pub use crate::executor::MAX_WINDOW_PIXELS;
@@ -37,6 +41,10 @@ pub fn register_builtins(r: &mut CommandRegistry) {
     waits::register(r);
     page::register(r);
     observability::register(r);
+    test_objects::register(r);
+    timeouts::register(r);
+    storage::register(r);
+    compat::register(r);
 }
 
 /// Builds a [`CommandDoc`] (no aliases, no locator, no script; see its builder methods).
@@ -77,7 +85,11 @@ mod tests {
     fn every_command_is_documented() {
         let r = CommandRegistry::with_builtins();
         for (name, entry) in r.iter() {
-            assert!(name.starts_with("WR_"), "{name}");
+            // Python builtins the Python WebRunner's flows call by their own names.
+            assert!(
+                name.starts_with("WR_") || ["print", "time_sleep"].contains(&name),
+                "{name}"
+            );
             assert!(!entry.doc.summary.is_empty(), "{name} has no summary");
             assert!(!entry.doc.returns.is_empty(), "{name} has no returns");
         }

@@ -56,8 +56,8 @@ pub(super) fn register(r: &mut CommandRegistry) {
             "observability",
             "Actions from here on get `retries` more attempts, sleeping `backoff × k` seconds after failed attempt k; negative values count as 0.",
             params![
-                Param::req("retries", Kind::Retries, "extra attempts (at most 100)"),
-                Param::req("backoff", Kind::Backoff, "seconds (at most 86400)"),
+                Param::opt("retries", Kind::Retries, "optional, default 0: extra attempts (at most 100)"),
+                Param::opt("backoff", Kind::Backoff, "optional, default 0: seconds (at most 86400)"),
             ],
             "null",
         ),

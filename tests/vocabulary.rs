@@ -1,0 +1,512 @@
+//! The Python WebRunner's command vocabulary against real pages of the demo site in a real
+//! Chromium: test objects, browser choice and time-outs, reports and Python builtins, waits,
+//! page commands and web storage, each in positional and keyword form under the Python
+//! parameter names, with the errors of bad calls.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use common::{executor, rt, site};
+use serde_json::json;
+use webrunner::{parse_flow, Executor, Record, Settings, Status};
+
+async fn run(ex: &mut Executor, flow: &str) -> Vec<Record> {
+    let base = site().await.base_url();
+    let flow = parse_flow("test", &flow.replace("{base}", &base)).expect("flow parses");
+    ex.run_flow(&flow).await.to_vec()
+}
+
+fn passed(records: &[Record], indices: &[usize]) {
+    for &i in indices {
+        let r = &records[i];
+        assert_eq!(
+            r.status,
+            Status::Passed,
+            "#{i} {} failed: {:?}",
+            r.command,
+            r.error
+        );
+    }
+}
+
+fn error(records: &[Record], i: usize) -> String {
+    let r = &records[i];
+    assert_eq!(
+        r.status,
+        Status::Failed,
+        "#{i} {} passed: {:?}",
+        r.command,
+        r.result
+    );
+    r.error.clone().unwrap_or_default()
+}
+
+#[test]
+fn test_objects_of_every_supported_type_find_elements_by_name() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/playground"]],
+                ["WR_SaveTestObject", ["name", "ID"]],
+                ["WR_save_test_object", {"test_object_name": "//a[@id='link']", "object_type": "XPATH"}],
+                ["WR_SaveTestObject", ["#counter", "CSS_SELECTOR"]],
+                ["WR_SaveTestObject", ["#notes", "css selector"]],
+                ["WR_SaveTestObject", ["Go to products", "LINK_TEXT"]],
+                ["WR_SaveTestObject", {"test_object_name": "deep", "object_type": "id"}],
+                ["WR_find_element", ["name"]],
+                ["WR_element_text"],
+                ["WR_find_recorded_element", {"element_name": "//a[@id='link']"}],
+                ["WR_element_text"],
+                ["WR_element_click", {"element_name": "#counter"}],
+                ["WR_element_text", {"element_name": "#counter"}],
+                ["WR_element_text", {"element_name": "#notes"}],
+                ["WR_find_element", {"element_name": "Go to products"}],
+                ["WR_find_element", ["deep"]],
+                ["WR_find_element", ["css", "#agree"]],
+                ["WR_SaveTestObject", ["username", "NAME"]],
+                ["WR_SaveTestObject", ["x", "BY_MAGIC"]],
+                ["WR_SaveTestObject", ["x"]],
+                ["WR_SaveTestObject", {"test_object_name": "x", "type": "ID"}],
+                ["WR_CleanTestObject"],
+                ["WR_find_element", ["name"]],
+                ["WR_find_element"]]"###,
+        )
+        .await;
+        passed(&records, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 21]);
+        assert_eq!(records[1].result, json!("id=\"name\""));
+        assert_eq!(records[7].result, json!("<input id=\"name\">"));
+        assert_eq!(records[8].result, json!("initial"));
+        assert_eq!(records[9].result, json!("<a id=\"link\">"));
+        assert_eq!(records[10].result, json!("Go to products"));
+        assert_eq!(records[12].result, json!("1"));
+        assert_eq!(records[13].result, json!("old notes"));
+        assert_eq!(records[14].result, json!("<a id=\"link\">"));
+        assert_eq!(records[15].result, json!("<b id=\"deep\">"));
+        assert_eq!(records[16].result, json!("<input id=\"agree\">"));
+        // NAME is a Selenium strategy the locator does not support yet.
+        let e = error(&records, 17);
+        assert!(e.starts_with("WR_SaveTestObject: `object_type` \"NAME\" cannot be used"), "{e}");
+        let e = error(&records, 18);
+        assert!(e.contains("is not a Selenium locator strategy") && e.contains("CSS_SELECTOR"), "{e}");
+        assert!(error(&records, 19).contains("missing argument `object_type`"));
+        let e = error(&records, 20);
+        assert!(e.contains("unknown keyword `type`") && e.contains("test_object_name; object_type"), "{e}");
+        assert!(error(&records, 22).contains("no test object named \"name\""));
+        assert!(error(&records, 23).contains("give `element_name`"));
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn find_elements_counts_and_describes_every_match() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/products"]],
+                ["WR_SaveTestObject", [".product", "CSS_SELECTOR"]],
+                ["WR_find_elements", [".product"]],
+                ["WR_element_text"],
+                ["WR_find_recorded_elements", {"xpath": "//span[@class='price']"}],
+                ["WR_find_elements", {"by_text": "Add"}],
+                ["WR_find_elements", {"id": "cart-count"}],
+                ["WR_find_elements", {"css": ".nothing-here"}]]"###,
+        )
+        .await;
+        passed(&records, &[1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            records[2].result,
+            json!({"count": 3, "elements": ["<li class=\"product\">", "<li class=\"product\">", "<li class=\"product\">"]})
+        );
+        assert!(records[3].result.as_str().unwrap().starts_with("Teapot"), "{}", records[3].result);
+        assert_eq!(records[4].result["count"], json!(3));
+        assert_eq!(records[5].result["count"], json!(3));
+        assert_eq!(records[5].result["elements"][0], json!("<button class=\"add\">"));
+        assert_eq!(records[6].result, json!({"count": 1, "elements": ["<span id=\"cart-count\">"]}));
+        assert!(error(&records, 7).contains("no element matches css=\".nothing-here\""));
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn set_driver_refuses_other_browsers_and_launches_chromium_with_the_options() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_set_driver", ["firefox"]],
+                ["WR_get_webdriver_manager", {"webdriver_name": "safari"}],
+                ["WR_new_driver", ["ie", ["--headless"]]],
+                ["WR_set_driver", {"webdriver_name": "chrome", "headless": true}],
+                ["WR_set_driver"],
+                ["WR_new_driver", {"webdriver_name": "chromium", "options": ["--user-agent=VocabularyTest/1.0", "--window-size=640,480"]}],
+                ["WR_to_url", ["{base}/"]],
+                ["WR_execute_script", ["return [navigator.userAgent, window.outerWidth]"]]]"###,
+        )
+        .await;
+        for i in 0..3 {
+            let e = error(&records, i);
+            assert!(e.contains("is not supported: webrunner drives Chromium only"), "{e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        let e = error(&records, 3);
+        assert!(e.contains("unknown keyword `headless`"), "{e}");
+        assert!(e.contains("webdriver_name; webdriver_manager_option_dict; options"), "{e}");
+        assert!(error(&records, 4).contains("missing argument `webdriver_name`"));
+        passed(&records, &[5, 6, 7]);
+        assert_eq!(records[5].result["user_agent"], json!("VocabularyTest/1.0"));
+        assert_eq!(
+            records[5].result["args"],
+            json!(["--user-agent=VocabularyTest/1.0", "--window-size=640,480"])
+        );
+        assert_eq!(records[7].result, json!(["VocabularyTest/1.0", 640]));
+        assert!(ex
+            .context()
+            .settings
+            .browser
+            .args
+            .contains(&"--user-agent=VocabularyTest/1.0".to_string()));
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn check_current_webdriver_compares_and_lists_each_mismatch() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/products"]],
+                ["WR_check_current_webdriver", [{"name": "chrome", "title": "Products", "current_url": "{base}/products"}]],
+                ["WR_check_current_webdriver", {"check_dict": {"title": "Nope", "name": "firefox", "mobile": false}}],
+                ["WR_check_current_webdriver", {"check_dict": "title"}]]"###,
+        )
+        .await;
+        passed(&records, &[0, 1]);
+        let e = error(&records, 2);
+        assert!(e.contains("title: expected \"Nope\", found \"Products\""), "{e}");
+        assert!(e.contains("name: expected \"firefox\", found \"chrome\""), "{e}");
+        assert!(e.contains("mobile: cannot be checked"), "{e}");
+        assert!(error(&records, 3).contains("`check_dict` must be an object"));
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn timeouts_set_the_flows_settings_and_bound_async_scripts() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_implicitly_wait", [1.5]],
+                ["WR_implicitly_wait", {"seconds": 2}],
+                ["WR_set_timeout", {"timeout": 3}],
+                ["WR_set_page_load_timeout", [12]],
+                ["WR_set_script_timeout", {"time_to_wait": 0.3}],
+                ["WR_set_timeout", {"time_to_wait": 1}],
+                ["WR_set_timeout", [-1]],
+                ["WR_set_script_timeout"],
+                ["WR_to_url", ["{base}/"]],
+                ["WR_execute_async_script", ["/* never calls back */"]]]"###,
+        )
+        .await;
+        passed(&records, &[0, 1, 2, 3, 4, 8]);
+        let s = &ex.context().settings;
+        assert_eq!(s.action_timeout, Duration::from_secs(3));
+        assert_eq!(s.page_load_timeout, Duration::from_secs(12));
+        assert_eq!(s.script_timeout, Duration::from_millis(300));
+        let e = error(&records, 5);
+        assert!(
+            e.contains("unknown keyword `time_to_wait`") && e.contains("it takes: timeout"),
+            "{e}"
+        );
+        assert!(error(&records, 6).contains("from 0 to 86400"));
+        assert!(error(&records, 7).contains("missing argument `time_to_wait`"));
+        let e = error(&records, 9);
+        assert!(
+            e.contains("timed out after 0.3s waiting for the script to call its callback"),
+            "{e}"
+        );
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn reports_are_written_with_the_python_names_and_are_readable() {
+    rt().block_on(async {
+        let out = tempfile::tempdir().unwrap();
+        let mut ex = executor().await;
+        ex.set_settings(Settings {
+            output_dir: Some(out.path().to_path_buf()),
+            ..Settings::default()
+        });
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/products"]],
+                ["WR_assert_title", ["Not the title"]],
+                ["WR_generate_html_report", ["rep"]],
+                ["WR_generate_json_report", {"json_file_name": "sub/rep"}],
+                ["WR_generate_xml_report", ["rep"]],
+                ["WR_generate_junit_xml_report", {"junit_file_name": "rep"}],
+                ["WR_generate_json_report"],
+                ["WR_generate_html_report", {"name": "x"}]]"###,
+        )
+        .await;
+        passed(&records, &[0, 2, 3, 4, 5, 6]);
+        let root = out.path();
+        let written: Vec<String> = records[3].result.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        assert_eq!(
+            written,
+            [root.join("sub/rep_success.json"), root.join("sub/rep_failure.json")]
+                .map(|p| p.display().to_string())
+        );
+        let ok = webrunner::report::load_records(&root.join("sub/rep_success.json")).unwrap();
+        let bad = webrunner::report::load_records(&root.join("sub/rep_failure.json")).unwrap();
+        // The reports hold the actions finished before them: two, then three with the html one.
+        assert_eq!(ok.iter().map(|r| r.command.as_str()).collect::<Vec<_>>(), ["WR_to_url", "WR_generate_html_report"]);
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].error.as_deref().unwrap().contains("Not the title"));
+        assert!(root.join("default_name_success.json").is_file());
+        let xml_ok = std::fs::read_to_string(root.join("rep_success.xml")).unwrap();
+        let xml_bad = std::fs::read_to_string(root.join("rep_failure.xml")).unwrap();
+        assert!(xml_ok.contains("<Success_Test1>") && xml_ok.contains("<function_name>WR_to_url</function_name>"), "{xml_ok}");
+        assert!(xml_bad.contains("<Failure_Test1>") && xml_bad.contains("Not the title"), "{xml_bad}");
+        let junit = std::fs::read_to_string(root.join("rep_junit.xml")).unwrap();
+        assert_eq!(junit.matches("<testcase").count(), 5, "{junit}");
+        assert!(junit.contains("<failure"), "{junit}");
+        let e = error(&records, 7);
+        assert!(e.contains("unknown keyword `name`") && e.contains("html_name"), "{e}");
+        // The replay page opens in the browser and shows the actions.
+        let html = root.join("rep.html");
+        let flow = format!(
+            r###"[["WR_to_url", ["file://{}"]], ["WR_execute_script", ["return document.body.innerText"]]]"###,
+            html.display()
+        );
+        let records = run(&mut ex, &flow).await;
+        passed(&records, &[0, 1]);
+        let text = records[1].result.as_str().unwrap();
+        assert!(text.contains("WR_assert_title"), "{text}");
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn untrusted_flows_write_reports_only_inside_the_output_folder() {
+    rt().block_on(async {
+        let out = tempfile::tempdir().unwrap();
+        let mut ex = executor().await;
+        ex.set_settings(Settings {
+            output_dir: Some(out.path().to_path_buf()),
+            scripts_enabled: false,
+            ..Settings::default()
+        });
+        let records = run(
+            &mut ex,
+            r###"[["WR_generate_junit_xml_report", ["../escaped"]],
+                ["WR_generate_junit_xml_report", ["inside"]]]"###,
+        )
+        .await;
+        assert!(error(&records, 0).contains("inside the output folder"));
+        passed(&records, &[1]);
+        assert!(out.path().join("inside_junit.xml").is_file());
+        assert!(!out
+            .path()
+            .parent()
+            .unwrap()
+            .join("escaped_junit.xml")
+            .exists());
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn python_builtins_print_sleep_and_packages() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_add_package_to_executor", ["time"]],
+                ["time_sleep", [0.01]],
+                ["time_sleep", {"secs": 0}],
+                ["print", ["hello", 1, true], {"sep": "-"}],
+                ["print", {"args": ["a"], "end": "!"}],
+                ["WR_set_record_enable", [false]],
+                ["WR_add_package_to_executor", {"package": "os"}],
+                ["time_sleep", {"seconds": 1}],
+                ["print", ["x"], {"file": "out.txt"}],
+                ["WR_add_package_to_executor"]]"###,
+        )
+        .await;
+        passed(&records, &[0, 1, 2, 3, 4, 5]);
+        assert_eq!(records[3].result, json!("hello-1-true\n"));
+        assert_eq!(records[4].result, json!("a!"));
+        let e = error(&records, 6);
+        assert!(
+            e.contains("package \"os\" cannot be added") && !e.contains('\n'),
+            "{e}"
+        );
+        let e = error(&records, 7);
+        assert!(
+            e.contains("unknown keyword `seconds`") && e.contains("secs"),
+            "{e}"
+        );
+        assert!(error(&records, 8).contains("unknown keyword `file`"));
+        assert!(error(&records, 9).contains("missing argument `package`"));
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn waits_for_elements_url_title_and_ready_state_and_their_time_outs() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/late"]],
+                ["WR_wait_for_element", ["#late", "css selector", 10, "visible"]],
+                ["WR_element_text"],
+                ["WR_wait_for_element", {"selector": "//p[@id='late']", "by": "XPATH", "state": "attached"}],
+                ["WR_wait_for_element", {"selector": "nope", "by": "ID", "state": "detached", "timeout": 1}],
+                ["WR_wait_for_element", {"selector": "#nope", "timeout": 0.3}],
+                ["WR_wait_for_element", {"selector": "#late", "state": "clickable"}],
+                ["WR_wait_for_element", {"css": "#late"}],
+                ["WR_execute_script", ["setTimeout(() => { history.pushState({}, '', '/later'); document.title = 'Changed title'; }, 200)"]],
+                ["WR_wait_for_url", ["/later", 5]],
+                ["WR_wait_for_title", {"pattern": "Changed"}],
+                ["WR_wait_for_url", {"pattern": "/never", "timeout": 0.3}],
+                ["WR_wait_for_title", ["never", 0.2]],
+                ["WR_wait_for_ready_state"],
+                ["WR_wait_for_ready_state", {"timeout": 5}],
+                ["WR_explict_wait", [1]],
+                ["WR_explict_wait", {"wait_time": 1, "method": "lambda d: True"}],
+                ["WR_explict_wait"],
+                ["WR_wait_for_url"]]"###,
+        )
+        .await;
+        passed(&records, &[0, 1, 2, 3, 4, 8, 9, 10, 13, 14, 15]);
+        assert_eq!(records[1].result, json!("<p id=\"late\">"));
+        assert_eq!(records[2].result, json!("I was late"));
+        let e = error(&records, 5);
+        assert!(e.contains("timed out after 0.3s waiting for css=\"#nope\" to be visible"), "{e}");
+        let e = error(&records, 6);
+        assert!(e.contains("`state` \"clickable\" is not a state"), "{e}");
+        let e = error(&records, 7);
+        assert!(e.contains("unknown keyword `css`") && e.contains("selector; by; timeout; state"), "{e}");
+        assert!(records[9].result.as_str().unwrap().ends_with("/later"));
+        assert_eq!(records[10].result, json!("Changed title"));
+        let e = error(&records, 11);
+        assert!(e.contains("timed out after 0.3s waiting for the URL to contain \"/never\"; it is \"http://"), "{e}");
+        assert!(e.ends_with("/later\""), "{e}");
+        let e = error(&records, 12);
+        assert!(e.contains("timed out after 0.2s waiting for the title to contain \"never\"; it is \"Changed title\""), "{e}");
+        assert_eq!(records[13].result, json!("complete"));
+        assert_eq!(records[15].result, json!(null));
+        assert!(error(&records, 16).contains("`method` is a Python callable"));
+        assert!(error(&records, 17).contains("missing argument `wait_time`"));
+        assert!(error(&records, 18).contains("missing argument `pattern`"));
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn page_source_screenshots_scrolling_and_scripts() {
+    rt().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("full.png");
+        let plain = dir.path().join("plain.png");
+        let flow = format!(
+            r###"[["WR_to_url", ["{{base}}/playground"]],
+                ["WR_get_page_source"],
+                ["WR_get_screenshot_as_png"],
+                ["WR_get_screenshot_as_base64"],
+                ["WR_execute_script", ["document.body.style.height = '5000px'; return arguments[0] + arguments[1]", 2, 3]],
+                ["WR_save_full_page_screenshot", [{full:?}]],
+                ["WR_save_screenshot", {{"path": {plain:?}}}],
+                ["WR_scroll_to_bottom"],
+                ["WR_execute_script", ["return window.scrollY"]],
+                ["WR_scroll_to_top"],
+                ["WR_execute_script", ["return window.scrollY"]],
+                ["WR_execute_async_script", ["const done = arguments[arguments.length - 1]; setTimeout(() => done(arguments[0] + 1), 50)", 41]],
+                ["WR_execute_async_script", {{"script": "arguments[2]({{n: arguments.length, a: arguments[0], b: arguments[1]}})", "args": ["x", [1]]}}],
+                ["WR_execute_async_script", ["throw new Error('boom')"]],
+                ["WR_execute_async_script", ["arguments[0]()"]],
+                ["WR_save_full_page_screenshot", {{"file_path": {full:?}, "full_page": true}}],
+                ["WR_get_page_source", ["extra"]]]"###
+        );
+        let mut ex = executor().await;
+        let records = run(&mut ex, &flow).await;
+        passed(&records, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14]);
+        assert!(records[1].result.as_str().unwrap().contains("id=\"deep\""));
+        for i in [2, 3] {
+            let png = base64::engine::general_purpose::STANDARD
+                .decode(records[i].result.as_str().unwrap())
+                .unwrap();
+            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        }
+        assert_eq!(records[4].result, json!(5));
+        let full_png = std::fs::read(&full).unwrap();
+        let plain_png = std::fs::read(&plain).unwrap();
+        assert_eq!(&full_png[..8], b"\x89PNG\r\n\x1a\n");
+        // PNG height is at bytes 20..24 of the IHDR chunk: the full page is the taller.
+        let height = |png: &[u8]| u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+        assert!(height(&full_png) >= 5000, "{}", height(&full_png));
+        assert!(height(&plain_png) < 5000, "{}", height(&plain_png));
+        assert!(records[8].result.as_f64().unwrap() > 1000.0, "{}", records[8].result);
+        assert_eq!(records[10].result, json!(0));
+        assert_eq!(records[11].result, json!(42));
+        assert_eq!(records[12].result, json!({"n": 3, "a": "x", "b": [1]}));
+        assert!(error(&records, 13).contains("boom"));
+        assert_eq!(records[14].result, json!(null));
+        assert!(error(&records, 15).contains("unknown keyword `full_page`"));
+        assert!(error(&records, 16).contains("takes at most 0 positional arguments"));
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn local_and_session_storage_round_trip() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/playground"]],
+                ["WR_local_storage_set", ["k", "v"]],
+                ["WR_local_storage_set", {"key": "n", "value": 5}],
+                ["WR_refresh"],
+                ["WR_local_storage_get", ["k"]],
+                ["WR_local_storage_get", {"key": "n"}],
+                ["WR_local_storage_all"],
+                ["WR_local_storage_remove", ["k"]],
+                ["WR_local_storage_get", ["k"]],
+                ["WR_local_storage_clear"],
+                ["WR_local_storage_all"],
+                ["WR_session_storage_set", {"key": "s", "value": "one"}],
+                ["WR_session_storage_get", ["s"]],
+                ["WR_execute_script", ["return localStorage.length + sessionStorage.length"]],
+                ["WR_session_storage_clear"],
+                ["WR_session_storage_get", ["s"]],
+                ["WR_local_storage_get", {"name": "k"}],
+                ["WR_local_storage_set", ["k"]]]"###,
+        )
+        .await;
+        passed(&records, &(0..16).collect::<Vec<_>>());
+        assert_eq!(records[4].result, json!("v"));
+        assert_eq!(records[5].result, json!("5"));
+        assert_eq!(records[6].result, json!({"k": "v", "n": "5"}));
+        assert_eq!(records[8].result, json!(null));
+        assert_eq!(records[10].result, json!({}));
+        assert_eq!(records[12].result, json!("one"));
+        assert_eq!(records[13].result, json!(1));
+        assert_eq!(records[15].result, json!(null));
+        let e = error(&records, 16);
+        assert!(
+            e.contains("unknown keyword `name`") && e.contains("it takes: key"),
+            "{e}"
+        );
+        assert!(error(&records, 17).contains("missing argument `value`"));
+        ex.shutdown().await;
+    });
+}
