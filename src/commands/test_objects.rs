@@ -83,58 +83,21 @@ async fn find(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
 /// How many descriptions `WR_find_elements` returns at most.
 const MAX_DESCRIBED: usize = 100;
 
-/// The strategy and value a locator holds, as the page-side finder below names them.
-fn parts(locator: &Locator) -> (&'static str, &str) {
-    match locator {
-        Locator::Css(v) => ("css", v),
-        Locator::XPath(v) => ("xpath", v),
-        Locator::Id(v) => ("id", v),
-        Locator::Text(v) => ("text", v),
-    }
-}
-
-/// Finds every element a locator matches (`text`: the innermost elements whose text contains
-/// the value) and returns `{count, elements}` with a description of the first 100.
-const FIND_ALL: &str = r#"
-const [by, value, max] = arguments;
-let found = [];
-if (by === 'css') found = Array.from(document.querySelectorAll(value));
-else if (by === 'id') found = Array.from(document.querySelectorAll('[id]')).filter((e) => e.id === value);
-else if (by === 'xpath') {
-  const r = document.evaluate(value, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
-  for (let i = 0; i < r.snapshotLength; i++) {
-    const n = r.snapshotItem(i);
-    if (n.nodeType === 1) found.push(n);
-  }
-} else if (by === 'text') {
-  const has = (el) => (el.innerText !== undefined ? el.innerText : el.textContent || '').includes(value);
-  const all = document.body ? Array.from(document.body.querySelectorAll('*')) : [];
-  found = all.filter((el) => has(el) && !Array.from(el.children).some(has));
-}
-const describe = (el) => {
-  let d = '<' + el.tagName.toLowerCase();
-  if (el.id) d += ' id="' + el.id + '"';
-  else if (typeof el.className === 'string' && el.className.trim()) d += ' class="' + el.className.trim() + '"';
-  return d + '>';
-};
-return { count: found.length, elements: found.slice(0, max).map(describe) };
-"#;
-
 async fn find_all(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
     let Some(locator) = ctx.locator(call)? else {
         return Err(no_locator(call));
     };
-    let (by, value) = parts(&locator);
-    let session = ctx.session().await?;
-    let found = session
-        .call_function(FIND_ALL, &[json!(by), json!(value), json!(MAX_DESCRIBED)])
-        .await?;
-    let count = found.get("count").and_then(Value::as_u64).unwrap_or(0);
+    let el = ctx.element(call).await?;
+    let count = el.count().await?;
     if count == 0 {
         return Err(BrowserError::NoSuchElement(locator.to_string()).into());
     }
+    let mut elements = Vec::new();
+    for i in 0..count.min(MAX_DESCRIBED) {
+        elements.push(el.clone().nth(i).describe().await?);
+    }
     ctx.set_current_element(Some(locator));
-    Ok(found)
+    Ok(json!({ "count": count, "elements": elements }))
 }
 
 pub(super) fn register(r: &mut CommandRegistry) {
@@ -142,7 +105,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
         "WR_SaveTestObject",
         doc(
             "test objects",
-            "Saves a test object: a locator named `test_object_name` that finds elements whose `object_type` value is `test_object_name` (e.g. type `ID` and name `username` finds `#username`). Element commands then take `element_name` to use it. Types are Selenium's `By` names in any case (`ID`, `XPATH`, `CSS_SELECTOR`, `LINK_TEXT`, …) or their values (`css selector`, `link text`); `NAME`, `CLASS_NAME`, `TAG_NAME` and `PARTIAL_LINK_TEXT` are refused until the locator supports them.",
+            "Saves a test object: a locator named `test_object_name` that finds elements whose `object_type` value is `test_object_name` (e.g. type `ID` and name `username` finds `#username`). Element commands then take `element_name` to use it. Types are Selenium's `By` names in any case (`ID`, `XPATH`, `CSS_SELECTOR`, `LINK_TEXT`, …) or their values (`css selector`, `link text`).",
             params![
                 Param::req("test_object_name", Kind::Str, "the name, which is also what the locator looks for"),
                 Param::req("object_type", Kind::Str, "the Selenium strategy: `ID`, `XPATH`, `CSS_SELECTOR`, `LINK_TEXT`, …"),

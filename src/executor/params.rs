@@ -360,6 +360,11 @@ impl Signature<'_> {
             }
         }
         if self.locator {
+            // A command may declare `element_name` to take it by position (the Python
+            // WebRunner's `WR_find_element ["q"]`); it still names the element.
+            if let Some(v) = out.remove("element_name") {
+                locator.insert("element_name".into(), v);
+            }
             out.insert(LOCATOR_KWARG.into(), Value::Object(locator));
         }
         Ok(Action {
