@@ -215,9 +215,15 @@ impl Element {
         if let Some(kind) = v.get("wrong").and_then(Value::as_str) {
             let desc = v["desc"].as_str().unwrap_or("an element");
             let advice = match (need.kind, kind) {
-                (Some("text"), "select") => format!("it is a {desc}; use WR_element_select_by_visible_text/_by_value/_by_index"),
-                (Some("text"), "file") => format!("it is a file input ({desc}); use WR_upload_file"),
-                (Some("text"), "check") => format!("it is a checkbox or radio ({desc}); use WR_element_check/WR_element_uncheck"),
+                (Some("text"), "select") => format!(
+                    "it is a {desc}; use WR_element_select_by_visible_text/_by_value/_by_index"
+                ),
+                (Some("text"), "file") => {
+                    format!("it is a file input ({desc}); use WR_upload_file")
+                }
+                (Some("text"), "check") => format!(
+                    "it is a checkbox or radio ({desc}); use WR_element_check/WR_element_uncheck"
+                ),
                 (Some("text"), _) => format!("it is not editable (a {desc})"),
                 (Some("check"), _) => format!("it is a {desc}, not a checkbox or radio button"),
                 (Some("select"), _) => format!("it is a {desc}, not a <select>"),

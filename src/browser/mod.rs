@@ -7,9 +7,9 @@ mod actionability;
 mod cdp;
 mod chromium;
 mod dialogs;
-mod events;
 mod element;
 mod element_actions;
+mod events;
 mod find;
 mod frames;
 mod har_recorder;
@@ -25,15 +25,15 @@ mod windows;
 pub use cdp::Session;
 pub use chromium::{Browser, BrowserOptions};
 pub use dialogs::{Dialog, DialogEvent, DialogPolicy};
-pub use events::{ConsoleMessage, NetworkResponse};
-pub use frames::FrameRef;
-pub use navigation::WaitUntil;
-pub use windows::{WindowInfo, WindowRect};
-pub use find::find_chromium;
-pub use har_recorder::HarRecorder;
 pub use element::{Element, DEFAULT_TIMEOUT};
+pub use events::{ConsoleMessage, NetworkResponse};
+pub use find::find_chromium;
+pub use frames::FrameRef;
+pub use har_recorder::HarRecorder;
 pub use input::{Input, InputState, MouseButton};
 pub use locator::Locator;
+pub use navigation::WaitUntil;
+pub use windows::{WindowInfo, WindowRect};
 
 /// Why a browser operation failed.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -15,6 +15,7 @@ macro_rules! params {
 mod assertions;
 mod browser;
 mod compat;
+mod element_reads;
 mod elements;
 mod navigation;
 mod observability;
@@ -37,6 +38,7 @@ pub fn register_builtins(r: &mut CommandRegistry) {
     browser::register(r);
     navigation::register(r);
     elements::register(r);
+    element_reads::register(r);
     assertions::register(r);
     waits::register(r);
     page::register(r);

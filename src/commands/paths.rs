@@ -55,6 +55,19 @@ pub(crate) fn output_path(
     inside(root, given, target).map_err(refused)
 }
 
+/// Writes `bytes` to `path` (already through [`output_path`]), creating its folder; the
+/// file is replaced by rename, never written through a symlink.
+pub(crate) fn write_output(command: &str, path: &Path, bytes: &[u8]) -> Result<(), ActionError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ActionError::Failed(format!("{command}: cannot create {}: {e}", dir.display()))
+        })?;
+    }
+    webrunner_report::write_file_atomic(path, bytes).map_err(|e| {
+        ActionError::Failed(format!("{command}: cannot write {}: {e}", path.display()))
+    })
+}
+
 /// The file a flow names for reading (an upload), under the rules of the module
 /// documentation. A refusal is a bad argument naming the command and the path.
 pub(crate) fn input_path(

@@ -4,8 +4,8 @@
 //! Every page shows the W3C `traceparent` header its request carried.
 
 mod pages;
-mod pages_page;
 pub mod pages_input;
+mod pages_page;
 
 use std::net::SocketAddr;
 

@@ -70,7 +70,10 @@ impl Context {
 
     /// Switches to the oldest tab whose title contains `pattern`, or else matches it as a
     /// regular expression.
-    pub async fn switch_to_window_by_title(&mut self, pattern: &str) -> Result<Session, ActionError> {
+    pub async fn switch_to_window_by_title(
+        &mut self,
+        pattern: &str,
+    ) -> Result<Session, ActionError> {
         self.element = None;
         Ok(self.browser.switch_to_window_by_title(pattern).await?)
     }
@@ -111,7 +114,7 @@ impl Context {
             })?,
         };
         let session = self.session().await?;
-        Ok(Element::new(session, locator))
+        Ok(Element::new(session, locator).with_timeout(self.settings.action_timeout))
     }
 
     /// The locator the call names, if any, with a test object's name (`element_name`)
