@@ -522,6 +522,6 @@ mod tests {
         let b = s.bind(&action(json!(["css", "#go"]), json!({}))).unwrap();
         assert_eq!(b.kwargs["locator"], json!({"by": "css", "value": "#go"}));
         let b = s.bind(&action(json!(["q"]), json!({}))).unwrap();
-        assert_eq!(b.kwargs["element_name"], json!("q"));
+        assert_eq!(b.kwargs["locator"], json!({"element_name": "q"}));
     }
 }
