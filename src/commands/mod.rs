@@ -12,12 +12,14 @@ macro_rules! params {
     }};
 }
 
+mod action_chains;
 mod assertions;
 mod browser;
 mod compat;
 mod element_reads;
 mod elements;
 mod navigation;
+mod network;
 mod observability;
 mod page;
 mod paths;
@@ -25,8 +27,10 @@ mod storage;
 mod test_objects;
 mod timeouts;
 mod waits;
+mod windows;
 
 pub use crate::executor::MAX_WINDOW_PIXELS;
+pub use windows::handles_dialog;
 
 use serde_json::Value;
 
@@ -47,6 +51,9 @@ pub fn register_builtins(r: &mut CommandRegistry) {
     timeouts::register(r);
     storage::register(r);
     compat::register(r);
+    action_chains::register(r);
+    windows::register(r);
+    network::register(r);
 }
 
 /// Builds a [`CommandDoc`] (no aliases, no locator, no script; see its builder methods).

@@ -10,14 +10,16 @@ mod call;
 mod check;
 mod clock;
 mod context;
+mod dialogs;
 mod error;
+mod limit;
 mod params;
 mod registry;
 pub mod screenshot;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
@@ -72,6 +74,8 @@ pub struct Executor {
     propagation: Option<Arc<dyn Propagation>>,
     flow: Option<String>,
     stop: StopSignal,
+    /// Whether the action after the one running handles a dialog (so one may stay open).
+    next_handles_dialog: bool,
 }
 
 impl Default for Executor {
@@ -96,6 +100,7 @@ impl Executor {
             propagation: None,
             flow: None,
             stop: StopSignal::new(),
+            next_handles_dialog: false,
         }
     }
 
@@ -279,7 +284,12 @@ impl Executor {
                 self.not_run(index, action, &reason);
                 continue;
             }
+            self.next_handles_dialog = flow
+                .actions
+                .get(index + 1)
+                .is_some_and(crate::commands::handles_dialog);
             let failed = self.run_action(index, action).await.failed();
+            self.next_handles_dialog = false;
             if failed {
                 if let Some(fatal) = self.ctx.browser.fatal() {
                     dead = Some(format!(
@@ -372,6 +382,7 @@ impl Executor {
         }
         let ids = self.propagation.as_ref().and_then(|p| p.current());
         let t0 = Instant::now();
+        let mut closed = dialogs::before(&mut self.ctx, action, self.next_handles_dialog).await;
         let bound = self.registry.bind(action);
         let mut tries: Vec<Try> = Vec::new();
         let mut result = Value::Null;
@@ -390,7 +401,7 @@ impl Executor {
                         .browser
                         .set_traceparent(ids.as_ref().map(|i| i.traceparent.clone()))
                         .await;
-                    let (limit, what) = self.attempt_limit(&e.doc, call);
+                    let (limit, what) = limit::attempt_limit(&self.ctx.settings, &e.doc, call);
                     let stop = &self.stop;
                     tokio::select! {
                         biased;
@@ -465,48 +476,9 @@ impl Executor {
         record.duration_ms = t0.elapsed().as_secs_f64() * 1000.0;
         record.trace_id = ids.map(|i| i.trace_id);
         record.flow = self.flow.clone();
+        closed.extend(dialogs::after(&self.ctx));
+        record.dialogs = closed;
         self.finish_record(record)
-    }
-
-    /// How long one attempt of `call` may take, and the setting that says so: a script
-    /// command its script time-out, a navigation its page-load time-out, an element command
-    /// its action time-out and then a page load (a click may open a page), anything else the
-    /// action time-out — each plus what the call asks to wait for itself (the sum of its
-    /// seconds parameters; a wait's `timeout` defaults to the wait time-out) and a margin for
-    /// the browser's round trips. A safety net: commands end their own waits first, with a
-    /// clearer error.
-    fn attempt_limit(&self, doc: &CommandDoc, call: &Action) -> (Duration, &'static str) {
-        let s = &self.ctx.settings;
-        let own = doc
-            .params
-            .iter()
-            .filter(|p| p.kind == Kind::Seconds)
-            .map(|p| match call.opt_seconds(p.name) {
-                Ok(Some(d)) => d,
-                _ if p.name == "timeout" => s.wait_timeout,
-                _ => Duration::ZERO,
-            })
-            .fold(Duration::ZERO, Duration::saturating_add);
-        let (base, what) = if doc.runs_script {
-            (
-                s.script_timeout,
-                "the script time-out, WR_set_script_timeout",
-            )
-        } else if doc.group == "navigation" {
-            (
-                s.page_load_timeout,
-                "the page-load time-out, WR_set_page_load_timeout",
-            )
-        } else if doc.locator {
-            (
-                s.action_timeout.saturating_add(s.page_load_timeout),
-                "the action and page-load time-outs, --timeout",
-            )
-        } else {
-            (s.action_timeout, "the action time-out, --timeout")
-        };
-        let margin = Duration::from_secs(2);
-        (base.saturating_add(own).saturating_add(margin), what)
     }
 }
 
