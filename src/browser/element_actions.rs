@@ -53,11 +53,14 @@ const TYPING: Need = Need {
 .of_kind("text");
 
 impl Element {
+    /// The top page's viewport point at the element's centre (its frame's offset added),
+    /// once it is ready for `need`, and whether clicking it likely navigates.
     async fn point(&self, need: Need, action: &str) -> Result<(f64, f64, bool), BrowserError> {
         let v = self.when_ready(need, action, POINT, &[]).await?;
+        let (fx, fy) = self.session.frame_offset().await?;
         Ok((
-            v["x"].as_f64().unwrap_or_default(),
-            v["y"].as_f64().unwrap_or_default(),
+            fx + v["x"].as_f64().unwrap_or_default(),
+            fy + v["y"].as_f64().unwrap_or_default(),
             v["nav"] == Value::Bool(true),
         ))
     }
@@ -207,9 +210,10 @@ return true;"#,
                 self.locator
             )));
         }
+        let (fx, fy) = self.session.frame_offset().await?;
         let (x, y) = (
-            v["x"].as_f64().unwrap_or_default(),
-            v["y"].as_f64().unwrap_or_default(),
+            fx + v["x"].as_f64().unwrap_or_default(),
+            fy + v["y"].as_f64().unwrap_or_default(),
         );
         Input::new(&self.session)
             .mouse_click(x, y, MouseButton::Left, 1)
@@ -386,15 +390,17 @@ return true;"#,
         Ok(())
     }
 
-    /// The element's centre in viewport CSS pixels, after scrolling it into view, once it
-    /// is visible and stable (the point action chains move to).
+    /// The element's centre in the top page's viewport, in CSS pixels (inside a frame, the
+    /// frame's offset added), after scrolling it into view, once it is visible and stable
+    /// (the point action chains move to).
     pub async fn center(&self) -> Result<(f64, f64), BrowserError> {
         let v = self
             .when_ready(Need::SHOWN, "find the centre of", "return { x, y };", &[])
             .await?;
+        let (fx, fy) = self.session.frame_offset().await?;
         Ok((
-            v["x"].as_f64().unwrap_or_default(),
-            v["y"].as_f64().unwrap_or_default(),
+            fx + v["x"].as_f64().unwrap_or_default(),
+            fy + v["y"].as_f64().unwrap_or_default(),
         ))
     }
 

@@ -123,9 +123,7 @@ async fn point(
 ) -> Result<(f64, f64), ActionError> {
     let el = crate::browser::Element::new(session.clone(), locator.clone())
         .with_timeout(ctx.settings.action_timeout);
-    let (x, y) = el.center().await?;
-    let (fx, fy) = session.frame_offset().await?;
-    Ok((x + fx, y + fy))
+    Ok(el.center().await?)
 }
 
 async fn run_step(
