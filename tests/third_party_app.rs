@@ -124,3 +124,25 @@ fn todomvc_items_are_added_edited_completed_and_deleted() {
         assert_eq!(todos[0]["completed"], false);
     });
 }
+
+/// The same flow through the Python WebRunner (`je_web_runner`, Selenium, chromedriver):
+/// proves it is written the way that runner reads it. Runs only when asked:
+/// `cargo test --test third_party_app -- --ignored`.
+#[test]
+#[ignore = "needs the Python WebRunner (pip install je_web_runner), chromedriver and TodoMVC"]
+fn todomvc_flow_passes_in_the_python_webrunner() {
+    let dir = app_dir();
+    assert!(dir.join("index.html").is_file(), "run scripts/setup first");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = rt().block_on(serve(dir));
+    let status = std::process::Command::new("python3")
+        .arg(root.join("bench/py/run_flows.py"))
+        .args(["--base", &base])
+        .arg(root.join("examples/python_style/third_party/todomvc.json"))
+        .status()
+        .expect("run python3");
+    assert!(
+        status.success(),
+        "the flow failed in the Python WebRunner (see above)"
+    );
+}
