@@ -1,8 +1,11 @@
 //! The built-in demo site: a few real pages served by axum on loopback (a login form, a
 //! product list, a button whose result appears after a delay, an element that appears late,
-//! and a playground of form elements), plus the bundled flow that `webrunner demo` runs.
+//! a playground of form elements, and the interaction pages of [`interaction_pages`]: forms,
+//! hover, frames, windows, dialogs, timing, drag and drop, keys, storage), plus the bundled
+//! flow that `webrunner demo` runs.
 //! Every page shows the W3C `traceparent` header its request carried.
 
+mod interaction_pages;
 mod pages;
 pub mod pages_input;
 mod pages_page;
@@ -82,7 +85,11 @@ struct Delay {
 }
 
 fn router() -> Router {
-    Router::new()
+    let mut router = Router::new();
+    for &(path, body) in interaction_pages::ALL {
+        router = router.route(path, get(move |h: HeaderMap| async move { page(&h, body) }));
+    }
+    router
         .route(
             "/",
             get(|h: HeaderMap| async move { page(&h, pages::INDEX) }),

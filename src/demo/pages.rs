@@ -40,7 +40,18 @@ fn title_of(body: &str) -> String {
 
 pub const INDEX: &str = r#"<h1>Demo shop</h1>
 <div class="card"><p>A small shop for trying flows: <a id="to-login" href="/login">log in</a>,
-browse <a id="to-products" href="/products">products</a>, wait for a <a href="/delayed">delayed result</a>.</p></div>"#;
+browse <a id="to-products" href="/products">products</a>, wait for a <a href="/delayed">delayed result</a>.</p></div>
+<div class="card"><h2>Interaction pages</h2><ul id="interaction-pages">
+<li><a href="/form">Form with every input kind</a></li>
+<li><a href="/hover">Hover menu</a></li>
+<li><a href="/frame">Form in an iframe</a></li>
+<li><a href="/windows">New tabs and windows</a></li>
+<li><a href="/dialogs">Alert, confirm and prompt</a></li>
+<li><a href="/timing">Late and covered buttons</a></li>
+<li><a href="/drag">Drag and drop</a></li>
+<li><a href="/keys">Key logger</a></li>
+<li><a href="/storage">Storage and cookies</a></li>
+</ul></div>"#;
 
 pub const LOGIN: &str = r#"<h1>Login</h1>
 <form class="card" method="post" action="/login">
