@@ -44,7 +44,7 @@ fn error(records: &[Record], i: usize) -> String {
 }
 
 #[test]
-fn test_objects_of_every_supported_type_find_elements_by_name() {
+fn test_objects_of_every_selenium_type_find_elements_by_name() {
     rt().block_on(async {
         let mut ex = executor().await;
         let records = run(
@@ -66,16 +66,25 @@ fn test_objects_of_every_supported_type_find_elements_by_name() {
                 ["WR_find_element", {"element_name": "Go to products"}],
                 ["WR_find_element", ["deep"]],
                 ["WR_find_element", ["css", "#agree"]],
-                ["WR_SaveTestObject", ["username", "NAME"]],
+                ["WR_SaveTestObject", ["card", "CLASS_NAME"]],
+                ["WR_find_element", ["card"]],
+                ["WR_SaveTestObject", ["textarea", "TAG_NAME"]],
+                ["WR_find_element", ["textarea"]],
+                ["WR_SaveTestObject", ["to prod", "partial link text"]],
+                ["WR_find_element", ["to prod"]],
                 ["WR_SaveTestObject", ["x", "BY_MAGIC"]],
                 ["WR_SaveTestObject", ["x"]],
                 ["WR_SaveTestObject", {"test_object_name": "x", "type": "ID"}],
                 ["WR_CleanTestObject"],
                 ["WR_find_element", ["name"]],
-                ["WR_find_element"]]"###,
+                ["WR_find_element"],
+                ["WR_to_url", ["{base}/login"]],
+                ["WR_SaveTestObject", ["username", "NAME"]],
+                ["WR_find_element", ["username"]]]"###,
         )
         .await;
-        passed(&records, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 21]);
+        let ok: Vec<usize> = (1..=22).chain([26, 29, 30, 31]).collect();
+        passed(&records, &ok);
         assert_eq!(records[1].result, json!("id=\"name\""));
         assert_eq!(records[7].result, json!("<input id=\"name\">"));
         assert_eq!(records[8].result, json!("initial"));
@@ -86,16 +95,17 @@ fn test_objects_of_every_supported_type_find_elements_by_name() {
         assert_eq!(records[14].result, json!("<a id=\"link\">"));
         assert_eq!(records[15].result, json!("<b id=\"deep\">"));
         assert_eq!(records[16].result, json!("<input id=\"agree\">"));
-        // NAME is a Selenium strategy the locator does not support yet.
-        let e = error(&records, 17);
-        assert!(e.starts_with("WR_SaveTestObject: `object_type` \"NAME\" cannot be used"), "{e}");
-        let e = error(&records, 18);
+        assert_eq!(records[18].result, json!("<div class=\"card\">"));
+        assert_eq!(records[20].result, json!("<textarea id=\"notes\">"));
+        assert_eq!(records[22].result, json!("<a id=\"link\">"));
+        let e = error(&records, 23);
         assert!(e.contains("is not a Selenium locator strategy") && e.contains("CSS_SELECTOR"), "{e}");
-        assert!(error(&records, 19).contains("missing argument `object_type`"));
-        let e = error(&records, 20);
+        assert!(error(&records, 24).contains("missing argument `object_type`"));
+        let e = error(&records, 25);
         assert!(e.contains("unknown keyword `type`") && e.contains("test_object_name; object_type"), "{e}");
-        assert!(error(&records, 22).contains("no test object named \"name\""));
-        assert!(error(&records, 23).contains("give `element_name`"));
+        assert!(error(&records, 27).contains("no test object named \"name\""));
+        assert!(error(&records, 28).contains("give `element_name`"));
+        assert_eq!(records[31].result, json!("<input id=\"username\">"));
         ex.shutdown().await;
     });
 }
@@ -144,9 +154,11 @@ fn set_driver_refuses_other_browsers_and_launches_chromium_with_the_options() {
                 ["WR_set_driver"],
                 ["WR_new_driver", {"webdriver_name": "chromium", "options": ["--user-agent=VocabularyTest/1.0", "--window-size=640,480"]}],
                 ["WR_to_url", ["{base}/"]],
-                ["WR_execute_script", ["return [navigator.userAgent, window.outerWidth]"]]]"###,
+                ["WR_execute_script", ["return [navigator.userAgent, window.outerWidth]"]],
+                ["WR_set_driver", ["chrome", {}, ["--window-size=0,600"]]]]"###,
         )
         .await;
+        assert!(error(&records, 8).contains("--window-size=0,600 must be two whole numbers"));
         for i in 0..3 {
             let e = error(&records, i);
             assert!(e.contains("is not supported: webrunner drives Chromium only"), "{e}");
@@ -158,10 +170,8 @@ fn set_driver_refuses_other_browsers_and_launches_chromium_with_the_options() {
         assert!(error(&records, 4).contains("missing argument `webdriver_name`"));
         passed(&records, &[5, 6, 7]);
         assert_eq!(records[5].result["user_agent"], json!("VocabularyTest/1.0"));
-        assert_eq!(
-            records[5].result["args"],
-            json!(["--user-agent=VocabularyTest/1.0", "--window-size=640,480"])
-        );
+        assert_eq!(records[5].result["args"], json!(["--user-agent=VocabularyTest/1.0"]));
+        assert_eq!(records[5].result["window_size"], json!([640, 480]));
         assert_eq!(records[7].result, json!(["VocabularyTest/1.0", 640]));
         assert!(ex
             .context()
@@ -473,7 +483,7 @@ fn local_and_session_storage_round_trip() {
         let records = run(
             &mut ex,
             r###"[["WR_to_url", ["{base}/playground"]],
-                ["WR_local_storage_set", ["k", "v"]],
+                ["WR_local_storage_set", {"key": "k", "value": "v"}],
                 ["WR_local_storage_set", {"key": "n", "value": 5}],
                 ["WR_refresh"],
                 ["WR_local_storage_get", ["k"]],
@@ -507,6 +517,24 @@ fn local_and_session_storage_round_trip() {
             "{e}"
         );
         assert!(error(&records, 17).contains("missing argument `value`"));
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn storage_set_takes_key_and_value_by_position() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/playground"]],
+                ["WR_local_storage_set", ["k", "v"]],
+                ["WR_session_storage_set", ["s", 2]],
+                ["WR_execute_script", ["return [localStorage.getItem('k'), sessionStorage.getItem('s')]"]]]"###,
+        )
+        .await;
+        passed(&records, &[0, 1, 2, 3]);
+        assert_eq!(records[3].result, json!(["v", "2"]));
         ex.shutdown().await;
     });
 }
