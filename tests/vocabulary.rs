@@ -538,3 +538,47 @@ fn storage_set_takes_key_and_value_by_position() {
         ex.shutdown().await;
     });
 }
+
+/// A flow written for the Python WebRunner checks clean without a browser; its mistakes are
+/// found with their line and the parameters taken.
+#[test]
+fn python_webrunner_flows_check_without_a_browser() {
+    let flow = parse_flow(
+        "python.json",
+        r###"[
+  ["WR_add_package_to_executor", ["time"]],
+  ["WR_set_driver", {"webdriver_name": "chrome", "options": ["--headless"]}],
+  ["WR_implicitly_wait", [2]],
+  ["WR_set_page_load_timeout", [30]],
+  ["WR_to_url", ["http://localhost/"]],
+  ["WR_SaveTestObject", {"test_object_name": "q", "object_type": "NAME"}],
+  ["WR_find_element", {"element_name": "q"}],
+  ["WR_wait_for_element", ["#q", "css selector", 5, "visible"]],
+  ["WR_local_storage_set", {"key": "a", "value": "b"}],
+  ["WR_execute_async_script", ["arguments[0](1)"]],
+  ["time_sleep", [0.5]],
+  ["print", ["done"], {"sep": " "}],
+  ["WR_generate_junit_xml_report", ["result"]],
+  ["WR_wait_for_title", {"title": "x"}],
+  ["time_sleep", [1e9]],
+  ["WR_quit"]
+]"###,
+    )
+    .expect("flow parses");
+    let findings = webrunner::CommandRegistry::with_builtins().check_flow(&flow);
+    let lines: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+    assert_eq!(findings.len(), 2, "{lines:#?}");
+    assert!(
+        lines[0]
+            .starts_with("python.json:15: action #13 (WR_wait_for_title): unknown keyword `title`"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("it takes: pattern; timeout"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(findings[1].index, 14);
+    assert!(findings[1].refuses, "{}", lines[1]);
+}
