@@ -18,6 +18,22 @@ async fn run(ex: &mut Executor, flow: &str) -> Vec<Record> {
     ex.run_flow(&flow).await.to_vec()
 }
 
+/// An executor whose actions may take up to 30 s: the machine running the tests is shared
+/// and busy, and the executor cuts an action at its time-out (what a test proves never
+/// depends on it).
+async fn roomy_executor() -> Executor {
+    let mut ex = executor().await;
+    ex.set_settings(roomy());
+    ex
+}
+
+fn roomy() -> Settings {
+    Settings {
+        action_timeout: Duration::from_secs(30),
+        ..Settings::default()
+    }
+}
+
 fn passed(records: &[Record], indices: &[usize]) {
     for &i in indices {
         let r = &records[i];
@@ -44,9 +60,9 @@ fn error(records: &[Record], i: usize) -> String {
 }
 
 #[test]
-fn test_objects_of_every_supported_type_find_elements_by_name() {
+fn test_objects_of_every_selenium_type_find_elements_by_name() {
     rt().block_on(async {
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(
             &mut ex,
             r###"[["WR_to_url", ["{base}/playground"]],
@@ -66,16 +82,25 @@ fn test_objects_of_every_supported_type_find_elements_by_name() {
                 ["WR_find_element", {"element_name": "Go to products"}],
                 ["WR_find_element", ["deep"]],
                 ["WR_find_element", ["css", "#agree"]],
-                ["WR_SaveTestObject", ["username", "NAME"]],
+                ["WR_SaveTestObject", ["card", "CLASS_NAME"]],
+                ["WR_find_element", ["card"]],
+                ["WR_SaveTestObject", ["textarea", "TAG_NAME"]],
+                ["WR_find_element", ["textarea"]],
+                ["WR_SaveTestObject", ["to prod", "partial link text"]],
+                ["WR_find_element", ["to prod"]],
                 ["WR_SaveTestObject", ["x", "BY_MAGIC"]],
                 ["WR_SaveTestObject", ["x"]],
                 ["WR_SaveTestObject", {"test_object_name": "x", "type": "ID"}],
                 ["WR_CleanTestObject"],
                 ["WR_find_element", ["name"]],
-                ["WR_find_element"]]"###,
+                ["WR_find_element"],
+                ["WR_to_url", ["{base}/login"]],
+                ["WR_SaveTestObject", ["username", "NAME"]],
+                ["WR_find_element", ["username"]]]"###,
         )
         .await;
-        passed(&records, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 21]);
+        let ok: Vec<usize> = (1..=22).chain([26, 29, 30, 31]).collect();
+        passed(&records, &ok);
         assert_eq!(records[1].result, json!("id=\"name\""));
         assert_eq!(records[7].result, json!("<input id=\"name\">"));
         assert_eq!(records[8].result, json!("initial"));
@@ -86,16 +111,17 @@ fn test_objects_of_every_supported_type_find_elements_by_name() {
         assert_eq!(records[14].result, json!("<a id=\"link\">"));
         assert_eq!(records[15].result, json!("<b id=\"deep\">"));
         assert_eq!(records[16].result, json!("<input id=\"agree\">"));
-        // NAME is a Selenium strategy the locator does not support yet.
-        let e = error(&records, 17);
-        assert!(e.starts_with("WR_SaveTestObject: `object_type` \"NAME\" cannot be used"), "{e}");
-        let e = error(&records, 18);
+        assert_eq!(records[18].result, json!("<div class=\"card\">"));
+        assert_eq!(records[20].result, json!("<textarea id=\"notes\">"));
+        assert_eq!(records[22].result, json!("<a id=\"link\">"));
+        let e = error(&records, 23);
         assert!(e.contains("is not a Selenium locator strategy") && e.contains("CSS_SELECTOR"), "{e}");
-        assert!(error(&records, 19).contains("missing argument `object_type`"));
-        let e = error(&records, 20);
+        assert!(error(&records, 24).contains("missing argument `object_type`"));
+        let e = error(&records, 25);
         assert!(e.contains("unknown keyword `type`") && e.contains("test_object_name; object_type"), "{e}");
-        assert!(error(&records, 22).contains("no test object named \"name\""));
-        assert!(error(&records, 23).contains("give `element_name`"));
+        assert!(error(&records, 27).contains("no test object named \"name\""));
+        assert!(error(&records, 28).contains("give `element_name`"));
+        assert_eq!(records[31].result, json!("<input id=\"username\">"));
         ex.shutdown().await;
     });
 }
@@ -103,7 +129,7 @@ fn test_objects_of_every_supported_type_find_elements_by_name() {
 #[test]
 fn find_elements_counts_and_describes_every_match() {
     rt().block_on(async {
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(
             &mut ex,
             r###"[["WR_to_url", ["{base}/products"]],
@@ -134,19 +160,23 @@ fn find_elements_counts_and_describes_every_match() {
 #[test]
 fn set_driver_refuses_other_browsers_and_launches_chromium_with_the_options() {
     rt().block_on(async {
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(
             &mut ex,
+            // Launching a browser is bounded by the action time-out: room for a busy machine.
             r###"[["WR_set_driver", ["firefox"]],
                 ["WR_get_webdriver_manager", {"webdriver_name": "safari"}],
                 ["WR_new_driver", ["ie", ["--headless"]]],
                 ["WR_set_driver", {"webdriver_name": "chrome", "headless": true}],
                 ["WR_set_driver"],
+                ["WR_set_timeout", [60]],
                 ["WR_new_driver", {"webdriver_name": "chromium", "options": ["--user-agent=VocabularyTest/1.0", "--window-size=640,480"]}],
                 ["WR_to_url", ["{base}/"]],
-                ["WR_execute_script", ["return [navigator.userAgent, window.outerWidth]"]]]"###,
+                ["WR_execute_script", ["return [navigator.userAgent, window.outerWidth]"]],
+                ["WR_set_driver", ["chrome", {}, ["--window-size=0,600"]]]]"###,
         )
         .await;
+        assert!(error(&records, 9).contains("--window-size=0,600 must be two whole numbers"));
         for i in 0..3 {
             let e = error(&records, i);
             assert!(e.contains("is not supported: webrunner drives Chromium only"), "{e}");
@@ -156,13 +186,11 @@ fn set_driver_refuses_other_browsers_and_launches_chromium_with_the_options() {
         assert!(e.contains("unknown keyword `headless`"), "{e}");
         assert!(e.contains("webdriver_name; webdriver_manager_option_dict; options"), "{e}");
         assert!(error(&records, 4).contains("missing argument `webdriver_name`"));
-        passed(&records, &[5, 6, 7]);
-        assert_eq!(records[5].result["user_agent"], json!("VocabularyTest/1.0"));
-        assert_eq!(
-            records[5].result["args"],
-            json!(["--user-agent=VocabularyTest/1.0", "--window-size=640,480"])
-        );
-        assert_eq!(records[7].result, json!(["VocabularyTest/1.0", 640]));
+        passed(&records, &[5, 6, 7, 8]);
+        assert_eq!(records[6].result["user_agent"], json!("VocabularyTest/1.0"));
+        assert_eq!(records[6].result["args"], json!(["--user-agent=VocabularyTest/1.0"]));
+        assert_eq!(records[6].result["window_size"], json!([640, 480]));
+        assert_eq!(records[8].result, json!(["VocabularyTest/1.0", 640]));
         assert!(ex
             .context()
             .settings
@@ -176,7 +204,7 @@ fn set_driver_refuses_other_browsers_and_launches_chromium_with_the_options() {
 #[test]
 fn check_current_webdriver_compares_and_lists_each_mismatch() {
     rt().block_on(async {
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(
             &mut ex,
             r###"[["WR_to_url", ["{base}/products"]],
@@ -198,7 +226,7 @@ fn check_current_webdriver_compares_and_lists_each_mismatch() {
 #[test]
 fn timeouts_set_the_flows_settings_and_bound_async_scripts() {
     rt().block_on(async {
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(
             &mut ex,
             r###"[["WR_implicitly_wait", [1.5]],
@@ -238,10 +266,10 @@ fn timeouts_set_the_flows_settings_and_bound_async_scripts() {
 fn reports_are_written_with_the_python_names_and_are_readable() {
     rt().block_on(async {
         let out = tempfile::tempdir().unwrap();
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         ex.set_settings(Settings {
             output_dir: Some(out.path().to_path_buf()),
-            ..Settings::default()
+            ..roomy()
         });
         let records = run(
             &mut ex,
@@ -297,11 +325,11 @@ fn reports_are_written_with_the_python_names_and_are_readable() {
 fn untrusted_flows_write_reports_only_inside_the_output_folder() {
     rt().block_on(async {
         let out = tempfile::tempdir().unwrap();
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         ex.set_settings(Settings {
             output_dir: Some(out.path().to_path_buf()),
             scripts_enabled: false,
-            ..Settings::default()
+            ..roomy()
         });
         let records = run(
             &mut ex,
@@ -325,7 +353,7 @@ fn untrusted_flows_write_reports_only_inside_the_output_folder() {
 #[test]
 fn python_builtins_print_sleep_and_packages() {
     rt().block_on(async {
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(
             &mut ex,
             r###"[["WR_add_package_to_executor", ["time"]],
@@ -362,7 +390,7 @@ fn python_builtins_print_sleep_and_packages() {
 #[test]
 fn waits_for_elements_url_title_and_ready_state_and_their_time_outs() {
     rt().block_on(async {
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(
             &mut ex,
             r###"[["WR_to_url", ["{base}/late"]],
@@ -436,7 +464,7 @@ fn page_source_screenshots_scrolling_and_scripts() {
                 ["WR_save_full_page_screenshot", {{"file_path": {full:?}, "full_page": true}}],
                 ["WR_get_page_source", ["extra"]]]"###
         );
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(&mut ex, &flow).await;
         passed(&records, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14]);
         assert!(records[1].result.as_str().unwrap().contains("id=\"deep\""));
@@ -469,11 +497,11 @@ fn page_source_screenshots_scrolling_and_scripts() {
 #[test]
 fn local_and_session_storage_round_trip() {
     rt().block_on(async {
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = run(
             &mut ex,
             r###"[["WR_to_url", ["{base}/playground"]],
-                ["WR_local_storage_set", ["k", "v"]],
+                ["WR_local_storage_set", {"key": "k", "value": "v"}],
                 ["WR_local_storage_set", {"key": "n", "value": 5}],
                 ["WR_refresh"],
                 ["WR_local_storage_get", ["k"]],
@@ -509,4 +537,66 @@ fn local_and_session_storage_round_trip() {
         assert!(error(&records, 17).contains("missing argument `value`"));
         ex.shutdown().await;
     });
+}
+
+#[test]
+fn storage_set_takes_key_and_value_by_position() {
+    rt().block_on(async {
+        let mut ex = roomy_executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", ["{base}/playground"]],
+                ["WR_local_storage_set", ["k", "v"]],
+                ["WR_session_storage_set", ["s", 2]],
+                ["WR_execute_script", ["return [localStorage.getItem('k'), sessionStorage.getItem('s')]"]]]"###,
+        )
+        .await;
+        passed(&records, &[0, 1, 2, 3]);
+        assert_eq!(records[3].result, json!(["v", "2"]));
+        ex.shutdown().await;
+    });
+}
+
+/// A flow written for the Python WebRunner checks clean without a browser; its mistakes are
+/// found with their line and the parameters taken.
+#[test]
+fn python_webrunner_flows_check_without_a_browser() {
+    let flow = parse_flow(
+        "python.json",
+        r###"[
+  ["WR_add_package_to_executor", ["time"]],
+  ["WR_set_driver", {"webdriver_name": "chrome", "options": ["--headless"]}],
+  ["WR_implicitly_wait", [2]],
+  ["WR_set_page_load_timeout", [30]],
+  ["WR_to_url", ["http://localhost/"]],
+  ["WR_SaveTestObject", {"test_object_name": "q", "object_type": "NAME"}],
+  ["WR_find_element", {"element_name": "q"}],
+  ["WR_wait_for_element", ["#q", "css selector", 5, "visible"]],
+  ["WR_local_storage_set", {"key": "a", "value": "b"}],
+  ["WR_execute_async_script", ["arguments[0](1)"]],
+  ["time_sleep", [0.5]],
+  ["print", ["done"], {"sep": " "}],
+  ["WR_generate_junit_xml_report", ["result"]],
+  ["WR_wait_for_title", {"title": "x"}],
+  ["time_sleep", [1e9]],
+  ["WR_quit"]
+]"###,
+    )
+    .expect("flow parses");
+    let findings = webrunner::CommandRegistry::with_builtins().check_flow(&flow);
+    let lines: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+    assert_eq!(findings.len(), 2, "{lines:#?}");
+    assert!(
+        lines[0]
+            .starts_with("python.json:15: action #13 (WR_wait_for_title): unknown keyword `title`"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("it takes: pattern; timeout"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(findings[1].index, 14);
+    assert!(findings[1].refuses, "{}", lines[1]);
 }

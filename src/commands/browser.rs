@@ -57,7 +57,11 @@ async fn set_driver(ctx: &mut Context, call: &Call) -> Result<Value, ActionError
     check_driver_name(&call.command, call.str("webdriver_name")?)?;
     let args = switches(&call.command, call.get("options"))?;
     for a in args {
-        if !ctx.settings.browser.args.contains(&a) {
+        // The window size is a launch option of its own (two --window-size switches would
+        // race); every other switch goes on the command line.
+        if let Some(size) = a.strip_prefix("--window-size=") {
+            ctx.settings.browser.window_size = window_size(&call.command, size)?;
+        } else if !ctx.settings.browser.args.contains(&a) {
             ctx.settings.browser.args.push(a);
         }
     }
@@ -66,7 +70,27 @@ async fn set_driver(ctx: &mut Context, call: &Call) -> Result<Value, ActionError
     ctx.open_browser().await?;
     let session = ctx.session().await?;
     let ua = session.evaluate("navigator.userAgent").await?;
-    Ok(json!({ "user_agent": ua, "args": ctx.settings.browser.args }))
+    let (w, h) = ctx.settings.browser.window_size;
+    Ok(json!({ "user_agent": ua, "args": ctx.settings.browser.args, "window_size": [w, h] }))
+}
+
+/// The window size of a `--window-size=W,H` switch (`WxH` is read too).
+fn window_size(command: &str, size: &str) -> Result<(u32, u32), ActionError> {
+    let bad = || {
+        ActionError::BadArgument(format!(
+            "{command}: --window-size={size} must be two whole numbers of CSS pixels from 1 to {}, e.g. --window-size=800,600",
+            crate::executor::MAX_WINDOW_PIXELS
+        ))
+    };
+    let (w, h) = size.split_once([',', 'x']).ok_or_else(bad)?;
+    let px = |v: &str| {
+        v.trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|f| crate::executor::checked_pixels("--window-size", f).ok())
+            .ok_or_else(bad)
+    };
+    Ok((px(w)?, px(h)?))
 }
 
 async fn open(ctx: &mut Context, _call: &Call) -> Result<serde_json::Value, ActionError> {
@@ -163,7 +187,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
         "optional: Chromium switches such as `--headless` or `--window-size=800,600`, added to the browser's command line",
     );
     const RETURNS: &str =
-        "`{user_agent, args}`: the browser's user agent and every switch added so far";
+        "`{user_agent, args, window_size}`: the browser's user agent, every switch added so far and the window size";
     r.register(
         "WR_set_driver",
         doc(
@@ -233,6 +257,16 @@ mod tests {
         assert!(switches("x", None).unwrap().is_empty());
         assert!(switches("x", Some(&json!([""]))).is_err());
         assert!(switches("x", Some(&json!({"a": 1}))).is_err());
+    }
+
+    #[test]
+    fn window_size_switches_are_read_and_checked() {
+        assert_eq!(window_size("x", "800,600").unwrap(), (800, 600));
+        assert_eq!(window_size("x", "1024x768").unwrap(), (1024, 768));
+        for bad in ["800", "0,600", "a,b", "800,99999", "1.5,2"] {
+            let e = window_size("WR_set_driver", bad).unwrap_err().to_string();
+            assert!(e.starts_with("WR_set_driver: --window-size="), "{e}");
+        }
     }
 
     #[test]

@@ -134,6 +134,15 @@ fn printed(values: &[Value], sep: &str, end: &str) -> String {
     format!("{}{end}", parts.join(sep))
 }
 
+/// `text` as `print` writes it: control characters as visible escapes (a flow cannot move
+/// the cursor or recolour the terminal), line breaks kept.
+fn shown_on_terminal(text: &str) -> String {
+    text.split('\n')
+        .map(crate::terminal::escape_for_terminal)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 async fn print(_ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
     let values = match call.get("args") {
         Some(Value::Array(a)) => a.clone(),
@@ -144,8 +153,9 @@ async fn print(_ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
         call.opt_str("sep")?.unwrap_or(" "),
         call.opt_str("end")?.unwrap_or("\n"),
     );
+    let shown = shown_on_terminal(&text);
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(shown.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| {
             ActionError::Failed(format!("{}: cannot write to stdout: {e}", call.command))
@@ -224,7 +234,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
         "print",
         doc(
             "compat",
-            "Python's `print`: writes the values joined by `sep` and ended by `end` on standard output (strings as they are, other values as JSON).",
+            "Python's `print`: writes the values joined by `sep` and ended by `end` on standard output (strings as they are, other values as JSON; control characters other than line breaks are written as visible escapes such as `\\x1b`).",
             params![
                 Param::opt("args", Kind::List, "the values (the remaining args)").rest(),
                 Param::opt("sep", Kind::Str, "optional, default one space"),
@@ -353,6 +363,12 @@ mod tests {
         );
         assert_eq!(printed(&[json!("a"), json!("b")], "-", ""), "a-b");
         assert_eq!(printed(&[], " ", "\n"), "\n");
+    }
+
+    #[test]
+    fn printed_text_keeps_line_breaks_and_shows_other_controls() {
+        assert_eq!(shown_on_terminal("a\nb\n"), "a\nb\n");
+        assert_eq!(shown_on_terminal("\u{1b}[2Jx\tz\n"), "\\x1b[2Jx\\tz\n");
     }
 
     #[test]
