@@ -60,12 +60,21 @@ fn each_wait_until_returns_when_the_page_has_come_that_far() {
         let long = Duration::from_secs(30);
 
         s.goto_with(&page, WaitUntil::Commit, long).await.unwrap();
-        assert!(eval(&s, "location.href").await.as_str().unwrap().ends_with("/pages/slow-load"));
+        assert!(eval(&s, "location.href")
+            .await
+            .as_str()
+            .unwrap()
+            .ends_with("/pages/slow-load"));
         let (ready, img, _) = progress(&s).await;
-        assert_ne!(ready, "complete", "committed, the 1.5 s image is still on its way");
+        assert_ne!(
+            ready, "complete",
+            "committed, the 1.5 s image is still on its way"
+        );
         assert!(!img);
 
-        s.goto_with(&page, WaitUntil::DomContentLoaded, long).await.unwrap();
+        s.goto_with(&page, WaitUntil::DomContentLoaded, long)
+            .await
+            .unwrap();
         let (ready, img, _) = progress(&s).await;
         assert_eq!(ready, "interactive", "parsed, the image still loading");
         assert!(!img);
@@ -76,21 +85,33 @@ fn each_wait_until_returns_when_the_page_has_come_that_far() {
         assert!(img, "`load` waits for the image");
         assert_eq!(xhr, "", "the request made after `load` takes 1.2 s");
 
-        s.goto_with(&page, WaitUntil::NetworkIdle, long).await.unwrap();
+        s.goto_with(&page, WaitUntil::NetworkIdle, long)
+            .await
+            .unwrap();
         let (_, img, xhr) = progress(&s).await;
         assert!(img);
-        assert_eq!(xhr, "Loaded after delay", "`networkidle` waits for the late request");
+        assert_eq!(
+            xhr, "Loaded after delay",
+            "`networkidle` waits for the late request"
+        );
 
         // The same states of the current document, and after a reload.
         s.goto_with(&page, WaitUntil::Commit, long).await.unwrap();
         s.wait_for_load_state(WaitUntil::Load, long).await.unwrap();
         assert!(progress(&s).await.1);
-        s.wait_for_load_state(WaitUntil::NetworkIdle, long).await.unwrap();
+        s.wait_for_load_state(WaitUntil::NetworkIdle, long)
+            .await
+            .unwrap();
         assert_eq!(progress(&s).await.2, "Loaded after delay");
         s.reload_with(WaitUntil::NetworkIdle, long).await.unwrap();
         assert_eq!(progress(&s).await.2, "Loaded after delay");
-        s.reload_with(WaitUntil::DomContentLoaded, long).await.unwrap();
-        assert!(!progress(&s).await.1, "a fresh document, its image loading again");
+        s.reload_with(WaitUntil::DomContentLoaded, long)
+            .await
+            .unwrap();
+        assert!(
+            !progress(&s).await.1,
+            "a fresh document, its image loading again"
+        );
         s.close().await.unwrap();
     });
 }
@@ -129,7 +150,9 @@ fn a_page_that_never_loads_times_out_saying_how_far_it_came() {
         assert!(
             text.starts_with("timed out after 1.5s waiting for")
                 && text.contains(&format!("{page} to reach `load`"))
-                && text.contains("the document is still `interactive` — something it loads has not finished"),
+                && text.contains(
+                    "the document is still `interactive` — something it loads has not finished"
+                ),
             "{text}"
         );
         // The session still works.
@@ -154,12 +177,16 @@ fn a_refused_connection_says_so_with_a_hint() {
         let text = err.to_string();
         assert!(matches!(err, BrowserError::Navigation { .. }), "{err:?}");
         assert!(
-            text.starts_with(&format!("cannot open {target}: net::ERR_CONNECTION_REFUSED"))
-                && text.contains("is the server running?"),
+            text.starts_with(&format!(
+                "cannot open {target}: net::ERR_CONNECTION_REFUSED"
+            )) && text.contains("is the server running?"),
             "{text}"
         );
         let err = "soon".parse::<WaitUntil>().unwrap_err().to_string();
-        assert!(err.contains("commit, domcontentloaded, load or networkidle"), "{err}");
+        assert!(
+            err.contains("commit, domcontentloaded, load or networkidle"),
+            "{err}"
+        );
         s.close().await.unwrap();
     });
 }
@@ -247,9 +274,12 @@ fn under_dismiss_dialogs_close_at_once_and_are_logged() {
         s.goto(&url("/pages/dialogs").await).await.unwrap();
         assert_eq!(s.dialog_policy(), DialogPolicy::Dismiss);
         for id in ["alert", "confirm", "prompt"] {
-            guard(id, s.evaluate(&format!("document.getElementById('{id}').click()")))
-                .await
-                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            guard(
+                id,
+                s.evaluate(&format!("document.getElementById('{id}').click()")),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
         }
         assert_eq!(
             eval(&s, "document.getElementById('result').textContent").await,
@@ -291,7 +321,9 @@ fn a_click_that_opens_a_kept_alert_returns_and_the_page_is_not_called_hung() {
         // Calls the open alert holds up end with DialogOpened, again and again; none of them
         // makes the page count as hung.
         for _ in 0..6 {
-            let err = guard("a blocked call", s.evaluate("1 + 1")).await.unwrap_err();
+            let err = guard("a blocked call", s.evaluate("1 + 1"))
+                .await
+                .unwrap_err();
             assert!(matches!(err, BrowserError::DialogOpened { .. }), "{err:?}");
         }
         assert!(s.fatal().is_none(), "{:?}", s.fatal());
@@ -397,7 +429,7 @@ fn new_tabs_are_listed_switched_to_by_handle_title_and_url_and_closed() {
         let first = ctx.open_browser().await.unwrap();
         first.goto(&url("/pages/windows").await).await.unwrap();
         let home = first.current_window_handle();
-        assert_eq!(first.window_handles().await.unwrap(), [home.clone()]);
+        assert_eq!(first.window_handles().await.unwrap(), vec![home.clone()]);
 
         // A link with target=_blank opens a tab of the same context.
         mouse_click(&first, "new-tab").await.unwrap();
@@ -414,25 +446,54 @@ fn new_tabs_are_listed_switched_to_by_handle_title_and_url_and_closed() {
         let tab = handles[1].clone();
 
         let second = ctx.switch_to_window(&tab).await.unwrap();
-        second.wait_for_load_state(WaitUntil::Load, Duration::from_secs(30)).await.unwrap();
+        second
+            .wait_for_load_state(WaitUntil::Load, Duration::from_secs(30))
+            .await
+            .unwrap();
         assert_eq!(second.current_window_handle(), tab);
-        assert_eq!(ctx.session().await.unwrap().title().await.unwrap(), "Second window");
-        assert_eq!(eval(&second, "document.getElementById('here').textContent").await, json!("the second window"));
+        assert_eq!(
+            ctx.session().await.unwrap().title().await.unwrap(),
+            "Second window"
+        );
+        assert_eq!(
+            eval(&second, "document.getElementById('here').textContent").await,
+            json!("the second window")
+        );
 
         // By title (substring) and by URL (a regular expression).
         let s = ctx.switch_to_window_by_title("Windows").await.unwrap();
         assert_eq!(s.current_window_handle(), home);
-        let s = ctx.switch_to_window_by_url(r"/pages/second-w.ndow$").await.unwrap();
+        let s = ctx
+            .switch_to_window_by_url(r"/pages/second-w.ndow$")
+            .await
+            .unwrap();
         assert_eq!(s.current_window_handle(), tab);
-        let err = ctx.switch_to_window_by_title("Nowhere").await.unwrap_err().to_string();
-        assert!(err.contains("\"Nowhere\"") && err.contains("\"Second window\""), "{err}");
-        let err = ctx.switch_to_window("no-such-handle").await.unwrap_err().to_string();
-        assert!(err.contains("no such window") && err.contains(&home), "{err}");
+        let err = ctx
+            .switch_to_window_by_title("Nowhere")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"Nowhere\"") && err.contains("\"Second window\""),
+            "{err}"
+        );
+        let err = ctx
+            .switch_to_window("no-such-handle")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no such window") && err.contains(&home),
+            "{err}"
+        );
 
         // window.open, and a tab opened on purpose.
         ctx.switch_to_window(&home).await.unwrap();
         let home_session = ctx.session().await.unwrap();
-        home_session.evaluate("document.getElementById('open-window').click()").await.unwrap();
+        home_session
+            .evaluate("document.getElementById('open-window').click()")
+            .await
+            .unwrap();
         let blank = home_session.new_window("tab").await.unwrap();
         let mut count = 0;
         for _ in 0..200 {
@@ -443,7 +504,11 @@ fn new_tabs_are_listed_switched_to_by_handle_title_and_url_and_closed() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(count, 4);
-        let err = home_session.new_window("popup").await.unwrap_err().to_string();
+        let err = home_session
+            .new_window("popup")
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("use tab or window"), "{err}");
 
         // Closing the current tab leaves the others and switches to the oldest.
@@ -461,7 +526,10 @@ fn the_window_can_be_moved_resized_and_maximized() {
     rt().block_on(async {
         let s = session().await;
         s.goto(&url("/products").await).await.unwrap();
-        let rect = s.set_window_rect(Some(10), Some(20), Some(900), Some(650)).await.unwrap();
+        let rect = s
+            .set_window_rect(Some(10), Some(20), Some(900), Some(650))
+            .await
+            .unwrap();
         assert_eq!((rect.width, rect.height), (900, 650), "{rect:?}");
         let mut inner = Value::Null;
         for _ in 0..100 {
@@ -472,23 +540,37 @@ fn the_window_can_be_moved_resized_and_maximized() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert_eq!(inner, json!(900), "the page sees the new width");
-        let rect = s.set_window_rect(None, None, Some(700), None).await.unwrap();
+        let rect = s
+            .set_window_rect(None, None, Some(700), None)
+            .await
+            .unwrap();
         assert_eq!((rect.width, rect.height), (700, 650), "{rect:?}");
         // Maximized and full screen, the window covers the (headless) screen.
         let screen = eval(&s, "[screen.width, screen.height]").await;
         let maximized = s.maximize().await.unwrap();
         assert_eq!(s.window_state().await.unwrap(), "maximized");
-        assert_eq!(json!([maximized.width, maximized.height]), screen, "{maximized:?}");
+        assert_eq!(
+            json!([maximized.width, maximized.height]),
+            screen,
+            "{maximized:?}"
+        );
         let full = s.fullscreen().await.unwrap();
         assert_eq!(s.window_state().await.unwrap(), "fullscreen");
         assert_eq!(json!([full.width, full.height]), screen, "{full:?}");
         s.minimize().await.unwrap();
         assert_eq!(s.window_state().await.unwrap(), "minimized");
         // Setting a size restores the window first.
-        let rect = s.set_window_rect(None, None, Some(640), Some(480)).await.unwrap();
+        let rect = s
+            .set_window_rect(None, None, Some(640), Some(480))
+            .await
+            .unwrap();
         assert_eq!((rect.width, rect.height), (640, 480));
         assert_eq!(s.window_state().await.unwrap(), "normal");
-        let err = s.set_window_rect(None, None, Some(0), None).await.unwrap_err().to_string();
+        let err = s
+            .set_window_rect(None, None, Some(0), None)
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("positive"), "{err}");
         s.close().await.unwrap();
     });
@@ -498,9 +580,13 @@ fn the_window_can_be_moved_resized_and_maximized() {
 fn console_messages_and_failed_responses_are_recorded() {
     rt().block_on(async {
         let s = session().await;
-        s.goto_with(&url("/pages/console").await, WaitUntil::NetworkIdle, Duration::from_secs(30))
-            .await
-            .unwrap();
+        s.goto_with(
+            &url("/pages/console").await,
+            WaitUntil::NetworkIdle,
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
         let mut messages = Vec::new();
         for _ in 0..200 {
             messages = s.console_messages();
@@ -516,7 +602,14 @@ fn console_messages_and_failed_responses_are_recorded() {
                 .unwrap_or_else(|| panic!("no {level} {text:?} in {messages:#?}"))
         };
         let hello = find("log", "hello 42");
-        assert!(hello.url.as_deref().unwrap_or_default().ends_with("/pages/console"), "{hello:?}");
+        assert!(
+            hello
+                .url
+                .as_deref()
+                .unwrap_or_default()
+                .ends_with("/pages/console"),
+            "{hello:?}"
+        );
         assert!(hello.line.is_some() && hello.time > 1.0e12, "{hello:?}");
         find("warning", "careful now");
         find("error", "something broke");
@@ -532,8 +625,14 @@ fn console_messages_and_failed_responses_are_recorded() {
         assert_eq!(status_of("404").status, 404);
         assert_eq!(status_of("500").status, 500);
         assert_eq!(status_of("500").method, "GET");
-        let document = responses.iter().find(|r| r.url.ends_with("/pages/console")).unwrap();
-        assert_eq!((document.status, document.mime_type.as_str()), (200, "text/html"));
+        let document = responses
+            .iter()
+            .find(|r| r.url.ends_with("/pages/console"))
+            .unwrap();
+        assert_eq!(
+            (document.status, document.mime_type.as_str()),
+            (200, "text/html")
+        );
         s.close().await.unwrap();
     });
 }
@@ -546,12 +645,17 @@ fn headers_user_agent_blocked_urls_cookies_and_source() {
         s.set_extra_http_headers([("x-flavour".to_string(), "lemon".to_string())].into())
             .await
             .unwrap();
-        s.set_traceparent(Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"))
-            .await
-            .unwrap();
+        s.set_traceparent(Some(
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        ))
+        .await
+        .unwrap();
         s.set_user_agent("webrunner-test/1.0").await.unwrap();
         s.goto(&url("/").await).await.unwrap();
-        assert_eq!(eval(&s, "navigator.userAgent").await, json!("webrunner-test/1.0"));
+        assert_eq!(
+            eval(&s, "navigator.userAgent").await,
+            json!("webrunner-test/1.0")
+        );
         assert_eq!(
             eval(&s, "document.getElementById('traceparent').textContent").await,
             json!("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
@@ -559,15 +663,25 @@ fn headers_user_agent_blocked_urls_cookies_and_source() {
 
         let fetch = "fetch('/pages/status?code=201').then((r) => r.status, (e) => String(e))";
         assert_eq!(eval(&s, fetch).await, json!(201));
-        s.block_urls(&["*/pages/status*".to_string()]).await.unwrap();
+        s.block_urls(&["*/pages/status*".to_string()])
+            .await
+            .unwrap();
         assert_eq!(eval(&s, fetch).await, json!("TypeError: Failed to fetch"));
         s.unblock_urls().await.unwrap();
         assert_eq!(eval(&s, fetch).await, json!(201));
         s.goto(&url("/products").await).await.unwrap();
 
-        s.set_cookie(json!({ "name": "flavour", "value": "lemon" })).await.unwrap();
-        s.set_cookie(json!({ "name": "size", "value": "big" })).await.unwrap();
-        let names = |c: Vec<Value>| c.iter().map(|c| c["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        s.set_cookie(json!({ "name": "flavour", "value": "lemon" }))
+            .await
+            .unwrap();
+        s.set_cookie(json!({ "name": "size", "value": "big" }))
+            .await
+            .unwrap();
+        let names = |c: Vec<Value>| {
+            c.iter()
+                .map(|c| c["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
         let mut got = names(s.cookies().await.unwrap());
         got.sort();
         assert_eq!(got, ["flavour", "size"]);
@@ -575,11 +689,19 @@ fn headers_user_agent_blocked_urls_cookies_and_source() {
         assert_eq!(names(s.cookies().await.unwrap()), ["size"]);
         s.clear_cookies().await.unwrap();
         assert!(s.cookies().await.unwrap().is_empty());
-        let err = s.set_cookie(json!({ "value": "x" })).await.unwrap_err().to_string();
+        let err = s
+            .set_cookie(json!({ "value": "x" }))
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("needs a `name`"), "{err}");
 
         let source = s.page_source().await.unwrap();
-        assert!(source.starts_with("<!DOCTYPE html>") && source.contains("<h1>Products</h1>"), "{}", &source[..80.min(source.len())]);
+        assert!(
+            source.starts_with("<!DOCTYPE html>") && source.contains("<h1>Products</h1>"),
+            "{}",
+            &source[..80.min(source.len())]
+        );
         let png = s.screenshot(true).await.unwrap();
         assert_eq!(&png[1..4], b"PNG");
         s.close().await.unwrap();

@@ -95,7 +95,9 @@ pub(super) async fn watch(
     page: &chromiumoxide::Page,
     frames: Arc<Frames>,
 ) -> Result<tokio::task::JoinHandle<()>, BrowserError> {
-    let mut created = page.event_listener::<EventExecutionContextCreated>().await?;
+    let mut created = page
+        .event_listener::<EventExecutionContextCreated>()
+        .await?;
     let mut destroyed = page
         .event_listener::<EventExecutionContextDestroyed>()
         .await?;
@@ -206,7 +208,10 @@ impl Session {
             params["contextId"] = json!(id);
         }
         let what = format!("switching to {frame}");
-        let element = self.cdp("Runtime.evaluate", params).await.map_err(doing(&what))?;
+        let element = self
+            .cdp("Runtime.evaluate", params)
+            .await
+            .map_err(doing(&what))?;
         let object = element["result"]["objectId"].clone();
         let node = self
             .cdp("DOM.describeNode", json!({ "objectId": object }))

@@ -21,12 +21,12 @@ pub use cdp::Session;
 pub use chromium::{Browser, BrowserOptions};
 pub use dialogs::{Dialog, DialogEvent, DialogPolicy};
 pub use events::{ConsoleMessage, NetworkResponse};
-pub use frames::FrameRef;
-pub use navigation::WaitUntil;
-pub use windows::{WindowInfo, WindowRect};
 pub use find::find_chromium;
+pub use frames::FrameRef;
 pub use har_recorder::HarRecorder;
 pub use locator::{Element, Locator};
+pub use navigation::WaitUntil;
+pub use windows::{WindowInfo, WindowRect};
 
 /// Why a browser operation failed.
 #[derive(Debug, Clone, thiserror::Error)]

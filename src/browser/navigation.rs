@@ -140,7 +140,9 @@ enum Document {
 fn hint(error: &str) -> Option<&'static str> {
     let code = error.trim_start_matches("net::");
     Some(match code {
-        "ERR_CONNECTION_REFUSED" => "nothing accepts connections at that address; is the server running?",
+        "ERR_CONNECTION_REFUSED" => {
+            "nothing accepts connections at that address; is the server running?"
+        }
         "ERR_NAME_NOT_RESOLVED" | "ERR_NAME_RESOLUTION_FAILED" => {
             "the host name is unknown; check its spelling and the DNS"
         }
@@ -249,7 +251,11 @@ impl Session {
     }
 
     /// Reloads the page and waits until the new document reaches `until`.
-    pub async fn reload_with(&self, until: WaitUntil, timeout: Duration) -> Result<(), BrowserError> {
+    pub async fn reload_with(
+        &self,
+        until: WaitUntil,
+        timeout: Duration,
+    ) -> Result<(), BrowserError> {
         let start = Instant::now();
         self.switch_to_default_content();
         let url = self.top_url().await;
@@ -381,7 +387,10 @@ fn load_timeout(
     committed: bool,
 ) -> BrowserError {
     BrowserError::Timeout {
-        what: format!("{url} to reach `{until}`: {}", stuck(ready, until, committed)),
+        what: format!(
+            "{url} to reach `{until}`: {}",
+            stuck(ready, until, committed)
+        ),
         seconds: timeout.as_secs_f64(),
     }
 }
@@ -396,17 +405,30 @@ mod tests {
 
     #[test]
     fn load_states_parse_in_any_case_and_a_bad_one_lists_the_good_ones() {
-        assert_eq!("NetworkIdle".parse::<WaitUntil>().unwrap(), WaitUntil::NetworkIdle);
-        assert_eq!("DOMContentLoaded".parse::<WaitUntil>().unwrap(), WaitUntil::DomContentLoaded);
+        assert_eq!(
+            "NetworkIdle".parse::<WaitUntil>().unwrap(),
+            WaitUntil::NetworkIdle
+        );
+        assert_eq!(
+            "DOMContentLoaded".parse::<WaitUntil>().unwrap(),
+            WaitUntil::DomContentLoaded
+        );
         assert_eq!(" commit ".parse::<WaitUntil>().unwrap(), WaitUntil::Commit);
         let err = "idle".parse::<WaitUntil>().unwrap_err().to_string();
-        assert!(err.contains("\"idle\"") && err.contains("domcontentloaded, load or networkidle"), "{err}");
+        assert!(
+            err.contains("\"idle\"") && err.contains("domcontentloaded, load or networkidle"),
+            "{err}"
+        );
     }
 
     #[test]
     fn network_errors_get_a_hint() {
-        assert!(hint("net::ERR_CONNECTION_REFUSED").unwrap().contains("server running"));
-        assert!(hint("net::ERR_NAME_NOT_RESOLVED").unwrap().contains("host name"));
+        assert!(hint("net::ERR_CONNECTION_REFUSED")
+            .unwrap()
+            .contains("server running"));
+        assert!(hint("net::ERR_NAME_NOT_RESOLVED")
+            .unwrap()
+            .contains("host name"));
         assert!(hint("net::ERR_CERT_AUTHORITY_INVALID").is_some());
         assert!(hint("net::ERR_SOMETHING_NEW").is_none());
     }

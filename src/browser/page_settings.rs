@@ -53,12 +53,9 @@ impl Session {
     /// Deletes the cookies named `name` that the current page can see.
     pub async fn delete_cookie(&self, name: &str) -> Result<(), BrowserError> {
         let url = self.url().await?;
-        self.cdp(
-            "Network.deleteCookies",
-            json!({ "name": name, "url": url }),
-        )
-        .await
-        .map_err(doing(&format!("deleting cookie {name:?}")))?;
+        self.cdp("Network.deleteCookies", json!({ "name": name, "url": url }))
+            .await
+            .map_err(doing(&format!("deleting cookie {name:?}")))?;
         Ok(())
     }
 
@@ -102,12 +99,9 @@ impl Session {
             }
             Err(_) => serde_json::Map::new(),
         };
-        self.cdp(
-            "Network.setExtraHTTPHeaders",
-            json!({ "headers": headers }),
-        )
-        .await
-        .map_err(doing("setting the request headers"))?;
+        self.cdp("Network.setExtraHTTPHeaders", json!({ "headers": headers }))
+            .await
+            .map_err(doing("setting the request headers"))?;
         Ok(())
     }
 

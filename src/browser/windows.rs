@@ -79,13 +79,23 @@ impl Session {
             .lock()
             .map(|o| o.clone())
             .unwrap_or_default();
-        list.sort_by_key(|w| order.iter().position(|h| *h == w.handle).unwrap_or(usize::MAX));
+        list.sort_by_key(|w| {
+            order
+                .iter()
+                .position(|h| *h == w.handle)
+                .unwrap_or(usize::MAX)
+        });
         Ok(list)
     }
 
     /// The handles of this session's tabs and windows, oldest first.
     pub async fn window_handles(&self) -> Result<Vec<String>, BrowserError> {
-        Ok(self.windows().await?.into_iter().map(|w| w.handle).collect())
+        Ok(self
+            .windows()
+            .await?
+            .into_iter()
+            .map(|w| w.handle)
+            .collect())
     }
 
     /// This session's handle.
@@ -219,7 +229,12 @@ impl Session {
         }
         self.set_window_state("normal").await?;
         let mut bounds = json!({});
-        for (key, v) in [("left", x), ("top", y), ("width", width), ("height", height)] {
+        for (key, v) in [
+            ("left", x),
+            ("top", y),
+            ("width", width),
+            ("height", height),
+        ] {
             if let Some(v) = v {
                 bounds[key] = json!(v);
             }
@@ -235,8 +250,15 @@ impl Session {
         let start = Instant::now();
         loop {
             let rect = self.window_rect().await?;
-            let wanted = [(x, rect.x), (y, rect.y), (width, rect.width), (height, rect.height)];
-            let done = wanted.iter().all(|(want, got)| want.is_none_or(|w| w == *got));
+            let wanted = [
+                (x, rect.x),
+                (y, rect.y),
+                (width, rect.width),
+                (height, rect.height),
+            ];
+            let done = wanted
+                .iter()
+                .all(|(want, got)| want.is_none_or(|w| w == *got));
             if done || start.elapsed() >= SETTLE_LIMIT {
                 return Ok(rect);
             }
@@ -291,11 +313,16 @@ impl Session {
     /// its frames' execution contexts and its load state.
     async fn replay_state(&self) -> Result<(), BrowserError> {
         let what = doing("attaching to the window");
-        self.cdp("Runtime.disable", json!({})).await.map_err(&what)?;
-        self.cdp("Runtime.enable", json!({})).await.map_err(&what)?;
-        self.cdp("Page.setLifecycleEventsEnabled", json!({ "enabled": false }))
+        self.cdp("Runtime.disable", json!({}))
             .await
             .map_err(&what)?;
+        self.cdp("Runtime.enable", json!({})).await.map_err(&what)?;
+        self.cdp(
+            "Page.setLifecycleEventsEnabled",
+            json!({ "enabled": false }),
+        )
+        .await
+        .map_err(&what)?;
         self.cdp("Page.setLifecycleEventsEnabled", json!({ "enabled": true }))
             .await
             .map_err(&what)?;

@@ -196,9 +196,10 @@ impl BrowserSlot {
 
     /// The session of tab `handle`, kept for later switches.
     async fn tab(&mut self, handle: &str) -> Result<Session, BrowserError> {
-        let root = self.root.clone().ok_or_else(|| {
-            BrowserError::NoSuchWindow(format!("{handle:?}: no browser is open"))
-        })?;
+        let root = self
+            .root
+            .clone()
+            .ok_or_else(|| BrowserError::NoSuchWindow(format!("{handle:?}: no browser is open")))?;
         if handle == root.current_window_handle() {
             return Ok(root);
         }

@@ -66,7 +66,10 @@ impl Context {
 
     /// Switches to the oldest tab whose title contains `pattern`, or else matches it as a
     /// regular expression.
-    pub async fn switch_to_window_by_title(&mut self, pattern: &str) -> Result<Session, ActionError> {
+    pub async fn switch_to_window_by_title(
+        &mut self,
+        pattern: &str,
+    ) -> Result<Session, ActionError> {
         self.element = None;
         Ok(self.browser.switch_to_window_by_title(pattern).await?)
     }
