@@ -88,6 +88,22 @@ fn frames_same_and_cross_origin_nested_parent_and_default() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(title, json!("Second window"));
+        // Once the top page navigates away, the frame is gone, and calls say so.
+        s.frame_chain(&[FrameRef::Index(0)]).await.unwrap();
+        s.evaluate("top.location.href = '/products'").await.unwrap();
+        let mut gone = String::new();
+        for _ in 0..200 {
+            match s.evaluate("1").await {
+                Err(e) => {
+                    gone = e.to_string();
+                    break;
+                }
+                Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        assert!(gone.contains("frame #0) is gone"), "{gone}");
+        s.switch_to_default_content();
+        assert_eq!(s.title().await.unwrap(), "Products");
         s.close().await.unwrap();
     });
 }
