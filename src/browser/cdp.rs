@@ -123,7 +123,7 @@ impl Session {
     }
 
     /// Sends `method` as it is, guarded.
-    async fn raw(&self, method: &str, params: Value) -> Result<Value, BrowserError> {
+    pub(super) async fn raw(&self, method: &str, params: Value) -> Result<Value, BrowserError> {
         // Calls a dialog does not hold up: answering it, and the browser's own domains.
         let dialog_blocks = !(method == "Page.handleJavaScriptDialog"
             || method.starts_with("Browser.")
@@ -200,8 +200,16 @@ impl Session {
     /// Evaluates a JavaScript expression (awaiting promises) in the current frame and
     /// returns its JSON value.
     pub async fn evaluate(&self, expression: &str) -> Result<Value, BrowserError> {
-        let context = self.frame_context().await?;
-        self.evaluate_in(expression, context).await
+        let mut tries = 0;
+        loop {
+            let context = self.frame_context().await?;
+            match self.evaluate_in(expression, context).await {
+                Err(e) if context.is_some() && context_gone(&e) && tries < 20 => tries += 1,
+                other => return other,
+            }
+            // The frame's document went away under the call: look for its next one.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Evaluates `expression` in execution context `context` (the top document's when
@@ -230,8 +238,15 @@ impl Session {
         function_body: &str,
         args: &[Value],
     ) -> Result<Value, BrowserError> {
-        let context = self.frame_context().await?;
-        self.call_function_in(function_body, args, context).await
+        let mut tries = 0;
+        loop {
+            let context = self.frame_context().await?;
+            match self.call_function_in(function_body, args, context).await {
+                Err(e) if context.is_some() && context_gone(&e) && tries < 20 => tries += 1,
+                other => return other,
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// [`Session::call_function`] in execution context `context`.
@@ -271,7 +286,10 @@ impl Session {
     /// The page's HTML.
     pub async fn content(&self) -> Result<String, BrowserError> {
         let call = async { Ok(self.state.page.content().await?) };
-        self.state.guard(call).await
+        self.state
+            .guard(call)
+            .await
+            .map_err(doing("reading the page's HTML"))
     }
 
     /// A PNG of the viewport, or of the whole page when `full_page`.
@@ -281,7 +299,10 @@ impl Session {
             .full_page(full_page)
             .build();
         let call = async { Ok(self.state.page.screenshot(params).await?) };
-        self.state.guard(call).await
+        self.state
+            .guard(call)
+            .await
+            .map_err(doing("taking a screenshot"))
     }
 
     /// A PNG of the viewport.
@@ -325,6 +346,11 @@ impl Session {
     pub async fn close(self) -> Result<(), BrowserError> {
         self.state.close().await
     }
+}
+
+/// Whether a call failed because the execution context it named is gone.
+fn context_gone(e: &BrowserError) -> bool {
+    matches!(e, BrowserError::Cdp(m) if m.contains("Cannot find context with specified id"))
 }
 
 /// Keeps a failed poll as a result to try again, unless the session is dead: that ends the

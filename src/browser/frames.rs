@@ -23,6 +23,17 @@ use super::{BrowserError, Session};
 /// How long a frame that is (re)loading may take to get a document scripts can run in.
 const CONTEXT_WAIT: Duration = Duration::from_secs(10);
 
+/// How long a frame may be without a document before it is looked for in the frame tree.
+const GONE_CHECK_AFTER: Duration = Duration::from_millis(500);
+
+/// Whether the CDP frame tree `tree` holds frame `id`.
+fn tree_has(tree: &Value, id: &str) -> bool {
+    tree["frame"]["id"].as_str() == Some(id)
+        || tree["childFrames"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|t| tree_has(t, id)))
+}
+
 /// A frame element to switch to, looked up in the current frame's document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrameRef {
@@ -157,10 +168,22 @@ impl Session {
         };
         let mut rx = frames.changed.subscribe();
         let start = Instant::now();
+        let mut looked = false;
         loop {
             rx.borrow_and_update();
             if let Some(id) = frames.context_of(&current.frame_id) {
                 return Ok(Some(id));
+            }
+            // A frame that stays without a document for a moment may be gone for good.
+            if !looked && start.elapsed() >= GONE_CHECK_AFTER {
+                looked = true;
+                let tree = self.raw("Page.getFrameTree", json!({})).await?;
+                if !tree_has(&tree["frameTree"], &current.frame_id) {
+                    return Err(BrowserError::NoSuchFrame(format!(
+                        "the current frame ({}) is gone (its page navigated or the frame element was removed); switch to the default content or the parent frame",
+                        current.asked
+                    )));
+                }
             }
             let left = CONTEXT_WAIT.saturating_sub(start.elapsed());
             if left.is_zero() {
@@ -170,7 +193,8 @@ impl Session {
                     CONTEXT_WAIT.as_secs_f64()
                 )));
             }
-            let _ = tokio::time::timeout(left, rx.changed()).await;
+            let wait = if looked { left } else { GONE_CHECK_AFTER };
+            let _ = tokio::time::timeout(wait, rx.changed()).await;
         }
     }
 

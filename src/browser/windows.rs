@@ -285,6 +285,14 @@ impl Session {
     }
 
     async fn set_window_state(&self, state: &str) -> Result<(), BrowserError> {
+        let current = self.window_state().await?;
+        if current == state {
+            return Ok(());
+        }
+        // Chromium changes a non-normal window only back to normal.
+        if current != "normal" && state != "normal" {
+            Box::pin(self.set_window_state("normal")).await?;
+        }
         let id = self.window_id().await?;
         self.cdp(
             "Browser.setWindowBounds",

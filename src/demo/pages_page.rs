@@ -32,8 +32,8 @@ pub const DIALOGS: &str = r#"<h1>Dialogs</h1>
 /// A same-origin frame and a cross-origin one (`localhost` instead of `127.0.0.1`, with a
 /// border and padding), each holding a nested frame.
 pub const FRAMES: &str = r#"<h1>Frames</h1>
-<iframe id="same" name="same-frame" src="/pages/frame-child?name=same" width="420" height="220"></iframe>
-<iframe id="cross" name="cross-frame" width="420" height="220" style="border: 7px solid #345; padding: 5px; margin-left: 30px"></iframe>
+<iframe id="same" name="same-frame" src="/pages/frame-child?name=same" width="300" height="200"></iframe>
+<iframe id="cross" name="cross-frame" width="420" height="300" style="border: 7px solid #345; padding: 5px; margin-left: 30px"></iframe>
 <script>
 document.getElementById('cross').src = 'http://localhost:' + location.port + '/pages/frame-child?name=cross';
 </script>"#;
@@ -41,7 +41,7 @@ document.getElementById('cross').src = 'http://localhost:' + location.port + '/p
 /// The child of [`FRAMES`]: a button that counts clicks and a nested frame.
 pub const FRAME_CHILD: &str = r#"<h1>Child frame</h1>
 <p id="where"></p>
-<iframe name="grandchild" src="/pages/frame-grandchild" width="300" height="120" style="border: 3px solid #888; padding: 4px"></iframe>
+<iframe name="grandchild" src="/pages/frame-grandchild" width="300" height="200" style="border: 3px solid #888; padding: 4px"></iframe>
 <script>
 document.getElementById('where').textContent = new URLSearchParams(location.search).get('name') + ' ' + location.host;
 </script>"#;

@@ -19,14 +19,17 @@ pub type SharedHar = Arc<Mutex<Option<webrunner_har::writer::Har>>>;
 struct HarCapture {
     content: bool,
     recorder: Option<HarRecorder>,
+    /// Recorders of the other tabs switched to.
+    tabs: Vec<HarRecorder>,
     done: SharedHar,
     browser: Option<String>,
 }
 
 impl HarCapture {
-    /// Folds the open session's recording into what is done.
+    /// Folds the open session's recording (with its other tabs') into what is done.
     async fn close(&mut self) {
-        if let Some(r) = self.recorder.take() {
+        let tabs = std::mem::take(&mut self.tabs);
+        for r in self.recorder.take().into_iter().chain(tabs) {
             let har = r.finish(self.browser.clone()).await;
             let Ok(mut done) = self.done.lock() else {
                 return;
@@ -208,6 +211,11 @@ impl BrowserSlot {
         }
         let session = root.for_handle(handle).await?;
         session.set_dialog_policy(self.dialog_policy);
+        if let Some(capture) = self.har.as_mut() {
+            // The tab's traffic from now on (what it loaded before is not seen).
+            let recorder = HarRecorder::attach(&session, capture.content).await?;
+            capture.tabs.push(recorder);
+        }
         self.tabs.insert(handle.to_string(), session.clone());
         Ok(session)
     }
