@@ -31,7 +31,7 @@ median() {
   printf '%s\n' "${out[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
 }
 
-rust=$(median target/release/examples/bench_browser_loop "$url" "$N")
+rust=$(median "${CARGO_TARGET_DIR:-target}"/release/examples/bench_browser_loop "$url" "$N")
 pw=skipped
 if command -v npm >/dev/null && command -v node >/dev/null; then
   modules=$(bench/pw/install.sh) || modules=
