@@ -272,7 +272,7 @@ fn an_action_that_never_finishes_fails_at_its_time_out_and_the_page_goes_on() {
         let r = &outcome.records;
         let error = r[1].error.as_deref().unwrap_or_default();
         assert!(
-            error.contains("did not finish within 3.0 s (the script time-out"),
+            error.contains("did not finish within 11.0 s (the script time-out"),
             "{error}"
         );
         assert_eq!(r[2].status, Status::Passed, "{:?}", r[2].error);

@@ -85,9 +85,7 @@ pub(crate) fn input_path(
         .into_iter()
         .flatten()
         .collect();
-    let candidates: Vec<PathBuf> = if given.is_absolute() {
-        vec![given.to_path_buf()]
-    } else if roots.is_empty() {
+    let candidates: Vec<PathBuf> = if given.is_absolute() || roots.is_empty() {
         vec![given.to_path_buf()]
     } else {
         roots.iter().map(|r| r.join(given)).collect()

@@ -17,6 +17,7 @@ pub(super) fn attempt_limit(
     s: &Settings,
     doc: &CommandDoc,
     call: &Action,
+    browser_open: bool,
 ) -> (Duration, &'static str) {
     let own = doc
         .params
@@ -46,6 +47,18 @@ pub(super) fn attempt_limit(
     } else {
         (s.action_timeout, "the action time-out, --timeout")
     };
-    let margin = Duration::from_secs(2);
-    (base.saturating_add(own).saturating_add(margin), what)
+    // A command that launches Chromium (the first one that needs a browser, or one that
+    // starts a new one) may also take the launch's own time-out.
+    let launch = if !browser_open || doc.group == "browser" {
+        s.browser.launch_timeout
+    } else {
+        Duration::ZERO
+    };
+    let margin = Duration::from_secs(10);
+    (
+        base.saturating_add(own)
+            .saturating_add(launch)
+            .saturating_add(margin),
+        what,
+    )
 }

@@ -401,7 +401,12 @@ impl Executor {
                         .browser
                         .set_traceparent(ids.as_ref().map(|i| i.traceparent.clone()))
                         .await;
-                    let (limit, what) = limit::attempt_limit(&self.ctx.settings, &e.doc, call);
+                    let (limit, what) = limit::attempt_limit(
+                        &self.ctx.settings,
+                        &e.doc,
+                        call,
+                        self.ctx.open_session().is_some(),
+                    );
                     let stop = &self.stop;
                     tokio::select! {
                         biased;
@@ -417,11 +422,9 @@ impl Executor {
             };
             let outcome = match outcome {
                 // The action opened a dialog that the next action handles: it did its part.
-                Err(ActionError::Browser(crate::browser::BrowserError::DialogOpened { .. }))
-                    if self.next_handles_dialog =>
-                {
-                    Ok(Value::Null)
-                }
+                Err(ActionError::Browser(crate::browser::BrowserError::DialogOpened {
+                    ..
+                })) if self.next_handles_dialog => Ok(Value::Null),
                 other => other,
             };
             let (status, error, artifacts, retry) = match outcome {

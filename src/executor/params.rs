@@ -316,9 +316,12 @@ impl Signature<'_> {
             )));
         }
         let mut locator = Map::new();
-        if let (Some(by), Some(value)) = (out.remove("by"), out.remove("value")) {
-            locator.insert("by".into(), by);
-            locator.insert("value".into(), value);
+        let declared = |k: &str| self.params.iter().any(|p| p.name == k);
+        if self.locator && !declared("by") && !declared("value") {
+            if let (Some(by), Some(value)) = (out.remove("by"), out.remove("value")) {
+                locator.insert("by".into(), by);
+                locator.insert("value".into(), value);
+            }
         }
         for (key, v) in &action.kwargs {
             let name = match self.params.iter().find(|p| p.answers_to(key)) {
