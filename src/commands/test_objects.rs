@@ -100,7 +100,49 @@ async fn find_all(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> 
     Ok(json!({ "count": count, "elements": elements }))
 }
 
+/// `WR_find_element_by` / `WR_find_elements_by`: the Python WebRunner's direct lookup by a
+/// selector and a Selenium strategy (`css selector` unless `by` says otherwise).
+async fn find_by(ctx: &mut Context, call: &Call, all: bool) -> Result<Value, ActionError> {
+    let selector = call.str("selector")?;
+    let by = call.opt_str("by")?.unwrap_or("css selector");
+    let by = selenium_strategy(by).unwrap_or(by);
+    let mut located = call.clone();
+    located.kwargs.insert(
+        crate::executor::LOCATOR_KWARG.into(),
+        json!({ "by": by, "value": selector }),
+    );
+    if all {
+        find_all(ctx, &located).await
+    } else {
+        find(ctx, &located).await
+    }
+}
+
 pub(super) fn register(r: &mut CommandRegistry) {
+    const BY: &[Param] = &[
+        Param::req("selector", Kind::Str, "what to look for"),
+        Param::opt("by", Kind::Str, "optional Selenium strategy, default `css selector` (`id`, `name`, `xpath`, `class name`, `tag name`, `link text`, `partial link text`, or ours: `role`, `label`, `placeholder`, `test_id`, `text`)"),
+    ];
+    r.register(
+        "WR_find_element_by",
+        doc(
+            "test objects",
+            "Finds an element by a selector and a strategy and makes it the current element.",
+            BY,
+            "a short description such as `<button id=\"go\">`",
+        ),
+        handler(|c, a| Box::pin(find_by(c, a, false))),
+    );
+    r.register(
+        "WR_find_elements_by",
+        doc(
+            "test objects",
+            "Finds every element a selector and a strategy match; the first becomes the current element.",
+            BY,
+            "`{count, elements}`",
+        ),
+        handler(|c, a| Box::pin(find_by(c, a, true))),
+    );
     r.register(
         "WR_SaveTestObject",
         doc(

@@ -36,7 +36,8 @@ pub use clock::{Clock, RecordingClock, SystemClock};
 pub use context::{anymap, locator_of, Context, LocatorSpec};
 pub use error::ActionError;
 pub use params::{
-    checked_pixels, is_strategy, Kind, Param, Signature, LOCATOR_KEYS, MAX_WINDOW_PIXELS,
+    checked_pixels, is_strategy, Kind, Param, Signature, LOCATOR_KEYS, LOCATOR_KWARG,
+    MAX_WINDOW_PIXELS,
 };
 pub use registry::{
     handler, CommandDoc, CommandEntry, CommandFuture, CommandHandler, CommandRegistry,
