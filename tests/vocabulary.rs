@@ -411,16 +411,22 @@ fn waits_for_elements_url_title_and_ready_state_and_their_time_outs() {
                 ["WR_explict_wait", [1]],
                 ["WR_explict_wait", {"wait_time": 1, "method": "lambda d: True"}],
                 ["WR_explict_wait"],
-                ["WR_wait_for_url"]]"###,
+                ["WR_wait_for_url"],
+                ["WR_execute_script", ["document.body.insertAdjacentHTML('beforeend', '<button id=off disabled>Off</button>')"]],
+                ["WR_wait_for_element", ["#off", "css selector", 0.3, "clickable"]],
+                ["WR_wait_for_element", {"selector": "#off", "state": "enabled"}]]"###,
         )
         .await;
-        passed(&records, &[0, 1, 2, 3, 4, 8, 9, 10, 13, 14, 15]);
+        passed(&records, &[0, 1, 2, 3, 4, 6, 8, 9, 10, 13, 14, 15, 19]);
         assert_eq!(records[1].result, json!("<p id=\"late\">"));
         assert_eq!(records[2].result, json!("I was late"));
         let e = error(&records, 5);
         assert!(e.contains("timed out after 0.3s waiting for css=\"#nope\" to be visible"), "{e}");
-        let e = error(&records, 6);
-        assert!(e.contains("`state` \"clickable\" is not a state"), "{e}");
+        assert_eq!(records[6].result, json!("<p id=\"late\">"));
+        let e = error(&records, 20);
+        assert!(e.contains("timed out after 0.3s waiting for css=\"#off\" to be clickable"), "{e}");
+        let e = error(&records, 21);
+        assert!(e.contains("`state` \"enabled\" is not a state"), "{e}");
         let e = error(&records, 7);
         assert!(e.contains("unknown keyword `css`") && e.contains("selector; by; timeout; state"), "{e}");
         assert!(records[9].result.as_str().unwrap().ends_with("/later"));

@@ -55,6 +55,7 @@ const STATES: &[(&str, &str)] = &[
     ("attached", "present"),
     ("present", "present"),
     ("visible", "visible"),
+    ("clickable", "clickable"),
     ("hidden", "hidden"),
     ("detached", "absent"),
     ("absent", "absent"),
@@ -86,12 +87,35 @@ async fn wait_for_element(ctx: &mut Context, call: &Call) -> Result<Value, Actio
     let locator = super::test_objects::selenium_locator(&call.command, "by", by, selector)?;
     let session = ctx.session().await?;
     let el = Element::new(session, locator.clone());
-    el.wait_for(condition, timeout).await?;
-    if matches!(condition, "present" | "visible") {
+    if condition == "clickable" {
+        wait_clickable(&el, timeout).await?;
+    } else {
+        el.wait_for(condition, timeout).await?;
+    }
+    if matches!(condition, "present" | "visible" | "clickable") {
         ctx.set_current_element(Some(locator));
         return Ok(json!(el.describe().await?));
     }
     nothing()
+}
+
+/// Waits until the element is visible and enabled (Selenium's `element_to_be_clickable`).
+async fn wait_clickable(el: &Element, timeout: Duration) -> Result<(), ActionError> {
+    let now = el.clone().with_timeout(Duration::ZERO);
+    let start = Instant::now();
+    loop {
+        if now.is_visible().await? && now.is_enabled().await.unwrap_or(false) {
+            return Ok(());
+        }
+        if start.elapsed() >= timeout {
+            return Err(ActionError::Failed(format!(
+                "timed out after {:.1}s waiting for {} to be clickable (visible and enabled)",
+                timeout.as_secs_f64(),
+                el.locator()
+            )));
+        }
+        tokio::time::sleep(POLL).await;
+    }
 }
 
 /// Polls `read` until `holds` accepts what it read; on time-out the error says what was
@@ -229,14 +253,14 @@ pub(super) fn register(r: &mut CommandRegistry) {
         "WR_wait_for_element",
         doc(
             "waits",
-            "Waits until the element `by` + `selector` names reaches `state`: `attached`/`present` (in the document), `visible`, `hidden` (invisible or gone), `detached`/`absent` (gone). For `attached` and `visible` it becomes the current element.",
+            "Waits until the element `by` + `selector` names reaches `state`: `attached`/`present` (in the document), `visible`, `clickable` (visible and enabled), `hidden` (invisible or gone), `detached`/`absent` (gone). For `attached`, `visible` and `clickable` it becomes the current element.",
             params![
                 Param::req("selector", Kind::Str, "what to look for, e.g. `#result`"),
                 Param::opt("by", Kind::Str, "optional, default `css selector`: a Selenium strategy (`css selector`, `xpath`, `id`, `link text`, or `CSS_SELECTOR`, `XPATH`, …)"),
                 TIMEOUT_10,
                 Param::opt("state", Kind::Str, "optional, default `visible`"),
             ],
-            "for `attached` and `visible` a short description of the element, else null",
+            "for `attached`, `visible` and `clickable` a short description of the element, else null",
         ),
         handler(|c, a| Box::pin(wait_for_element(c, a))),
     );
@@ -320,13 +344,14 @@ mod tests {
         assert_eq!(condition_of("c", "Visible").unwrap(), "visible");
         assert_eq!(condition_of("c", "detached").unwrap(), "absent");
         assert_eq!(condition_of("c", "hidden").unwrap(), "hidden");
-        let e = condition_of("WR_wait_for_element", "clickable")
+        assert_eq!(condition_of("c", "clickable").unwrap(), "clickable");
+        let e = condition_of("WR_wait_for_element", "enabled")
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("WR_wait_for_element: `state` \"clickable\""),
+            e.starts_with("WR_wait_for_element: `state` \"enabled\""),
             "{e}"
         );
-        assert!(e.contains("attached, present, visible"), "{e}");
+        assert!(e.contains("attached, present, visible, clickable"), "{e}");
     }
 }
