@@ -416,9 +416,14 @@ impl SessionState {
         dispose(self.core.clone(), self.target.clone(), context).await
     }
 
-    /// Closes the tab only, leaving its browser context to the session that owns it.
+    /// Closes the tab only, leaving its browser context to the session that owns it. The
+    /// owner stays open for [`SessionState::close`], which disposes the context.
     pub(super) async fn close_tab(&self) -> Result<(), BrowserError> {
-        if self.closed.swap(true, Ordering::SeqCst) {
+        if self.owns_context {
+            if self.closed.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+        } else if self.closed.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
         for task in &self.watchers {

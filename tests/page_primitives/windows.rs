@@ -110,6 +110,12 @@ fn new_tabs_are_listed_switched_to_by_handle_title_and_url_and_closed() {
         assert_eq!(left.len(), 3);
         assert!(!left.contains(&blank));
         assert_eq!(ctx.session().await.unwrap().current_window_handle(), home);
+        // Closing the first tab (the one that opened the context) leaves the others too.
+        let left = ctx.close_window().await.unwrap();
+        assert_eq!(left.len(), 2);
+        let current = ctx.session().await.unwrap();
+        assert_eq!(current.current_window_handle(), left[0]);
+        assert_ne!(left[0], home);
         let har = ex.take_har().await.expect("recording");
         let urls: Vec<&str> = har
             .log
@@ -126,6 +132,9 @@ fn new_tabs_are_listed_switched_to_by_handle_title_and_url_and_closed() {
                 .any(|u| u.ends_with("/pages/second-window?again=1")),
             "{urls:?}"
         );
+        // Closing the session disposes the context with every tab left in it.
+        ex.context().close_browser().await;
+        assert!(current.window_handles().await.unwrap().is_empty());
         ex.shutdown().await;
     });
 }
