@@ -62,12 +62,12 @@ fn each_check_times_out_with_its_own_message() {
         assert!(matches!(covered, BrowserError::Timeout { .. }), "{covered:?}");
         assert_eq!(
             covered.to_string(),
-            "timed out after 0.4s waiting for css=\"#never\" to be actionable: covered by `<span id=\"shade\" class=\"overlay\">`"
+            "timed out after 0.4s waiting for css=\"#never\" to be actionable: covered by <span id=\"shade\" class=\"overlay\">"
         );
         assert!(message(short("#off").click().await).ends_with("actionable: disabled"));
         assert!(message(short("#hidden").click().await).ends_with("actionable: not visible"));
         assert!(message(short("#nothing").click().await)
-            .ends_with("actionable: not attached (no element matches)"));
+            .ends_with("actionable: not attached (no element matches css=\"#nothing\")"));
         s.evaluate("document.body.classList.add('go')").await.unwrap();
         assert!(message(short("#forever").click().await).ends_with("actionable: moving"));
         s.evaluate("document.body.classList.remove('go')")
@@ -89,8 +89,16 @@ fn every_locator_strategy_finds_its_element() {
     rt().block_on(async {
         let s = open("/input/forms").await;
         let cases: &[(&str, &str, &str)] = &[
-            ("css selector", "#locators .primary", "<button class=\"primary big\">"),
-            ("XPATH", "//button[@name='go-name']", "<button class=\"primary big\">"),
+            (
+                "css selector",
+                "#locators .primary",
+                "<button class=\"primary big\">",
+            ),
+            (
+                "XPATH",
+                "//button[@name='go-name']",
+                "<button class=\"primary big\">",
+            ),
             ("id", "email", "<input id=\"email\">"),
             ("text", "Heading two", "<h2>"),
             ("name", "go-name", "<button class=\"primary big\">"),
@@ -98,7 +106,11 @@ fn every_locator_strategy_finds_its_element() {
             ("tag name", "h2", "<h2>"),
             ("link text", "Exact link", "<a>"),
             ("partial_link_text", "link text", "<a>"),
-            ("role", "button[name=\"sign IN\"]", "<button class=\"primary big\">"),
+            (
+                "role",
+                "button[name=\"sign IN\"]",
+                "<button class=\"primary big\">",
+            ),
             ("role", "link[name=\"Exact link\"s]", "<a>"),
             ("role", "textbox[name=\"city\"]", "<input id=\"city\">"),
             ("label", "email address", "<input id=\"email\">"),
@@ -115,24 +127,47 @@ fn every_locator_strategy_finds_its_element() {
             assert_eq!(e.describe().await.unwrap(), *want, "{by}={value}");
         }
         assert_eq!(
-            el(&s, "link text", "Another link text").text().await.unwrap(),
+            el(&s, "link text", "Another link text")
+                .text()
+                .await
+                .unwrap(),
             "Another link text"
         );
         assert_eq!(el(&s, "link text", "Exact").count().await.unwrap(), 0);
-        assert_eq!(el(&s, "role", "button[name=\"sign\"]").count().await.unwrap(), 2);
+        assert_eq!(
+            el(&s, "role", "button[name=\"sign\"]")
+                .count()
+                .await
+                .unwrap(),
+            2
+        );
         let second = el(&s, "role", "button[name=\"sign\"]").nth(1);
         assert_eq!(second.text().await.unwrap(), "Sign out");
-        assert_eq!(el(&s, "role", "link[name=\"exact link\"s]").count().await.unwrap(), 0);
+        assert_eq!(
+            el(&s, "role", "link[name=\"exact link\"s]")
+                .count()
+                .await
+                .unwrap(),
+            0
+        );
         // Shadow DOM elements are clicked like any other.
         css(&s, "button.inner").click().await.unwrap();
         assert_eq!(css(&s, "button.inner").text().await.unwrap(), "pressed");
-        el(&s, "role", "button[name=\"Sign in\"]").click().await.unwrap();
+        el(&s, "role", "button[name=\"Sign in\"]")
+            .click()
+            .await
+            .unwrap();
         assert_eq!(text(&s, "#mouse-log").await, "signed in");
         assert_eq!(
-            Locator::new("role", "button[name=\"Sign in\"]").unwrap().to_string(),
+            Locator::new("role", "button[name=\"Sign in\"]")
+                .unwrap()
+                .to_string(),
             "role=\"button\"[name=\"Sign in\"]"
         );
-        assert_eq!(Locator::new("css", "#go").unwrap().to_string(), "css=\"#go\"");
+        assert_eq!(
+            Locator::new("css", "#go").unwrap().to_string(),
+            "css=\"#go\""
+        );
         assert!(Locator::new("class name", "a b").is_err());
         let bad = Locator::new("colour", "red").unwrap_err().to_string();
         assert!(bad.contains("unknown locator strategy \"colour\""), "{bad}");
@@ -205,7 +240,9 @@ fn typing_into_what_is_not_a_text_field_says_what_to_use() {
             typing("#plain").await,
             "cannot type into css=\"#plain\": it is not editable (a <div id=\"plain\">)"
         );
-        assert!(typing("#readonly").await.ends_with("not editable (read-only)"));
+        assert!(typing("#readonly")
+            .await
+            .ends_with("not editable (read-only)"));
         s.close().await.unwrap();
     });
 }
@@ -245,7 +282,10 @@ fn select_by_text_value_and_index() {
         assert_eq!(fruit.property("value").await.unwrap(), json!("b"));
         let missing = message(fruit.select_by_text("Durian").await);
         assert!(missing.contains("there is none"), "{missing}");
-        assert!(missing.contains("\"Apple\", \"Banana\", \"Cherry\""), "{missing}");
+        assert!(
+            missing.contains("\"Apple\", \"Banana\", \"Cherry\""),
+            "{missing}"
+        );
         assert!(message(fruit.select_by_index(7).await).contains("at index 7"));
         assert!(message(fruit.select_by_value("c").await).contains("disabled"));
         assert!(message(css(&s, "#plain").select_by_index(0).await).contains("not a <select>"));
@@ -283,7 +323,10 @@ fn hover_double_and_right_click() {
         assert_eq!(text(&s, "#mouse-log").await, "click:0 click:0 dblclick:0");
         css(&s, "#mouse").right_click().await.unwrap();
         let log = text(&s, "#mouse-log").await;
-        assert!(log.contains("contextmenu:2") && log.contains("auxclick:2"), "{log}");
+        assert!(
+            log.contains("contextmenu:2") && log.contains("auxclick:2"),
+            "{log}"
+        );
         s.close().await.unwrap();
     });
 }
@@ -299,14 +342,23 @@ fn reads_and_element_screenshot() {
         assert_eq!((width, height), (120, 40));
         let field = css(&s, "#field");
         field.type_text("!").await.unwrap();
-        assert_eq!(field.attribute("value").await.unwrap().as_deref(), Some("old text!"));
-        assert_eq!(field.dom_attribute("value").await.unwrap().as_deref(), Some("old text"));
+        assert_eq!(
+            field.attribute("value").await.unwrap().as_deref(),
+            Some("old text!")
+        );
+        assert_eq!(
+            field.dom_attribute("value").await.unwrap().as_deref(),
+            Some("old text")
+        );
         assert_eq!(field.attribute("nothing").await.unwrap(), None);
         assert_eq!(css(&s, "#box").css_value("width").await.unwrap(), "120px");
         assert!(!css(&s, "#readonly").is_selected().await.unwrap());
         assert!(css(&s, "#email").is_enabled().await.unwrap());
         assert!(css(&s, "#box").is_displayed().await.unwrap());
-        assert_eq!(css(&s, "#menu-items").inner_html().await.unwrap(), "<li>First item</li>");
+        assert_eq!(
+            css(&s, "#menu-items").inner_html().await.unwrap(),
+            "<li>First item</li>"
+        );
         let (x, y) = css(&s, "#box").center().await.unwrap();
         assert!(x > 0.0 && y > 0.0);
         css(&s, "#locators").scroll_into_view().await.unwrap();

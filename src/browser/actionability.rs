@@ -137,7 +137,7 @@ for (;;) {
       let top = el;
       if (need.hit) top = hitAt(x, y);
       if (!top) last = 'outside the viewport';
-      else if (!inside(top, el)) last = 'covered by `' + describe(top) + '`';
+      else if (!inside(top, el)) last = 'covered by ' + describe(top);
       else return { ok: ((el, b, x, y) => { BODY })(el, b, x, y) };
     }
   }
@@ -198,6 +198,10 @@ impl Element {
                 Err(e) => return Err(e),
             };
             if start.elapsed() >= self.timeout {
+                let last = match last.strip_suffix("(no element matches)") {
+                    Some(head) => format!("{head}(no element matches {})", self.locator),
+                    None => last,
+                };
                 let what = match need {
                     Need::ATTACHED => format!("{} to be attached: {last}", self.locator),
                     _ => format!("{} to be actionable: {last}", self.locator),
@@ -215,9 +219,15 @@ impl Element {
         if let Some(kind) = v.get("wrong").and_then(Value::as_str) {
             let desc = v["desc"].as_str().unwrap_or("an element");
             let advice = match (need.kind, kind) {
-                (Some("text"), "select") => format!("it is a {desc}; use WR_element_select_by_visible_text/_by_value/_by_index"),
-                (Some("text"), "file") => format!("it is a file input ({desc}); use WR_upload_file"),
-                (Some("text"), "check") => format!("it is a checkbox or radio ({desc}); use WR_element_check/WR_element_uncheck"),
+                (Some("text"), "select") => format!(
+                    "it is a {desc}; use WR_element_select_by_visible_text/_by_value/_by_index"
+                ),
+                (Some("text"), "file") => {
+                    format!("it is a file input ({desc}); use WR_upload_file")
+                }
+                (Some("text"), "check") => format!(
+                    "it is a checkbox or radio ({desc}); use WR_element_check/WR_element_uncheck"
+                ),
                 (Some("text"), _) => format!("it is not editable (a {desc})"),
                 (Some("check"), _) => format!("it is a {desc}, not a checkbox or radio button"),
                 (Some("select"), _) => format!("it is a {desc}, not a <select>"),

@@ -63,7 +63,10 @@ impl Element {
 
     /// How many elements match the locator now (no waiting).
     pub async fn count(&self) -> Result<usize, BrowserError> {
-        let function = format!("{}\nreturn findAll(arguments[0]).length;", super::locator::FINDER);
+        let function = format!(
+            "{}\nreturn findAll(arguments[0]).length;",
+            super::locator::FINDER
+        );
         let v = match self.session.call_function(&function, &[self.spec()]).await {
             Ok(v) => v,
             Err(BrowserError::Script(e)) => {
@@ -94,7 +97,10 @@ impl Element {
     /// Whether the element is displayed (waits for it to be attached).
     pub async fn is_displayed(&self) -> Result<bool, BrowserError> {
         let v = self
-            .read("return visible(el) && el.checkVisibility({ opacityProperty: true });", &[])
+            .read(
+                "return visible(el) && el.checkVisibility({ opacityProperty: true });",
+                &[],
+            )
             .await?;
         Ok(v == Value::Bool(true))
     }

@@ -408,7 +408,8 @@ return true;"#,
                 &[],
             )
             .await?;
-        let clip = json!({ "x": v["x"], "y": v["y"], "width": v["w"], "height": v["h"], "scale": 1 });
+        let clip =
+            json!({ "x": v["x"], "y": v["y"], "width": v["w"], "height": v["h"], "scale": 1 });
         let shot = self
             .session
             .cdp(

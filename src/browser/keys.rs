@@ -53,13 +53,37 @@ const TABLE: &[Row] = &[
     (0xE000, "Unidentified", "", 0, "", 0, &["NULL"]),
     (0xE001, "Cancel", "", 3, "", 0, &["CANCEL"]),
     (0xE002, "Help", "Help", 47, "", 0, &["HELP"]),
-    (0xE003, "Backspace", "Backspace", 8, "", 0, &["BACKSPACE", "BACK_SPACE"]),
+    (
+        0xE003,
+        "Backspace",
+        "Backspace",
+        8,
+        "",
+        0,
+        &["BACKSPACE", "BACK_SPACE"],
+    ),
     (0xE004, "Tab", "Tab", 9, "", 0, &["TAB"]),
     (0xE005, "Clear", "", 12, "", 0, &["CLEAR"]),
     (0xE006, "Enter", "Enter", 13, "\r", 0, &["RETURN"]),
     (0xE007, "Enter", "NumpadEnter", 13, "\r", 3, &["ENTER"]),
-    (0xE008, "Shift", "ShiftLeft", 16, "", 1, &["SHIFT", "LEFT_SHIFT"]),
-    (0xE009, "Control", "ControlLeft", 17, "", 1, &["CONTROL", "LEFT_CONTROL", "CTRL"]),
+    (
+        0xE008,
+        "Shift",
+        "ShiftLeft",
+        16,
+        "",
+        1,
+        &["SHIFT", "LEFT_SHIFT"],
+    ),
+    (
+        0xE009,
+        "Control",
+        "ControlLeft",
+        17,
+        "",
+        1,
+        &["CONTROL", "LEFT_CONTROL", "CTRL"],
+    ),
     (0xE00A, "Alt", "AltLeft", 18, "", 1, &["ALT", "LEFT_ALT"]),
     (0xE00B, "Pause", "Pause", 19, "", 0, &["PAUSE"]),
     (0xE00C, "Escape", "Escape", 27, "", 0, &["ESCAPE", "ESC"]),
@@ -68,10 +92,34 @@ const TABLE: &[Row] = &[
     (0xE00F, "PageDown", "PageDown", 34, "", 0, &["PAGE_DOWN"]),
     (0xE010, "End", "End", 35, "", 0, &["END"]),
     (0xE011, "Home", "Home", 36, "", 0, &["HOME"]),
-    (0xE012, "ArrowLeft", "ArrowLeft", 37, "", 0, &["ARROW_LEFT", "LEFT"]),
+    (
+        0xE012,
+        "ArrowLeft",
+        "ArrowLeft",
+        37,
+        "",
+        0,
+        &["ARROW_LEFT", "LEFT"],
+    ),
     (0xE013, "ArrowUp", "ArrowUp", 38, "", 0, &["ARROW_UP", "UP"]),
-    (0xE014, "ArrowRight", "ArrowRight", 39, "", 0, &["ARROW_RIGHT", "RIGHT"]),
-    (0xE015, "ArrowDown", "ArrowDown", 40, "", 0, &["ARROW_DOWN", "DOWN"]),
+    (
+        0xE014,
+        "ArrowRight",
+        "ArrowRight",
+        39,
+        "",
+        0,
+        &["ARROW_RIGHT", "RIGHT"],
+    ),
+    (
+        0xE015,
+        "ArrowDown",
+        "ArrowDown",
+        40,
+        "",
+        0,
+        &["ARROW_DOWN", "DOWN"],
+    ),
     (0xE016, "Insert", "Insert", 45, "", 0, &["INSERT"]),
     (0xE017, "Delete", "Delete", 46, "", 0, &["DELETE"]),
     (0xE018, ";", "Semicolon", 186, ";", 0, &["SEMICOLON"]),
@@ -104,10 +152,34 @@ const TABLE: &[Row] = &[
     (0xE03A, "F10", "F10", 121, "", 0, &["F10"]),
     (0xE03B, "F11", "F11", 122, "", 0, &["F11"]),
     (0xE03C, "F12", "F12", 123, "", 0, &["F12"]),
-    (0xE03D, "Meta", "MetaLeft", 91, "", 1, &["META", "COMMAND", "LEFT_META"]),
-    (0xE040, "ZenkakuHankaku", "", 244, "", 0, &["ZENKAKU_HANKAKU"]),
+    (
+        0xE03D,
+        "Meta",
+        "MetaLeft",
+        91,
+        "",
+        1,
+        &["META", "COMMAND", "LEFT_META"],
+    ),
+    (
+        0xE040,
+        "ZenkakuHankaku",
+        "",
+        244,
+        "",
+        0,
+        &["ZENKAKU_HANKAKU"],
+    ),
     (0xE050, "Shift", "ShiftRight", 16, "", 2, &["RIGHT_SHIFT"]),
-    (0xE051, "Control", "ControlRight", 17, "", 2, &["RIGHT_CONTROL"]),
+    (
+        0xE051,
+        "Control",
+        "ControlRight",
+        17,
+        "",
+        2,
+        &["RIGHT_CONTROL"],
+    ),
     (0xE052, "Alt", "AltRight", 18, "", 2, &["RIGHT_ALT"]),
     (0xE053, "Meta", "MetaRight", 92, "", 2, &["RIGHT_META"]),
     (0xE054, "PageUp", "Numpad9", 33, "", 3, &[]),
@@ -174,7 +246,10 @@ pub fn key_for_char(c: char) -> Option<KeyDef> {
         return TABLE.iter().find(|r| r.0 == c as u32).map(from_row);
     }
     let (code, vk) = match c {
-        'a'..='z' => (format!("Key{}", c.to_ascii_uppercase()), c.to_ascii_uppercase() as u32),
+        'a'..='z' => (
+            format!("Key{}", c.to_ascii_uppercase()),
+            c.to_ascii_uppercase() as u32,
+        ),
         'A'..='Z' => (format!("Key{c}"), c as u32),
         '0'..='9' => (format!("Digit{c}"), c as u32),
         ' ' => ("Space".to_string(), 32),
@@ -244,7 +319,10 @@ mod tests {
         assert_eq!(key_by_name("F12").map(|k| k.vk), Some(123));
         assert!(key_by_name("NO_SUCH_KEY").is_none());
         assert!(key_for_char('\u{e02a}').is_none());
-        assert_eq!(key_for_char('!').map(|k| k.code), Some("Digit1".to_string()));
+        assert_eq!(
+            key_for_char('!').map(|k| k.code),
+            Some("Digit1".to_string())
+        );
         assert!(needs_shift('?') && !needs_shift('/'));
     }
 }

@@ -18,9 +18,9 @@ mod process;
 
 pub use cdp::Session;
 pub use chromium::{Browser, BrowserOptions};
+pub use element::{Element, DEFAULT_TIMEOUT};
 pub use find::find_chromium;
 pub use har_recorder::HarRecorder;
-pub use element::{Element, DEFAULT_TIMEOUT};
 pub use input::{Input, InputState, MouseButton};
 pub use locator::Locator;
 
