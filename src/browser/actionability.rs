@@ -137,7 +137,7 @@ for (;;) {
       let top = el;
       if (need.hit) top = hitAt(x, y);
       if (!top) last = 'outside the viewport';
-      else if (!inside(top, el)) last = 'covered by `' + describe(top) + '`';
+      else if (!inside(top, el)) last = 'covered by ' + describe(top);
       else return { ok: ((el, b, x, y) => { BODY })(el, b, x, y) };
     }
   }
@@ -198,6 +198,10 @@ impl Element {
                 Err(e) => return Err(e),
             };
             if start.elapsed() >= self.timeout {
+                let last = match last.strip_suffix("(no element matches)") {
+                    Some(head) => format!("{head}(no element matches {})", self.locator),
+                    None => last,
+                };
                 let what = match need {
                     Need::ATTACHED => format!("{} to be attached: {last}", self.locator),
                     _ => format!("{} to be actionable: {last}", self.locator),

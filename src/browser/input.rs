@@ -183,7 +183,11 @@ impl Input {
         button: MouseButton,
         count: u32,
     ) -> Result<(), BrowserError> {
-        self.mouse_move(x, y).await?;
+        // The page saw the mouse arrive when it was moved here; moving again is no news.
+        let s = self.state();
+        if (s.x, s.y) != (x, y) || s.buttons != 0 {
+            self.mouse_move(x, y).await?;
+        }
         for n in 1..=count.max(1) {
             self.press(button, n).await?;
             self.release(button, n).await?;
