@@ -126,23 +126,50 @@ fn todomvc_items_are_added_edited_completed_and_deleted() {
 }
 
 /// The same flow through the Python WebRunner (`je_web_runner`, Selenium, chromedriver):
-/// proves it is written the way that runner reads it. Runs only when asked:
-/// `cargo test --test third_party_app -- --ignored`.
+/// proves it is written the way that runner reads it.
 #[test]
-#[ignore = "needs the Python WebRunner (pip install je_web_runner), chromedriver and TodoMVC"]
 fn todomvc_flow_passes_in_the_python_webrunner() {
+    if !python_webrunner_available() {
+        return;
+    }
     let dir = app_dir();
-    assert!(dir.join("index.html").is_file(), "run scripts/setup first");
+    if !dir.join("index.html").is_file() {
+        // todomvc_items_are_added_edited_completed_and_deleted says so (and fails under CI).
+        return;
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let base = rt().block_on(serve(dir));
-    let status = std::process::Command::new("python3")
+    let output = std::process::Command::new("python3")
         .arg(root.join("bench/py/run_flows.py"))
         .args(["--base", &base])
         .arg(root.join("examples/python_style/third_party/todomvc.json"))
-        .status()
+        .output()
         .expect("run python3");
     assert!(
-        status.success(),
-        "the flow failed in the Python WebRunner (see above)"
+        output.status.success(),
+        "the flow failed in the Python WebRunner:\n{}",
+        String::from_utf8_lossy(&output.stdout)
     );
+}
+
+/// Whether the Python WebRunner and chromedriver are installed (`scripts/test` installs
+/// them). Without them a test skips with a note, except under `CI=true` where it fails.
+fn python_webrunner_available() -> bool {
+    let package = std::process::Command::new("python3")
+        .args(["-c", "import je_web_runner"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let driver = std::process::Command::new("chromedriver")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if package && driver {
+        return true;
+    }
+    let note = "the Python WebRunner (pip install je-web-runner) or chromedriver is missing";
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{note}");
+    }
+    eprintln!("SKIPPED: {note}");
+    false
 }
