@@ -10,7 +10,19 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{executor, rt, site};
-use webrunner::{parse_flow, Status};
+use webrunner::{parse_flow, Executor, Settings, Status};
+
+/// An executor whose actions may take up to 30 s: the machine running the tests is shared
+/// and busy, and the executor cuts an action at its time-out (what a test proves never
+/// depends on it). A flow's own `WR_implicitly_wait` still sets its element waits.
+async fn roomy_executor() -> Executor {
+    let mut ex = executor().await;
+    ex.set_settings(Settings {
+        action_timeout: std::time::Duration::from_secs(30),
+        ..Settings::default()
+    });
+    ex
+}
 
 fn flows_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/python_style")
@@ -33,7 +45,7 @@ fn run_flow_file(name: &str) -> tempfile::TempDir {
         let base = site().await.base_url();
         let flow = parse_flow(&format!("{name}.json"), &flow_text(name, &base, out.path()))
             .unwrap_or_else(|e| panic!("{name}.json does not parse: {e}"));
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = ex.run_flow(&flow).await.to_vec();
         ex.shutdown().await;
         assert_eq!(
@@ -163,7 +175,7 @@ fn run_native(name: &str, flow: &str) -> Vec<webrunner::Record> {
     rt().block_on(async {
         let base = site().await.base_url();
         let flow = parse_flow(name, &flow.replace("{base}", &base)).unwrap();
-        let mut ex = executor().await;
+        let mut ex = roomy_executor().await;
         let records = ex.run_flow(&flow).await.to_vec();
         ex.shutdown().await;
         for r in &records {

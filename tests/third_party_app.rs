@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use common::{executor, rt};
-use webrunner::{parse_flow, Status};
+use webrunner::{parse_flow, Settings, Status};
 
 /// Where `scripts/setup` unpacks the app (same rule as there).
 fn app_dir() -> PathBuf {
@@ -88,6 +88,11 @@ fn todomvc_items_are_added_edited_completed_and_deleted() {
         let base = serve(dir).await;
         let flow = parse_flow("todomvc.json", &text.replace("{base}", &base)).unwrap();
         let mut ex = executor().await;
+        // Up to 30 s an action: a shared, busy machine (nothing here depends on it).
+        ex.set_settings(Settings {
+            action_timeout: std::time::Duration::from_secs(30),
+            ..Settings::default()
+        });
         let records = ex.run_flow(&flow).await.to_vec();
         ex.shutdown().await;
         let failed: Vec<String> = records
