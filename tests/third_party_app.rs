@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use common::{executor, rt};
-use webrunner::{parse_flow, Status};
+use webrunner::{parse_flow, Settings, Status};
 
 /// Where `scripts/setup` unpacks the app (same rule as there).
 fn app_dir() -> PathBuf {
@@ -88,6 +88,11 @@ fn todomvc_items_are_added_edited_completed_and_deleted() {
         let base = serve(dir).await;
         let flow = parse_flow("todomvc.json", &text.replace("{base}", &base)).unwrap();
         let mut ex = executor().await;
+        // Up to 30 s an action: a shared, busy machine (nothing here depends on it).
+        ex.set_settings(Settings {
+            action_timeout: std::time::Duration::from_secs(30),
+            ..Settings::default()
+        });
         let records = ex.run_flow(&flow).await.to_vec();
         ex.shutdown().await;
         let failed: Vec<String> = records
@@ -126,23 +131,50 @@ fn todomvc_items_are_added_edited_completed_and_deleted() {
 }
 
 /// The same flow through the Python WebRunner (`je_web_runner`, Selenium, chromedriver):
-/// proves it is written the way that runner reads it. Runs only when asked:
-/// `cargo test --test third_party_app -- --ignored`.
+/// proves it is written the way that runner reads it.
 #[test]
-#[ignore = "needs the Python WebRunner (pip install je_web_runner), chromedriver and TodoMVC"]
 fn todomvc_flow_passes_in_the_python_webrunner() {
+    if !python_webrunner_available() {
+        return;
+    }
     let dir = app_dir();
-    assert!(dir.join("index.html").is_file(), "run scripts/setup first");
+    if !dir.join("index.html").is_file() {
+        // todomvc_items_are_added_edited_completed_and_deleted says so (and fails under CI).
+        return;
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let base = rt().block_on(serve(dir));
-    let status = std::process::Command::new("python3")
+    let output = std::process::Command::new("python3")
         .arg(root.join("bench/py/run_flows.py"))
         .args(["--base", &base])
         .arg(root.join("examples/python_style/third_party/todomvc.json"))
-        .status()
+        .output()
         .expect("run python3");
     assert!(
-        status.success(),
-        "the flow failed in the Python WebRunner (see above)"
+        output.status.success(),
+        "the flow failed in the Python WebRunner:\n{}",
+        String::from_utf8_lossy(&output.stdout)
     );
+}
+
+/// Whether the Python WebRunner and chromedriver are installed (`scripts/test` installs
+/// them). Without them a test skips with a note, except under `CI=true` where it fails.
+fn python_webrunner_available() -> bool {
+    let package = std::process::Command::new("python3")
+        .args(["-c", "import je_web_runner"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let driver = std::process::Command::new("chromedriver")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if package && driver {
+        return true;
+    }
+    let note = "the Python WebRunner (pip install je-web-runner) or chromedriver is missing";
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{note}");
+    }
+    eprintln!("SKIPPED: {note}");
+    false
 }

@@ -85,7 +85,7 @@ def main():
     for path in args.flows:
         total[os.path.basename(path)] = run(path, args.base, files, out)
     failed = {k: v for k, v in total.items() if v}
-    print(f"{len(total) - len(failed)} passed, {len(failed)} failed")
+    print(f"flows without a failed action: {len(total) - len(failed)} of {len(total)}")
     for name, fails in failed.items():
         for i, command, message in fails:
             print(f"  {name} action {i} {command}: {message[:200]}")
