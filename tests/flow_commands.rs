@@ -17,7 +17,11 @@ async fn run(ex: &mut Executor, flow: &str) -> Vec<Record> {
 }
 
 fn failed(records: &[Record]) -> Vec<usize> {
-    records.iter().filter(|r| r.failed()).map(|r| r.index).collect()
+    records
+        .iter()
+        .filter(|r| r.failed())
+        .map(|r| r.index)
+        .collect()
 }
 
 fn error(r: &Record) -> String {
@@ -109,12 +113,19 @@ fn a_dialog_the_flow_handles_stays_open_for_it_and_one_it_ignores_is_dismissed_a
         let noted = &records[5].dialogs;
         assert_eq!(noted.len(), 1, "{records:#?}");
         assert_eq!(
-            (noted[0].kind.as_str(), noted[0].message.as_str(), noted[0].outcome.as_str()),
+            (
+                noted[0].kind.as_str(),
+                noted[0].message.as_str(),
+                noted[0].outcome.as_str()
+            ),
             ("confirm", "Delete it?", "dismissed")
         );
         assert_eq!(records[8].result["type"], json!("alert"));
         assert_eq!(records[10].result, json!("alert closed"));
-        assert!(records.iter().filter(|r| r.index != 5).all(|r| r.dialogs.is_empty()));
+        assert!(records
+            .iter()
+            .filter(|r| r.index != 5)
+            .all(|r| r.dialogs.is_empty()));
         let saved = serde_json::to_value(&records[5]).unwrap();
         assert_eq!(saved["dialogs"][0]["type"], json!("confirm"));
         ex.shutdown().await;
@@ -144,7 +155,10 @@ fn console_and_network_checks_see_what_the_page_did() {
             .iter()
             .filter_map(|m| m["type"].as_str())
             .collect();
-        assert!(types.contains(&"warning") && types.contains(&"error"), "{types:?}");
+        assert!(
+            types.contains(&"warning") && types.contains(&"error"),
+            "{types:?}"
+        );
         let statuses: Vec<i64> = records[6]
             .result
             .as_array()
@@ -152,13 +166,32 @@ fn console_and_network_checks_see_what_the_page_did() {
             .iter()
             .filter_map(|r| r["status"].as_i64())
             .collect();
-        assert!(statuses.contains(&404) && statuses.contains(&500), "{statuses:?}");
+        assert!(
+            statuses.contains(&404) && statuses.contains(&500),
+            "{statuses:?}"
+        );
         let severe = records[7].result.as_array().unwrap();
         assert!(severe.iter().any(|e| e["level"] == "SEVERE"), "{severe:?}");
-        assert!(error(&records[8]).contains("something broke"), "{}", error(&records[8]));
-        assert!(error(&records[9]).contains("status 5xx"), "{}", error(&records[9]));
-        assert!(error(&records[10]).contains("404"), "{}", error(&records[10]));
-        assert!(error(&records[11]).contains("`browser`"), "{}", error(&records[11]));
+        assert!(
+            error(&records[8]).contains("something broke"),
+            "{}",
+            error(&records[8])
+        );
+        assert!(
+            error(&records[9]).contains("status 5xx"),
+            "{}",
+            error(&records[9])
+        );
+        assert!(
+            error(&records[10]).contains("404"),
+            "{}",
+            error(&records[10])
+        );
+        assert!(
+            error(&records[11]).contains("`browser`"),
+            "{}",
+            error(&records[11])
+        );
         ex.shutdown().await;
     });
 }
@@ -201,13 +234,20 @@ fn a_keyword_a_command_does_not_take_fails_its_action_listing_the_ones_it_does()
         .await;
         assert_eq!(failed(&records), vec![1, 2], "{records:#?}");
         let e = error(&records[1]);
-        assert!(e.starts_with("WR_element_click: unknown keyword `csss` (did you mean `css`?)"), "{e}");
+        assert!(
+            e.starts_with("WR_element_click: unknown keyword `csss` (did you mean `css`?)"),
+            "{e}"
+        );
         assert!(e.contains("a locator: css, xpath, id"), "{e}");
         let e = error(&records[2]);
         assert!(e.contains("unknown keyword `input_valu`"), "{e}");
         assert!(e.contains("input_value (or text)"), "{e}");
         assert_eq!(records[1].attempts, 1);
-        assert_eq!(records[3].result, json!("0"), "the misspelt click clicked nothing");
+        assert_eq!(
+            records[3].result,
+            json!("0"),
+            "the misspelt click clicked nothing"
+        );
         assert_eq!(records[3].status, Status::Passed);
         ex.shutdown().await;
     });
@@ -238,7 +278,11 @@ fn an_untrusted_flow_uploads_only_from_its_own_folder_or_the_output() {
         let records = ex.run_flow(&flow).await.to_vec();
         assert_eq!(failed(&records), vec![2], "{records:#?}");
         assert!(records[1].result[0].as_str().unwrap().ends_with("mine.txt"));
-        assert!(error(&records[2]).contains("may only read files in its own folder"), "{}", error(&records[2]));
+        assert!(
+            error(&records[2]).contains("may only read files in its own folder"),
+            "{}",
+            error(&records[2])
+        );
         ex.shutdown().await;
     });
 }

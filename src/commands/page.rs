@@ -167,24 +167,28 @@ async fn get_cookies(ctx: &mut Context, _call: &Call) -> Result<Value, ActionErr
 }
 
 async fn add_cookie(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let name = call.str("name")?;
-    let value = call.str("value")?;
-    let session = ctx.session().await?;
-    let mut params = json!({ "name": name, "value": value });
-    match (call.opt_str("url")?, call.opt_str("domain")?) {
-        (Some(url), _) => params["url"] = json!(url),
-        (None, Some(domain)) => params["domain"] = json!(domain),
-        (None, None) => params["url"] = json!(session.url().await?),
+    // Selenium's form: one `cookie_dict`; ours: its fields as parameters.
+    let mut cookie = match call.get("cookie_dict") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    for key in ["name", "value", "url", "domain", "path"] {
+        if let Some(v) = call.get(key) {
+            cookie.insert(key.into(), v.clone());
+        }
     }
-    if let Some(path) = call.opt_str("path")? {
-        params["path"] = json!(path);
+    for key in ["name", "value"] {
+        if !cookie.get(key).is_some_and(Value::is_string) {
+            return Err(ActionError::BadArgument(format!(
+                "{}: the cookie needs a `{key}` (a string), in `cookie_dict` or as a parameter",
+                call.command
+            )));
+        }
     }
-    let r = session.cdp("Network.setCookie", params).await?;
-    if r.get("success") == Some(&Value::Bool(false)) {
-        return Err(ActionError::Failed(format!(
-            "the browser refused cookie {name:?}"
-        )));
-    }
+    ctx.session()
+        .await?
+        .set_cookie(Value::Object(cookie))
+        .await?;
     nothing()
 }
 
@@ -343,10 +347,11 @@ pub(super) fn register(r: &mut CommandRegistry) {
         "WR_add_cookie",
         doc(
             "page",
-            "Sets a cookie, for the current page's URL unless `url` or `domain` is given.",
+            "Sets a cookie, for the current page's URL unless `url` or `domain` is given: Selenium's `cookie_dict` (`name`, `value`, `path`, `domain`, `secure`, `httpOnly`, `expiry`, `sameSite`) or its fields as parameters.",
             params![
-                Param::req("name", Kind::Str, "cookie name"),
-                Param::req("value", Kind::Str, "cookie value"),
+                Param::opt("cookie_dict", Kind::Object, "the cookie, Selenium's form"),
+                Param::opt("name", Kind::Str, "cookie name"),
+                Param::opt("value", Kind::Str, "cookie value"),
                 Param::opt("url", Kind::Str, "optional"),
                 Param::opt("domain", Kind::Str, "optional"),
                 Param::opt("path", Kind::Str, "optional"),

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use super::{doc, handler, nothing};
-use crate::browser::{Dialog, FrameRef, WindowRect};
+use crate::browser::{BrowserError, Dialog, FrameRef, WindowRect};
 use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
 
 fn rect(r: WindowRect) -> Value {
@@ -59,13 +59,26 @@ async fn close_window(ctx: &mut Context, _call: &Call) -> Result<Value, ActionEr
     Ok(json!(ctx.close_window().await?))
 }
 
+/// Switches to the oldest tab whose title or URL matches, waiting up to the action time-out
+/// for one to match (a tab a click just opened may not have loaded its page yet).
 async fn switch_window(ctx: &mut Context, call: &Call, by: &str) -> Result<Value, ActionError> {
     let pattern = call.str("pattern")?.to_string();
-    let s = match by {
-        "title" => ctx.switch_to_window_by_title(&pattern).await?,
-        _ => ctx.switch_to_window_by_url(&pattern).await?,
-    };
-    Ok(json!(s.current_window_handle()))
+    let deadline = std::time::Instant::now() + ctx.settings.action_timeout;
+    loop {
+        let switched = match by {
+            "title" => ctx.switch_to_window_by_title(&pattern).await,
+            _ => ctx.switch_to_window_by_url(&pattern).await,
+        };
+        match switched {
+            Ok(s) => return Ok(json!(s.current_window_handle())),
+            Err(ActionError::Browser(BrowserError::NoSuchWindow(_)))
+                if std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// A frame as Selenium's `switch_to.frame` takes it: an index, or a name or id.
