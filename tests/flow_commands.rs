@@ -71,7 +71,7 @@ fn each_check_that_never_holds_fails_with_its_own_message() {
         .await;
         assert_eq!(failed(&records), vec![2, 3, 4, 5, 6], "{records:#?}");
         let expect = [
-            (2, "covered by `<span class=\"veil\">`"),
+            (2, "covered by <span class=\"veil\">"),
             (3, "disabled"),
             (4, "not visible"),
             (5, "moving"),
