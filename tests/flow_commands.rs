@@ -286,3 +286,126 @@ fn an_untrusted_flow_uploads_only_from_its_own_folder_or_the_output() {
         ex.shutdown().await;
     });
 }
+
+/// A page that logs what happens to its elements into `#log`.
+const EVENTS_PAGE: &str = concat!(
+    "data:text/html,<title>events</title><style>body{height:3000px}%23far{position:absolute;top:2500px}",
+    "%23box{width:120px;height:80px;background:%23ccd;color:rgb(1, 2, 3)}</style>",
+    "<form id=f onsubmit=\"event.preventDefault();note('submit')\"><input id=t name=t><button id=off disabled>off</button></form>",
+    "<div id=box ondblclick=\"note('dblclick')\" oncontextmenu=\"event.preventDefault();note('contextmenu')\" ",
+    "onmousedown=\"note('down:'+event.offsetX)\" onmouseup=\"note('up')\"><b>bold</b> text</div><p id=log></p>",
+    "<button id=far>far</button><script>function note(s){document.getElementById('log').textContent+=s+' '}",
+    "document.getElementById('t').onfocus=()=>note('focus');addEventListener('wheel',()=>note('wheel'),{once:true})</script>"
+);
+
+#[test]
+fn element_actions_and_reads_beyond_click_and_type() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let flow = json!([["WR_to_url", [EVENTS_PAGE]],
+            ["WR_element_double_click", {"css": "#box"}],
+            ["WR_element_right_click", {"css": "#box"}],
+            ["WR_element_focus", {"css": "#t"}],
+            ["WR_element_submit", {"css": "#t"}],
+            ["WR_element_inner_html", {"css": "#box"}],
+            ["WR_element_inner_text", {"css": "#box"}],
+            ["WR_element_is_enabled", {"css": "#off"}],
+            ["WR_element_is_enabled", {"css": "#t"}],
+            ["WR_element_value_of_css_property", {"css": "#box", "property_name": "color"}],
+            ["WR_element_scroll_into_view", {"css": "#far"}],
+            ["WR_execute_script", ["return window.scrollY > 1000"]],
+            ["WR_element_text", {"css": "#log"}]])
+        .to_string();
+        let records = run(&mut ex, &flow).await;
+        assert_eq!(failed(&records), Vec::<usize>::new(), "{records:#?}");
+        assert_eq!(records[5].result, json!("<b>bold</b> text"));
+        assert_eq!(records[6].result, json!("bold text"));
+        assert_eq!(records[7].result, json!(false));
+        assert_eq!(records[8].result, json!(true));
+        assert_eq!(records[9].result, json!("rgb(1, 2, 3)"));
+        assert_eq!(records[11].result, json!(true));
+        let log = records[12].result.as_str().unwrap_or_default().to_string();
+        for event in ["dblclick", "contextmenu", "focus", "submit"] {
+            assert!(log.contains(event), "{log}");
+        }
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn action_chains_move_with_offsets_drag_by_offset_pause_scroll_and_reset() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let flow = json!([["WR_to_url", [EVENTS_PAGE]],
+            ["WR_SaveTestObject", ["box", "id"]],
+            ["WR_move_to_element_with_offset", ["box", -50, 0]],
+            ["WR_left_click_and_hold"],
+            ["WR_pause", [0.05]],
+            ["WR_release"],
+            ["WR_perform"],
+            ["WR_drag_and_drop_offset", ["box", 10, 0]],
+            ["WR_scroll", [0, 200]],
+            ["WR_perform"],
+            ["WR_left_double_click", ["box"]],
+            ["WR_reset_actions"],
+            ["WR_perform"],
+            ["WR_element_text", {"css": "#log"}]])
+        .to_string();
+        let records = run(&mut ex, &flow).await;
+        assert_eq!(failed(&records), Vec::<usize>::new(), "{records:#?}");
+        assert_eq!(records[6].result, json!({"performed": 3}));
+        assert_eq!(records[9].result, json!({"performed": 4}));
+        assert_eq!(records[12].result, json!({"performed": 0}), "reset dropped the double click");
+        let log = records[13].result.as_str().unwrap_or_default().to_string();
+        // 50 px left of the centre of a 120 px box is 10 px from its left edge.
+        assert!(log.starts_with("down:10 up "), "{log}");
+        assert!(log.contains("wheel"), "{log}");
+        assert!(!log.contains("dblclick"), "{log}");
+        ex.shutdown().await;
+    });
+}
+
+#[test]
+fn tabs_window_geometry_frame_chains_and_load_states() {
+    rt().block_on(async {
+        let mut ex = executor().await;
+        let records = run(
+            &mut ex,
+            r###"[["WR_to_url", {"url": "{base}/pages/frames", "wait_until": "domcontentloaded"}],
+                ["WR_wait_for_load_state", ["networkidle"]],
+                ["WR_iframe_switch_chain", [["#same", "iframe"]]],
+                ["WR_element_click", {"css": "#count"}],
+                ["WR_element_text", {"css": "#count"}],
+                ["WR_iframe_back_to_default"],
+                ["WR_title"],
+                ["WR_get_current_window_handle"],
+                ["WR_new_window", ["tab"]],
+                ["WR_get_window_handles"],
+                ["WR_get_current_window_handle"],
+                ["WR_set_window_rect", {"x": 10, "y": 20, "width": 700, "height": 500}],
+                ["WR_set_window_position", [30, 40]],
+                ["WR_get_window_position"],
+                ["WR_maximize_window"],
+                ["WR_fullscreen_window"],
+                ["WR_minimize_window"],
+                ["WR_switch", ["window", "no-such-handle"]],
+                ["WR_switch_to_window_by_title", ["Frames"]],
+                ["WR_title"]]"###,
+        )
+        .await;
+        assert_eq!(failed(&records), vec![17], "only the made-up handle fails: {records:#?}");
+        assert_eq!(records[4].result, json!("1"));
+        assert_eq!(records[6].result, json!("Frames"));
+        let first = records[7].result.as_str().unwrap().to_string();
+        let handles = records[9].result.as_array().unwrap().clone();
+        assert_eq!(handles.len(), 2, "{handles:?}");
+        assert_eq!(handles[0], json!(first));
+        assert_eq!(records[10].result, handles[1], "the new tab is current");
+        assert_eq!(records[11].result["width"], json!(700));
+        assert_eq!(records[13].result, json!({"x": 30, "y": 40}));
+        assert!(records[14].result["width"].as_i64().unwrap() >= 700);
+        assert_eq!(records[18].result, json!(first));
+        assert_eq!(records[19].result, json!("Frames"));
+        ex.shutdown().await;
+    });
+}

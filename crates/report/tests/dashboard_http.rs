@@ -84,6 +84,7 @@ fn record(index: usize, command: &str, status: Status) -> Record {
         trace_id: None,
         flow: Some("flow.json".to_string()),
         tries: vec![],
+        dialogs: vec![],
     }
 }
 
