@@ -154,11 +154,12 @@ async fn print(_ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
         call.opt_str("end")?.unwrap_or("\n"),
     );
     let shown = shown_on_terminal(&text);
-    let mut out = std::io::stdout().lock();
+    // On stderr: stdout carries the run's own result (`run --format json`).
+    let mut out = std::io::stderr().lock();
     out.write_all(shown.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| {
-            ActionError::Failed(format!("{}: cannot write to stdout: {e}", call.command))
+            ActionError::Failed(format!("{}: cannot write to stderr: {e}", call.command))
         })?;
     Ok(json!(text))
 }
@@ -234,7 +235,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
         "print",
         doc(
             "compat",
-            "Python's `print`: writes the values joined by `sep` and ended by `end` on standard output (strings as they are, other values as JSON; control characters other than line breaks are written as visible escapes such as `\\x1b`).",
+            "Python's `print`: writes the values joined by `sep` and ended by `end` on standard error, so standard output keeps the run's own result (strings as they are, other values as JSON; control characters other than line breaks are written as visible escapes such as `\\x1b`).",
             params![
                 Param::opt("args", Kind::List, "the values (the remaining args)").rest(),
                 Param::opt("sep", Kind::Str, "optional, default one space"),
