@@ -134,7 +134,7 @@ fn clicks_are_real_and_refuse_covered_or_hidden_elements() {
         let err = |i: usize| records[i].error.clone().unwrap_or_default();
         assert!(err(4).contains("to be actionable: covered by <div id=\"overlay\">"), "{}", err(4));
         assert!(err(5).contains("not visible"), "{}", err(5));
-        assert!(err(6).contains("waiting for css=\"#nope\" to be actionable: not attached (no element matches)"), "{}", err(6));
+        assert!(err(6).contains("waiting for css=\"#nope\" to be actionable: not attached (no element matches css=\"#nope\")"), "{}", err(6));
         assert!(err(7).contains("SyntaxError") || err(7).contains("not a valid selector"), "{}", err(7));
         ex.shutdown().await;
     });

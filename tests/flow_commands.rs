@@ -58,17 +58,21 @@ fn clicks_wait_for_late_covered_disabled_and_moving_elements_without_retries() {
 fn each_check_that_never_holds_fails_with_its_own_message() {
     rt().block_on(async {
         let mut ex = executor().await;
-        let records = run(
-            &mut ex,
-            r###"[["WR_set_timeout", [0.8]],
-                ["WR_execute_script", ["document.body.innerHTML = '<span style=\"position:relative;display:inline-block\"><button id=c>c</button><span style=\"position:absolute;inset:0\" class=\"veil\"></span></span><button id=d disabled>d</button><button id=h style=\"visibility:hidden\">h</button><button id=m style=\"animation: s .3s linear infinite alternate;position:relative\">m</button><style>@keyframes s { from { left: 0 } to { left: 100px } }</style>'"]],
-                ["WR_element_click", {"css": "#c"}],
-                ["WR_element_click", {"css": "#d"}],
-                ["WR_element_click", {"css": "#h"}],
-                ["WR_element_click", {"css": "#m"}],
-                ["WR_element_click", {"css": "#none"}]]"###,
-        )
-        .await;
+        let page = concat!(
+            "data:text/html,<style>@keyframes s { from { left: 0 } to { left: 100px } }</style>",
+            "<span style='position:relative;display:inline-block'><button id=c>c</button>",
+            "<span style='position:absolute;inset:0' class='veil'></span></span>",
+            "<button id=d disabled>d</button><button id=h style='visibility:hidden'>h</button>",
+            "<button id=m style='animation: s .3s linear infinite alternate;position:relative'>m</button>"
+        );
+        let flow = json!([["WR_set_timeout", [0.8]], ["WR_to_url", [page]],
+            ["WR_element_click", {"css": "#c"}],
+            ["WR_element_click", {"css": "#d"}],
+            ["WR_element_click", {"css": "#h"}],
+            ["WR_element_click", {"css": "#m"}],
+            ["WR_element_click", {"css": "#none"}]])
+        .to_string();
+        let records = run(&mut ex, &flow).await;
         assert_eq!(failed(&records), vec![2, 3, 4, 5, 6], "{records:#?}");
         let expect = [
             (2, "covered by <span class=\"veil\">"),
@@ -353,7 +357,7 @@ fn action_chains_move_with_offsets_drag_by_offset_pause_scroll_and_reset() {
         .to_string();
         let records = run(&mut ex, &flow).await;
         assert_eq!(failed(&records), Vec::<usize>::new(), "{records:#?}");
-        assert_eq!(records[6].result, json!({"performed": 3}));
+        assert_eq!(records[6].result, json!({"performed": 4}));
         assert_eq!(records[9].result, json!({"performed": 4}));
         assert_eq!(records[12].result, json!({"performed": 0}), "reset dropped the double click");
         let log = records[13].result.as_str().unwrap_or_default().to_string();

@@ -298,6 +298,17 @@ impl BrowserSlot {
         }
         current.close_window().await?;
         self.tabs.remove(&handle);
+        // The browser lists a closed tab for a moment longer; wait until it does not, so
+        // the next look at the windows sees what is open.
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_secs(2) {
+            match self.windows().await {
+                Ok(now) if now.iter().any(|w| w.handle == handle) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                _ => break,
+            }
+        }
         if is_root {
             // The context stays with the closed root session until the slot closes it.
             self.session = None;
