@@ -359,7 +359,11 @@ fn action_chains_move_with_offsets_drag_by_offset_pause_scroll_and_reset() {
         assert_eq!(failed(&records), Vec::<usize>::new(), "{records:#?}");
         assert_eq!(records[6].result, json!({"performed": 4}));
         assert_eq!(records[9].result, json!({"performed": 4}));
-        assert_eq!(records[12].result, json!({"performed": 0}), "reset dropped the double click");
+        assert_eq!(
+            records[12].result,
+            json!({"performed": 0}),
+            "reset dropped the double click"
+        );
         let log = records[13].result.as_str().unwrap_or_default().to_string();
         // 50 px left of the centre of a 120 px box is 10 px from its left edge.
         assert!(log.starts_with("down:10 up "), "{log}");
@@ -397,7 +401,11 @@ fn tabs_window_geometry_frame_chains_and_load_states() {
                 ["WR_title"]]"###,
         )
         .await;
-        assert_eq!(failed(&records), vec![17], "only the made-up handle fails: {records:#?}");
+        assert_eq!(
+            failed(&records),
+            vec![17],
+            "only the made-up handle fails: {records:#?}"
+        );
         assert_eq!(records[4].result, json!("1"));
         assert_eq!(records[6].result, json!("Frames"));
         let first = records[7].result.as_str().unwrap().to_string();
