@@ -125,10 +125,6 @@ impl Browser {
                 "disable-sync",
                 "hide-scrollbars",
                 "mute-audio",
-                // Animation frames as fast as the page draws them, not at 60 Hz: an
-                // actionability check waits for one frame.
-                "disable-frame-rate-limit",
-                "run-all-compositor-stages-before-draw",
             ])
             // `Element.computedRole` / `computedName` for role locators (merged with
             // chromiumoxide's own `enable-blink-features`).
