@@ -68,7 +68,12 @@ fn each_check_times_out_with_its_own_message() {
         assert!(message(short("#hidden").click().await).ends_with("actionable: not visible"));
         assert!(message(short("#nothing").click().await)
             .ends_with("actionable: not attached (no element matches css=\"#nothing\")"));
-        s.evaluate("document.body.classList.add('go')").await.unwrap();
+        // Started, and seen to move, before the click looks at it.
+        s.evaluate(
+            "new Promise((done) => { const el = document.getElementById('forever'); const x = el.getBoundingClientRect().left; document.body.classList.add('go'); const f = () => (el.getBoundingClientRect().left !== x ? done() : requestAnimationFrame(f)); f(); })",
+        )
+        .await
+        .unwrap();
         assert!(message(short("#forever").click().await).ends_with("actionable: moving"));
         s.evaluate("document.body.classList.remove('go')")
             .await

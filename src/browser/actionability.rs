@@ -1,8 +1,10 @@
 //! Actionability, as Playwright defines it: before an action the element must be attached,
-//! visible, stable (the same box over two consecutive animation frames), enabled (for
-//! actions that change it), editable (for typing) and must receive a hit at its centre. One
-//! in-page call polls these on animation frames for up to a second; the Rust side repeats
-//! calls until the element's timeout, so a check costs about one frame when all is well.
+//! visible, stable (the same box in two animation frames), enabled (for actions that change
+//! it), editable (for typing) and must receive a hit at its centre. One in-page call polls
+//! these on animation frames for up to a second; the Rust side repeats calls until the
+//! element's timeout. The page remembers each element's box and the frame since which it
+//! has had it, so an element that kept its box since an earlier check is stable at once; a
+//! new or moved one costs a frame.
 
 use std::time::{Duration, Instant};
 
@@ -83,8 +85,10 @@ const frame = () => new Promise((resolve) => {
   let done = false;
   const end = () => { if (!done) { done = true; resolve(); } };
   requestAnimationFrame(end);
-  setTimeout(end, 50);
+  // No frame came (a hidden tab): the time that passed counts as one.
+  setTimeout(() => { if (!done) window.__webrunnerTicks = (window.__webrunnerTicks || 0) + 1; end(); }, 50);
 });
+const frameNow = () => document.timeline.currentTime + '/' + (window.__webrunnerTicks || 0);
 const kindOf = (el) => {
   const t = el.tagName;
   if (t === 'SELECT') return 'select';
@@ -111,14 +115,17 @@ const hitAt = (x, y) => {
 };
 const inside = (n, el) => { while (n) { if (n === el) return true; n = n.parentNode || n.host || null; } return false; };
 const same = (p, q) => p.left === q.left && p.top === q.top && p.width === q.width && p.height === q.height;
-let last = 'not attached (no element matches)', prev = null, prevEl = null;
+// The box each element had when last seen here, and the frame since which it has had it:
+// an element is stable once it has kept its box into a later animation frame.
+const boxes = window.__webrunnerBoxes || (window.__webrunnerBoxes = new WeakMap());
+let last = 'not attached (no element matches)';
 for (;;) {
   const el = find(spec);
-  if (!el) { last = 'not attached (no element matches)'; prevEl = null; }
+  if (!el) { last = 'not attached (no element matches)'; }
   else if (need.kind && kindOf(el) !== need.kind) { return { wrong: kindOf(el), desc: describe(el) }; }
-  else if (need.visible && !visible(el)) { last = 'not visible'; prevEl = null; }
-  else if (need.enabled && (el.matches(':disabled') || el.closest('[aria-disabled=true]'))) { last = 'disabled'; prevEl = null; }
-  else if (need.editable && (el.readOnly || el.getAttribute('aria-readonly') === 'true')) { last = 'not editable (read-only)'; prevEl = null; }
+  else if (need.visible && !visible(el)) { last = 'not visible'; }
+  else if (need.enabled && (el.matches(':disabled') || el.closest('[aria-disabled=true]'))) { last = 'disabled'; }
+  else if (need.editable && (el.readOnly || el.getAttribute('aria-readonly') === 'true')) { last = 'not editable (read-only)'; }
   else {
     let b = el.getBoundingClientRect();
     if (need.scroll) {
@@ -126,13 +133,20 @@ for (;;) {
       if (cx < 0 || cy < 0 || cx >= innerWidth || cy >= innerHeight) {
         el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
         b = el.getBoundingClientRect();
-        prevEl = null;
       }
     }
-    if (need.stable && (prevEl !== el || !same(prev, b))) {
-      if (prevEl === el) last = 'moving';
-      prevEl = el; prev = b;
-    } else {
+    let still = true;
+    if (need.stable) {
+      const seen = boxes.get(el), now = frameNow();
+      if (!seen || !same(seen.box, b)) {
+        if (seen) last = 'moving';
+        boxes.set(el, { box: b, since: now });
+        still = false;
+      } else {
+        still = seen.since !== now;
+      }
+    }
+    if (still) {
       const x = b.left + b.width / 2, y = b.top + b.height / 2;
       let top = el;
       if (need.hit) top = hitAt(x, y);

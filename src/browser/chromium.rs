@@ -148,9 +148,6 @@ impl Browser {
                 "disable-component-update",
                 "hide-scrollbars",
                 "mute-audio",
-                // Animation frames as fast as the page draws them, not at 60 Hz: an
-                // actionability check waits for one frame.
-                "disable-frame-rate-limit",
                 // Every frame in the page's own renderer, so that cross-origin frames are
                 // reached through the page's session like same-origin ones (without these,
                 // Chromium puts a cross-site frame in a process of its own, an `iframe`
