@@ -353,6 +353,8 @@ fn action_chains_move_with_offsets_drag_by_offset_pause_scroll_and_reset() {
             ["WR_left_double_click", ["box"]],
             ["WR_reset_actions"],
             ["WR_perform"],
+            // A wheel event reaches the page asynchronously (as in a browser a person uses).
+            ["WR_wait_for_condition", ["return document.getElementById('log').textContent.includes('wheel')", 5]],
             ["WR_element_text", {"css": "#log"}]])
         .to_string();
         let records = run(&mut ex, &flow).await;
@@ -364,7 +366,7 @@ fn action_chains_move_with_offsets_drag_by_offset_pause_scroll_and_reset() {
             json!({"performed": 0}),
             "reset dropped the double click"
         );
-        let log = records[13].result.as_str().unwrap_or_default().to_string();
+        let log = records[14].result.as_str().unwrap_or_default().to_string();
         // 50 px left of the centre of a 120 px box is 10 px from its left edge.
         assert!(log.starts_with("down:10 up "), "{log}");
         assert!(log.contains("wheel"), "{log}");
