@@ -64,3 +64,36 @@ impl CommandRegistry {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::action::load_flow;
+    use crate::CommandRegistry;
+
+    /// Every flow the project ships (examples, the Python WebRunner-style flows, the demo's)
+    /// binds to the commands' declarations: the documentation cannot show a flow that fails.
+    #[test]
+    fn every_shipped_flow_checks_clean() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("src/demo/demo_flow.json")];
+        for dir in [
+            "examples",
+            "examples/python_style",
+            "examples/python_style/third_party",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 15, "{files:?}");
+        let registry = CommandRegistry::with_builtins();
+        for path in files {
+            let flow = load_flow(&path).unwrap();
+            let findings = registry.check_flow(&flow);
+            assert!(findings.is_empty(), "{}", findings[0]);
+        }
+    }
+}
