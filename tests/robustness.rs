@@ -171,3 +171,22 @@ fn check_names_file_line_and_action_of_each_problem_without_a_browser() {
     let o = webrunner(dir.path(), &["check", "ok.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn run_prints_what_check_finds_before_it_starts_and_fails_just_that_action() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flow.json"),
+        "[[\"WR_title\"],\n [\"WR_title\", {\"csss\": \"#x\"}]]",
+    )
+    .unwrap();
+    let o = webrunner(dir.path(), &["run", "flow.json", "--out", "out"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("warning: flow.json:2: action #1 (WR_title): unknown keyword `csss`"),
+        "{err}"
+    );
+    let records = records(&dir.path().join("out"));
+    assert!(records[1].error.as_deref().unwrap_or_default().contains("unknown keyword `csss`"));
+}
