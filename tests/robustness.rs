@@ -188,5 +188,9 @@ fn run_prints_what_check_finds_before_it_starts_and_fails_just_that_action() {
         "{err}"
     );
     let records = records(&dir.path().join("out"));
-    assert!(records[1].error.as_deref().unwrap_or_default().contains("unknown keyword `csss`"));
+    assert!(records[1]
+        .error
+        .as_deref()
+        .unwrap_or_default()
+        .contains("unknown keyword `csss`"));
 }
