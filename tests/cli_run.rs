@@ -111,3 +111,31 @@ fn a_run_whose_dashboard_listens_on_every_interface_warns_about_it() {
     let o = webrunner(dir.path(), &["run", "f.json", "--dashboard"]);
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
 }
+
+#[test]
+fn commands_prints_the_reference_as_markdown_and_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = webrunner(dir.path(), &["commands"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let markdown = String::from_utf8_lossy(&o.stdout).to_string();
+    let on_disk =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/commands.md")).unwrap();
+    assert_eq!(
+        markdown, on_disk,
+        "docs/commands.md is what the binary prints"
+    );
+    let o = webrunner(dir.path(), &["commands", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    let input = list
+        .iter()
+        .find(|c| c["name"] == "WR_element_input")
+        .unwrap();
+    assert_eq!(input["aliases"], serde_json::json!(["WR_input_to_element"]));
+    assert_eq!(input["element"], serde_json::json!(true));
+    assert_eq!(input["params"][0]["name"], "input_value");
+    assert_eq!(input["params"][0]["aliases"], serde_json::json!(["text"]));
+    assert_eq!(input["params"][0]["required"], serde_json::json!(true));
+    assert!(list.len() > 100, "{}", list.len());
+}
