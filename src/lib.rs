@@ -12,6 +12,7 @@ pub mod run;
 pub mod settings;
 pub mod stop;
 pub mod terminal;
+pub mod timeline;
 
 pub use action::{load_flow, parse_flow, Action, Flow, FlowError};
 pub use executor::{ActionError, CommandRegistry, Context, Executor};

@@ -16,6 +16,7 @@ mod monitor;
 mod progress;
 mod replay;
 mod run;
+mod timeline;
 
 /// Exit code when everything checked passed.
 pub const EXIT_OK: u8 = 0;
@@ -66,6 +67,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Serve the live dashboard over a saved records.json.
     Dashboard(dashboard::DashboardArgs),
+    /// Merge spans, console messages and responses into one chronological JSON list.
+    Timeline(timeline::TimelineArgs),
 }
 
 /// `v` seconds from the flag `--flag`; a negative, NaN or too large value (more than a day)
@@ -114,6 +117,7 @@ pub fn main() -> ExitCode {
         Command::Cluster(args) => cluster::execute(args),
         Command::Replay(args) => replay::execute(args),
         Command::Dashboard(args) => dashboard::execute(args),
+        Command::Timeline(args) => timeline::execute(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
