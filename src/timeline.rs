@@ -9,37 +9,17 @@ use std::cmp::Ordering;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
-/// Input that cannot be placed on the timeline.
+/// Input that cannot be placed on the timeline: a source that is not a list of objects, or a
+/// timestamp (or span duration) that is infinite or not a number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TimelineError {
-    /// A source is neither a list nor empty.
-    #[error("{source_name}: expected a JSON list of objects, got {found}")]
-    NotAList {
-        /// `spans`, `console` or `responses`.
-        source_name: &'static str,
-        /// What was found instead.
-        found: String,
-    },
-    /// An item of a source is not an object.
-    #[error("{source_name}[{index}]: expected an object, got {found}")]
-    NotAnObject {
-        /// `spans`, `console` or `responses`.
-        source_name: &'static str,
-        /// Position of the item in its source.
-        index: usize,
-        /// What was found instead.
-        found: String,
-    },
-    /// A timestamp (or a span's duration) is infinite or not a number.
-    #[error("{source_name}[{index}]: timestamp {value} is not finite")]
-    NotFinite {
-        /// `spans`, `console` or `responses`.
-        source_name: &'static str,
-        /// Position of the item in its source.
-        index: usize,
-        /// The offending value as given.
-        value: String,
-    },
+#[error("{source_name}{at}: {reason}")]
+pub struct TimelineError {
+    /// `spans`, `console` or `responses`.
+    pub source_name: &'static str,
+    /// `[index]` of the offending item, or empty when the whole source is wrong.
+    pub at: String,
+    /// What was wrong.
+    pub reason: String,
 }
 
 /// A single point on the merged timeline.
@@ -65,19 +45,20 @@ fn items<'a>(
         Value::Array(list) => list,
         v if !truthy(v) => return Ok(Vec::new()),
         other => {
-            return Err(TimelineError::NotAList {
+            return Err(TimelineError {
                 source_name,
-                found: type_name(other).to_string(),
+                at: String::new(),
+                reason: format!("expected a JSON list of objects, got {}", type_name(other)),
             })
         }
     };
     list.iter()
         .enumerate()
         .map(|(index, item)| {
-            item.as_object().ok_or_else(|| TimelineError::NotAnObject {
+            item.as_object().ok_or_else(|| TimelineError {
                 source_name,
-                index,
-                found: type_name(item).to_string(),
+                at: format!("[{index}]"),
+                reason: format!("expected an object, got {}", type_name(item)),
             })
         })
         .collect()
@@ -139,14 +120,6 @@ fn parse_py_float(text: &str) -> Option<f64> {
         }
         return t.replace('_', "").parse().ok();
     }
-    let lower = t.to_ascii_lowercase();
-    let unsigned = lower.trim_start_matches(['+', '-']);
-    if unsigned.starts_with(['i', 'n']) && !matches!(unsigned, "inf" | "infinity" | "nan") {
-        return None;
-    }
-    if lower.len() - unsigned.len() > 1 {
-        return None;
-    }
     t.parse().ok()
 }
 
@@ -158,10 +131,13 @@ fn finite(
 ) -> Result<Value, TimelineError> {
     Number::from_f64(v)
         .map(Value::Number)
-        .ok_or_else(|| TimelineError::NotFinite {
+        .ok_or_else(|| TimelineError {
             source_name,
-            index,
-            value: raw.map_or_else(|| v.to_string(), Value::to_string),
+            at: format!("[{index}]"),
+            reason: format!(
+                "timestamp {} is not finite",
+                raw.map_or_else(|| v.to_string(), Value::to_string)
+            ),
         })
 }
 

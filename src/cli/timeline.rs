@@ -48,12 +48,7 @@ pub fn execute(args: TimelineArgs) -> anyhow::Result<u8> {
                     .map(|p| format!("--{flag} {}", p.display()))
                     .unwrap_or_default()
             };
-            let which = match &e {
-                timeline::TimelineError::NotAList { source_name, .. }
-                | timeline::TimelineError::NotAnObject { source_name, .. }
-                | timeline::TimelineError::NotFinite { source_name, .. } => *source_name,
-            };
-            let path = match which {
+            let path = match e.source_name {
                 "spans" => file("spans", &args.spans),
                 "console" => file("console", &args.console),
                 _ => file("responses", &args.responses),
