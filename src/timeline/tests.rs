@@ -1,0 +1,114 @@
+//! Each rule of the timeline, and its printing as the Python WebRunner prints it.
+
+use super::*;
+use serde_json::json;
+
+fn one(spans: Value, console: Value, responses: Value) -> Vec<TimelineEvent> {
+    build(Some(&spans), Some(&console), Some(&responses)).expect("builds")
+}
+
+#[test]
+fn spans_give_start_and_end_with_duration_and_skip_without_start() {
+    let e = one(
+        json!([{"name": "load", "start": "10", "end_ms": 25, "attrs": {"k": 1}},
+               {"name": "", "start_ms": 3}, {"name": "gone", "end": 4}]),
+        json!(null),
+        json!(null),
+    );
+    let kinds: Vec<_> = e
+        .iter()
+        .map(|x| (x.kind.as_str(), x.label.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("span.start", "span"),
+            ("span.start", "load"),
+            ("span.end", "load")
+        ]
+    );
+    assert_eq!(
+        e[0].payload,
+        *json!({"end_ms": null, "attrs": {}}).as_object().unwrap()
+    );
+    assert_eq!(e[2].payload["duration_ms"], json!(15.0));
+}
+
+#[test]
+fn console_uses_timestamp_ms_then_ts_then_index_and_type_or_log() {
+    let e = one(
+        json!(null),
+        json!([{"text": "a"}, {"ts": "0.5", "type": "error", "location": "a.js:1"}]),
+        json!(null),
+    );
+    assert_eq!(e[0].timestamp_ms, 0.0);
+    assert_eq!((e[0].label.as_str(), e[1].label.as_str()), ("log", "error"));
+    assert_eq!(e[1].timestamp_ms, 0.5);
+    assert_eq!(
+        e[1].payload,
+        *json!({"text": null, "location": "a.js:1"})
+            .as_object()
+            .unwrap()
+    );
+}
+
+#[test]
+fn responses_label_method_and_status_with_defaults() {
+    let e = one(
+        json!(null),
+        json!(null),
+        json!([{"url": "u", "timestamp_ms": 9}, {"status": null, "method": "POST", "ts": 1}]),
+    );
+    assert_eq!(e[0].label, "POST None");
+    assert_eq!(e[1].label, "GET ?");
+    assert_eq!(
+        e[1].payload,
+        *json!({"url": "u", "status": null, "ok": null})
+            .as_object()
+            .unwrap()
+    );
+}
+
+#[test]
+fn merge_is_a_stable_sort_by_timestamp() {
+    let e = one(
+        json!([{"name": "s", "start": 1}]),
+        json!([{"text": "c", "ts": 1}, {"text": "d", "ts": 0}]),
+        json!([{"ts": 1}]),
+    );
+    let kinds: Vec<_> = e.iter().map(|x| x.kind.as_str()).collect();
+    assert_eq!(kinds, ["console", "span.start", "console", "response"]);
+}
+
+#[test]
+fn numeric_strings_count_and_other_strings_do_not() {
+    assert_eq!(coerce_timestamp(Some(&json!(" 1_0.5 "))), Some(10.5));
+    assert_eq!(coerce_timestamp(Some(&json!("abc"))), None);
+    assert_eq!(coerce_timestamp(Some(&json!(""))), None);
+    assert_eq!(coerce_timestamp(Some(&json!([1]))), None);
+    assert_eq!(coerce_timestamp(Some(&json!(true))), Some(1.0));
+}
+
+#[test]
+fn bad_sources_and_non_finite_timestamps_are_errors() {
+    assert!(build(Some(&json!({"a": 1})), None, None).is_err());
+    assert!(build(None, Some(&json!([1])), None).is_err());
+    assert!(build(None, None, Some(&json!([{"ts": "inf"}]))).is_err());
+    assert!(build(Some(&json!({})), Some(&json!("")), None).is_ok());
+}
+
+#[test]
+fn json_is_printed_as_python_prints_it() {
+    let e = one(
+        json!([{"name": "ü", "start": 1e16, "end": "0.00001"}]),
+        json!(null),
+        json!(null),
+    );
+    assert_eq!(
+        to_json(&e),
+        r#"[{"timestamp_ms": 1e-05, "kind": "span.end", "label": "\u00fc", "payload": {"duration_ms": -1e+16}}, {"timestamp_ms": 1e+16, "kind": "span.start", "label": "\u00fc", "payload": {"end_ms": 1e-05, "attrs": {}}}]"#
+    );
+    assert_eq!(py_float(1234.0), "1234.0");
+    assert_eq!(py_float(0.0001), "0.0001");
+    assert_eq!(py_float(123456.789), "123456.789");
+}
