@@ -143,7 +143,7 @@ fn every_flow_file_is_tested() {
 /// the same demo site: proves they are written the way that runner reads them.
 #[test]
 fn flows_pass_in_the_python_webrunner() {
-    if !python_webrunner_available() {
+    if !common::python_webrunner_available() {
         return;
     }
     let out = tempfile::tempdir().unwrap();
@@ -314,26 +314,4 @@ fn storage_page_shows_storage_and_cookies() {
     );
     let cookies = records[8].result.to_string();
     assert!(cookies.contains("flavour"), "{cookies}");
-}
-
-/// Whether the Python WebRunner and chromedriver are installed (`scripts/test` installs
-/// them). Without them a test skips with a note, except under `CI=true` where it fails.
-fn python_webrunner_available() -> bool {
-    let package = std::process::Command::new("python3")
-        .args(["-c", "import je_web_runner"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let driver = std::process::Command::new("chromedriver")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if package && driver {
-        return true;
-    }
-    let note = "the Python WebRunner (pip install je-web-runner) or chromedriver is missing";
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{note}");
-    }
-    eprintln!("SKIPPED: {note}");
-    false
 }

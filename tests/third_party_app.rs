@@ -75,10 +75,7 @@ fn todomvc_items_are_added_edited_completed_and_deleted() {
             "TodoMVC is not installed at {} (scripts/setup installs it)",
             dir.display()
         );
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{note}");
-        }
-        eprintln!("SKIPPED todomvc test: {note}");
+        common::missing_tool(&note);
         return;
     }
     let flow_path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -134,7 +131,7 @@ fn todomvc_items_are_added_edited_completed_and_deleted() {
 /// proves it is written the way that runner reads it.
 #[test]
 fn todomvc_flow_passes_in_the_python_webrunner() {
-    if !python_webrunner_available() {
+    if !common::python_webrunner_available() {
         return;
     }
     let dir = app_dir();
@@ -155,26 +152,4 @@ fn todomvc_flow_passes_in_the_python_webrunner() {
         "the flow failed in the Python WebRunner:\n{}",
         String::from_utf8_lossy(&output.stdout)
     );
-}
-
-/// Whether the Python WebRunner and chromedriver are installed (`scripts/test` installs
-/// them). Without them a test skips with a note, except under `CI=true` where it fails.
-fn python_webrunner_available() -> bool {
-    let package = std::process::Command::new("python3")
-        .args(["-c", "import je_web_runner"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let driver = std::process::Command::new("chromedriver")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if package && driver {
-        return true;
-    }
-    let note = "the Python WebRunner (pip install je-web-runner) or chromedriver is missing";
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{note}");
-    }
-    eprintln!("SKIPPED: {note}");
-    false
 }

@@ -123,12 +123,10 @@ impl Locator {
         }
     }
 
-    /// The locator as the in-page finder takes it, picking the `nth` match.
-    pub(super) fn spec(&self, nth: usize) -> Value {
+    /// What the locator looks for (for a role locator, the role).
+    pub fn value(&self) -> &str {
         match self {
-            Locator::Role { role, name, exact } => {
-                json!({ "by": "role", "value": role, "name": name, "exact": exact, "nth": nth })
-            }
+            Locator::Role { role, .. } => role,
             Locator::Css(v)
             | Locator::XPath(v)
             | Locator::Id(v)
@@ -140,7 +138,17 @@ impl Locator {
             | Locator::PartialLinkText(v)
             | Locator::Label(v)
             | Locator::Placeholder(v)
-            | Locator::TestId(v) => json!({ "by": self.strategy(), "value": v, "nth": nth }),
+            | Locator::TestId(v) => v,
+        }
+    }
+
+    /// The locator as the in-page finder takes it, picking the `nth` match.
+    pub(super) fn spec(&self, nth: usize) -> Value {
+        match self {
+            Locator::Role { role, name, exact } => {
+                json!({ "by": "role", "value": role, "name": name, "exact": exact, "nth": nth })
+            }
+            _ => json!({ "by": self.strategy(), "value": self.value(), "nth": nth }),
         }
     }
 }
@@ -188,18 +196,7 @@ impl fmt::Display for Locator {
                 }
                 Ok(())
             }
-            Locator::Css(v)
-            | Locator::XPath(v)
-            | Locator::Id(v)
-            | Locator::Text(v)
-            | Locator::Name(v)
-            | Locator::ClassName(v)
-            | Locator::TagName(v)
-            | Locator::LinkText(v)
-            | Locator::PartialLinkText(v)
-            | Locator::Label(v)
-            | Locator::Placeholder(v)
-            | Locator::TestId(v) => write!(f, "{}={v:?}", self.strategy()),
+            _ => write!(f, "{}={:?}", self.strategy(), self.value()),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use super::paths::{output_path, Target};
+use super::paths::{output_path, write_output, Target};
 use super::{doc, handler, nothing};
 use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
 use webrunner_record::Record;
@@ -93,14 +93,7 @@ fn records_xml(records: &[Record], prefix: &str) -> String {
 /// Writes `bytes` to `path` (as the flow gave it), through the output-folder rules.
 fn write(ctx: &Context, command: &str, given: &str, bytes: &[u8]) -> Result<PathBuf, ActionError> {
     let path = output_path(&ctx.settings, command, Path::new(given), Target::File)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            ActionError::Failed(format!("{command}: cannot create {}: {e}", dir.display()))
-        })?;
-    }
-    webrunner_report::write_file_atomic(&path, bytes).map_err(|e| {
-        ActionError::Failed(format!("{command}: cannot write {}: {e}", path.display()))
-    })?;
+    write_output(command, &path, bytes)?;
     Ok(path)
 }
 

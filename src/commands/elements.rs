@@ -68,14 +68,7 @@ fn upload_target(ctx: &mut Context, call: &Call) -> Result<Option<Element>, Acti
 }
 
 async fn upload(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let files: Vec<String> = match call.get("file_path") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|v| v.as_str().map(String::from))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let files = call.strings("file_path");
     let mut paths: Vec<PathBuf> = Vec::new();
     for f in &files {
         paths.push(super::paths::input_path(

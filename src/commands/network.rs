@@ -51,14 +51,7 @@ async fn user_agent(ctx: &mut Context, call: &Call) -> Result<Value, ActionError
 }
 
 async fn block(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let patterns: Vec<String> = match call.get("patterns") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|v| v.as_str().map(String::from))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let patterns = call.strings("patterns");
     ctx.session().await?.block_urls(&patterns).await?;
     Ok(json!(patterns))
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::paths::{output_path, Target};
+use super::paths::{output_path, write_output, Target};
 use super::{doc, handler, nothing};
 use crate::executor::{ActionError, Call, CommandDoc, CommandRegistry, Context, Kind, Param};
 
@@ -49,22 +49,7 @@ async fn write_screenshot(
     let given = Path::new(call.str("file_path")?);
     let path = output_path(&ctx.settings, &call.command, given, Target::File)?;
     let png = ctx.session().await?.screenshot(full).await?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            ActionError::Failed(format!(
-                "{}: cannot create {}: {e}",
-                call.command,
-                dir.display()
-            ))
-        })?;
-    }
-    webrunner_report::write_file_atomic(&path, &png).map_err(|e| {
-        ActionError::Failed(format!(
-            "{}: cannot write {}: {e}",
-            call.command,
-            path.display()
-        ))
-    })?;
+    write_output(&call.command, &path, &png)?;
     Ok(json!(path.display().to_string()))
 }
 
@@ -201,9 +186,7 @@ async fn delete_all_cookies(ctx: &mut Context, _call: &Call) -> Result<Value, Ac
 }
 
 pub(super) fn register(r: &mut CommandRegistry) {
-    const SCRIPT: CommandDoc = CommandDoc {
-        runs_script: true,
-        ..doc(
+    const SCRIPT: CommandDoc = doc(
             "page",
             "Runs a JavaScript function body in the page (`arguments` holds `args`); promises are awaited.",
             params![
@@ -212,24 +195,22 @@ pub(super) fn register(r: &mut CommandRegistry) {
             ],
             "what the script returns, as JSON",
         )
-    };
+        .scripted();
     r.register(
         "WR_execute_script",
         SCRIPT,
         handler(|c, a| Box::pin(execute_script(c, a))),
     );
-    const CDP: CommandDoc = CommandDoc {
-        runs_script: true,
-        ..doc(
-            "page",
-            "Sends a raw DevTools protocol command to the page.",
-            params![
-                Param::req("cmd", Kind::Str, "`Domain.method`").aka(&["method"]),
-                Param::opt("cmd_args", Kind::Object, "optional object").aka(&["params"]),
-            ],
-            "the command's result object",
-        )
-    };
+    const CDP: CommandDoc = doc(
+        "page",
+        "Sends a raw DevTools protocol command to the page.",
+        params![
+            Param::req("cmd", Kind::Str, "`Domain.method`").aka(&["method"]),
+            Param::opt("cmd_args", Kind::Object, "optional object").aka(&["params"]),
+        ],
+        "the command's result object",
+    )
+    .scripted();
     r.register(
         "WR_execute_cdp_cmd",
         CDP.also(&["WR_cdp"]),
@@ -303,9 +284,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
             ))
         }),
     );
-    const ASYNC: CommandDoc = CommandDoc {
-        runs_script: true,
-        ..doc(
+    const ASYNC: CommandDoc = doc(
             "page",
             "Runs an asynchronous JavaScript function body with Selenium's semantics: the script gets `args` as `arguments` and, after them, a callback as its last argument; the action returns what the callback is called with, and fails when it is not called within the script time-out (`WR_set_script_timeout`, default 30 s).",
             params![
@@ -314,7 +293,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
             ],
             "the value given to the callback, as JSON",
         )
-    };
+        .scripted();
     r.register(
         "WR_execute_async_script",
         ASYNC,

@@ -227,9 +227,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
         .on_element(),
         handler(|c, a| Box::pin(explicit_wait(c, a))),
     );
-    const COND: CommandDoc = CommandDoc {
-        runs_script: true,
-        ..doc(
+    const COND: CommandDoc = doc(
             "waits",
             "Runs a JavaScript function body (e.g. `return window.ready`) until it returns a truthy value.",
             params![
@@ -238,7 +236,7 @@ pub(super) fn register(r: &mut CommandRegistry) {
             ],
             "the truthy value",
         )
-    };
+        .scripted();
     r.register(
         "WR_wait_for_condition",
         COND,

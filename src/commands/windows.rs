@@ -150,15 +150,11 @@ async fn switch(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
 }
 
 async fn frame_chain(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
-    let selectors: Vec<FrameRef> = match call.get("selectors") {
-        Some(Value::String(s)) => vec![FrameRef::Css(s.clone())],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(|s| FrameRef::Css(s.to_string()))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let selectors: Vec<FrameRef> = call
+        .strings("selectors")
+        .into_iter()
+        .map(FrameRef::Css)
+        .collect();
     let session = ctx.session().await?;
     session.frame_chain(&selectors).await?;
     ctx.set_current_element(None);

@@ -81,6 +81,19 @@ impl Action {
         }
     }
 
+    /// A string-or-list-of-strings parameter ([`super::Kind::Strings`]) as a list; empty when
+    /// not given.
+    pub fn strings(&self, name: &str) -> Vec<String> {
+        match self.get(name) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// An optional boolean parameter.
     pub fn opt_bool(&self, name: &str) -> Result<Option<bool>, ActionError> {
         match self.get(name) {

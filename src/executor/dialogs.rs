@@ -55,3 +55,19 @@ pub(super) fn after(ctx: &Context) -> Vec<DialogNote> {
         .map(|s| s.take_dialog_log().into_iter().map(note).collect())
         .unwrap_or_default()
 }
+
+/// An attempt's outcome once its dialog is accounted for: an action that opened a dialog the
+/// next action handles (its held browser call ended with `DialogOpened`) did its part.
+pub(super) fn settle(
+    outcome: Result<serde_json::Value, super::ActionError>,
+    next_handles: bool,
+) -> Result<serde_json::Value, super::ActionError> {
+    match outcome {
+        Err(super::ActionError::Browser(crate::browser::BrowserError::DialogOpened { .. }))
+            if next_handles =>
+        {
+            Ok(serde_json::Value::Null)
+        }
+        other => other,
+    }
+}

@@ -421,13 +421,7 @@ impl Executor {
                     }
                 }
             };
-            let outcome = match outcome {
-                // The action opened a dialog that the next action handles: it did its part.
-                Err(ActionError::Browser(crate::browser::BrowserError::DialogOpened {
-                    ..
-                })) if self.next_handles_dialog => Ok(Value::Null),
-                other => other,
-            };
+            let outcome = dialogs::settle(outcome, self.next_handles_dialog);
             let (status, error, artifacts, retry) = match outcome {
                 Ok(v) => {
                     result = v;

@@ -66,3 +66,28 @@ pub fn signal(pid: u32, sig: &str) {
         .expect("run kill");
     assert!(status.success(), "kill {sig} {pid} failed");
 }
+
+/// Notes that an outside tool a test needs is missing: a visible skip on a developer's
+/// machine, a failure under `CI=true` (where `scripts/test` installs every such tool).
+pub fn missing_tool(note: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{note}");
+    }
+    eprintln!("SKIPPED: {note}");
+}
+
+/// Whether the Python WebRunner and chromedriver are installed (`scripts/test` installs
+/// them); when not, [`missing_tool`] says so.
+pub fn python_webrunner_available() -> bool {
+    let ok = |program: &str, args: &[&str]| {
+        std::process::Command::new(program)
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if ok("python3", &["-c", "import je_web_runner"]) && ok("chromedriver", &["--version"]) {
+        return true;
+    }
+    missing_tool("the Python WebRunner (pip install je-web-runner) or chromedriver is missing");
+    false
+}
