@@ -262,6 +262,8 @@ fn hostile_records() -> Vec<Record> {
             ),
         ],
         dialogs: vec![],
+        console: vec![],
+        network: vec![],
     };
     let mut second = base.clone();
     second.index = 1;

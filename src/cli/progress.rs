@@ -238,6 +238,7 @@ mod tests {
             RunEvent::FlowFinished {
                 flow: "shop.json".into(),
                 summary: Summary::default(),
+                evidence: Default::default(),
             },
         ]);
         let lines: Vec<&str> = text.lines().collect();

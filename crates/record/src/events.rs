@@ -20,7 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Record, Summary, Try};
+use crate::{Evidence, Record, Summary, Try};
 
 /// A flow as planned: its name and how many actions it has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +90,10 @@ pub enum RunEvent {
         flow: String,
         /// Counts over its records.
         summary: Summary,
+        /// Everything its pages said and fetched, complete (a record holds what had come
+        /// when its action ended).
+        #[serde(default, skip_serializing_if = "Evidence::is_empty")]
+        evidence: Evidence,
     },
     /// The run ended. Nothing follows.
     RunFinished {

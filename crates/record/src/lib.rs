@@ -8,9 +8,11 @@
 #![forbid(unsafe_code)]
 
 pub mod events;
+pub mod evidence;
 mod reporter;
 
 pub use events::{FlowPlan, RunEvent};
+pub use evidence::{ConsoleEntry, Evidence, NetworkEntry};
 pub use reporter::{Reporter, RunSink, SinkError, SinkFailure};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -121,6 +123,13 @@ pub struct Record {
     /// action ran and that the flow did not handle: each was closed so the run goes on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dialogs: Vec<DialogNote>,
+    /// The console messages and uncaught exceptions of the page while the action ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub console: Vec<ConsoleEntry>,
+    /// The requests the page sent while the action ran, as far as they had come when it
+    /// ended (a response still on its way has no status yet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network: Vec<NetworkEntry>,
 }
 
 /// A JavaScript dialog the runner closed on its own.
@@ -170,6 +179,8 @@ impl Record {
             flow: None,
             tries,
             dialogs: Vec::new(),
+            console: Vec::new(),
+            network: Vec::new(),
         }
     }
 

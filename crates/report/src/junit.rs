@@ -257,6 +257,8 @@ mod tests {
             flow: flow.map(str::to_string),
             tries: vec![],
             dialogs: vec![],
+            console: vec![],
+            network: vec![],
         }
     }
 

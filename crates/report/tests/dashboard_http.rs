@@ -85,6 +85,8 @@ fn record(index: usize, command: &str, status: Status) -> Record {
         flow: Some("flow.json".to_string()),
         tries: vec![],
         dialogs: vec![],
+        console: vec![],
+        network: vec![],
     }
 }
 

@@ -22,6 +22,8 @@ fn record(index: usize, command: &str, status: Status) -> Record {
         flow: Some("f.json".to_string()),
         tries: vec![],
         dialogs: vec![],
+        console: vec![],
+        network: vec![],
     }
 }
 

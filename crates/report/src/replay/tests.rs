@@ -25,6 +25,8 @@ fn rec(index: usize, command: &str, status: Status) -> Record {
         flow: Some("f.json".to_string()),
         tries: vec![],
         dialogs: vec![],
+        console: vec![],
+        network: vec![],
     }
 }
 
