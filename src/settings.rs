@@ -83,8 +83,11 @@ pub struct Settings {
     pub script_timeout: Duration,
     /// Default time limit of explicit waits.
     pub wait_timeout: Duration,
-    /// Where failure screenshots go; `None` takes none.
+    /// Where failure screenshots (and DOM snapshots) go; `None` takes none.
     pub screenshot_dir: Option<PathBuf>,
+    /// Tie the page's console messages and requests to each action's record, and keep the
+    /// DOM of a failed attempt (`--no-capture` turns it off).
+    pub capture: bool,
     /// How Chromium is launched when a command first needs it.
     pub browser: BrowserOptions,
     /// The folder of the flow file that is running, when it came from a file: files the
@@ -107,6 +110,7 @@ impl Default for Settings {
             script_timeout: Duration::from_secs(30),
             wait_timeout: Duration::from_secs(10),
             screenshot_dir: None,
+            capture: true,
             browser: BrowserOptions::default(),
             output_dir: None,
             flow_dir: None,

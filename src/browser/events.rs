@@ -1,80 +1,88 @@
-//! What a session's page said and fetched, kept from the moment the session opened (the
-//! last [`KEPT`] of each): console messages (`console.*` calls, uncaught exceptions and
-//! browser log entries such as failed loads) and network responses with their status.
+//! What a session's page said and fetched, kept from the moment the session opened: console
+//! messages (`console.*` calls, uncaught exceptions with their stack, browser log entries
+//! such as failed loads) and network requests (see `network_log`), each tied to the action
+//! that was running. One watcher per tab records them; the last [`KEPT`] of each are kept
+//! (every request while a HAR is being recorded).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
 use chromiumoxide::cdp::browser_protocol::network::{
-    EventRequestWillBeSent, EventResponseReceived,
+    EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
+    GetResponseBodyParams,
 };
+use chromiumoxide::cdp::browser_protocol::page::{EventFrameNavigated, EventLoadEventFired};
 use chromiumoxide::cdp::js_protocol::runtime::{
     EventConsoleApiCalled, EventExceptionThrown, RemoteObject,
 };
 use futures::StreamExt;
-use serde_json::Value;
+use serde_json::{json, Value};
+use webrunner_record::{ConsoleEntry, Evidence, NetworkEntry};
 
+use super::network_log::NetworkLog;
 use super::{BrowserError, Session};
 
-/// How many messages and responses a session keeps (the oldest go first).
+/// How many messages and requests a session keeps (the oldest go first).
 pub const KEPT: usize = 10_000;
 
-/// One console message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ConsoleMessage {
-    /// `log`, `debug`, `info`, `warning` or `error` (an uncaught exception is an `error`;
-    /// other `console` methods keep their CDP name, e.g. `table`, `assert`).
-    pub level: String,
-    /// The text, arguments joined by spaces.
-    pub text: String,
-    /// The script or resource it came from, when known.
-    pub url: Option<String>,
-    /// Its line (0-based, as CDP gives it), when known.
-    pub line: Option<i64>,
-    /// Its column (0-based), when known.
-    pub column: Option<i64>,
-    /// When it was logged, in milliseconds since the Unix epoch.
-    pub time: f64,
-}
-
-/// One response the page received.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct NetworkResponse {
-    /// The URL it answered.
-    pub url: String,
-    /// The request's method.
-    pub method: String,
-    /// The HTTP status.
-    pub status: i64,
-    /// Its MIME type.
-    pub mime_type: String,
-    /// When it arrived, in milliseconds since the Unix epoch.
-    pub time: f64,
-}
+/// No action is running.
+const NO_ACTION: usize = usize::MAX;
 
 /// A session's records, shared with its watcher.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct PageEvents {
-    console: Mutex<VecDeque<ConsoleMessage>>,
-    responses: Mutex<VecDeque<NetworkResponse>>,
+    console: Mutex<VecDeque<ConsoleEntry>>,
+    pub(super) network: Mutex<NetworkLog>,
+    /// The index of the action running, or [`NO_ACTION`].
+    action: AtomicUsize,
+    /// A HAR is being recorded: keep every request.
+    keep_all: AtomicBool,
+    /// A HAR with response bodies is being recorded.
+    bodies: AtomicBool,
 }
 
-fn push<T>(queue: &Mutex<VecDeque<T>>, item: T) {
-    if let Ok(mut q) = queue.lock() {
-        if q.len() >= KEPT {
-            q.pop_front();
+impl Default for PageEvents {
+    fn default() -> Self {
+        PageEvents {
+            console: Mutex::default(),
+            network: Mutex::default(),
+            action: AtomicUsize::new(NO_ACTION),
+            keep_all: AtomicBool::new(false),
+            bodies: AtomicBool::new(false),
         }
-        q.push_back(item);
     }
 }
 
-fn now_ms() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or_default()
+impl PageEvents {
+    fn action(&self) -> Option<usize> {
+        let a = self.action.load(Ordering::Relaxed);
+        (a != NO_ACTION).then_some(a)
+    }
+
+    pub(super) fn record_har(&self, bodies: bool) {
+        self.keep_all.store(true, Ordering::Relaxed);
+        self.bodies.store(bodies, Ordering::Relaxed);
+    }
+
+    fn keep(&self) -> usize {
+        if self.keep_all.load(Ordering::Relaxed) {
+            usize::MAX
+        } else {
+            KEPT
+        }
+    }
+
+    fn push_console(&self, mut item: ConsoleEntry) {
+        item.action = self.action();
+        if let Ok(mut q) = self.console.lock() {
+            if q.len() >= KEPT {
+                q.pop_front();
+            }
+            q.push_back(item);
+        }
+    }
 }
 
 /// A console argument as text: primitives by value, objects by their description.
@@ -90,50 +98,79 @@ fn arg_text(o: &RemoteObject) -> String {
     }
 }
 
-fn console_message(e: &EventConsoleApiCalled) -> ConsoleMessage {
+fn console_message(e: &EventConsoleApiCalled) -> ConsoleEntry {
     let text = e.args.iter().map(arg_text).collect::<Vec<_>>().join(" ");
     let frame = e.stack_trace.as_ref().and_then(|s| s.call_frames.first());
-    ConsoleMessage {
+    ConsoleEntry {
         level: e.r#type.as_ref().to_string(),
         text,
+        source: "console".into(),
         url: frame.map(|f| f.url.clone()).filter(|u| !u.is_empty()),
         line: frame.map(|f| f.line_number),
         column: frame.map(|f| f.column_number),
-        time: *e.timestamp.inner(),
+        stack: None,
+        timestamp_ms: *e.timestamp.inner(),
+        action: None,
     }
 }
 
-fn exception_message(e: &EventExceptionThrown) -> ConsoleMessage {
+fn exception_message(e: &EventExceptionThrown) -> ConsoleEntry {
     let d = &e.exception_details;
-    let text = d
-        .exception
-        .as_ref()
-        .and_then(|x| x.description.clone())
+    let description = d.exception.as_ref().and_then(|x| x.description.clone());
+    let text = description
+        .as_deref()
         .map(|t| t.lines().next().unwrap_or_default().to_string())
         .unwrap_or_else(|| d.text.clone());
-    ConsoleMessage {
+    let stack = description.filter(|t| t.contains('\n')).or_else(|| {
+        d.stack_trace.as_ref().map(|s| {
+            s.call_frames
+                .iter()
+                .map(|f| {
+                    let name = if f.function_name.is_empty() {
+                        "<anonymous>"
+                    } else {
+                        &f.function_name
+                    };
+                    format!(
+                        "    at {name} ({}:{}:{})",
+                        f.url,
+                        f.line_number + 1,
+                        f.column_number + 1
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    });
+    ConsoleEntry {
         level: "error".into(),
         text,
+        source: "exception".into(),
         url: d.url.clone(),
         line: Some(d.line_number),
         column: Some(d.column_number),
-        time: *e.timestamp.inner(),
+        stack,
+        timestamp_ms: *e.timestamp.inner(),
+        action: None,
     }
 }
 
-fn log_message(e: &EventEntryAdded) -> ConsoleMessage {
+fn log_message(e: &EventEntryAdded) -> ConsoleEntry {
     let entry = &e.entry;
-    ConsoleMessage {
+    ConsoleEntry {
         level: entry.level.as_ref().to_string(),
         text: entry.text.clone(),
+        source: "browser".into(),
         url: entry.url.clone(),
         line: entry.line_number,
         column: None,
-        time: *entry.timestamp.inner(),
+        stack: None,
+        timestamp_ms: *entry.timestamp.inner(),
+        action: None,
     }
 }
 
-/// Starts recording `page`'s console and responses into `events`.
+/// Starts recording `page`'s console and network into `events`.
 pub(super) async fn watch(
     page: &chromiumoxide::Page,
     events: Arc<PageEvents>,
@@ -141,42 +178,64 @@ pub(super) async fn watch(
     let mut console = page.event_listener::<EventConsoleApiCalled>().await?;
     let mut thrown = page.event_listener::<EventExceptionThrown>().await?;
     let mut logged = page.event_listener::<EventEntryAdded>().await?;
-    let mut requests = page.event_listener::<EventRequestWillBeSent>().await?;
-    let mut responses = page.event_listener::<EventResponseReceived>().await?;
+    let mut sent = page.event_listener::<EventRequestWillBeSent>().await?;
+    let mut received = page.event_listener::<EventResponseReceived>().await?;
+    let mut finished = page.event_listener::<EventLoadingFinished>().await?;
+    let mut failed = page.event_listener::<EventLoadingFailed>().await?;
+    let mut navigated = page.event_listener::<EventFrameNavigated>().await?;
+    let mut loaded = page.event_listener::<EventLoadEventFired>().await?;
+    let page = page.clone();
     Ok(tokio::spawn(async move {
-        let mut methods: HashMap<String, String> = HashMap::new();
+        let network = |f: &mut dyn FnMut(&mut NetworkLog)| {
+            if let Ok(mut log) = events.network.lock() {
+                f(&mut log);
+            }
+        };
         loop {
             tokio::select! {
-                Some(e) = console.next() => push(&events.console, console_message(&e)),
-                Some(e) = thrown.next() => push(&events.console, exception_message(&e)),
-                Some(e) = logged.next() => push(&events.console, log_message(&e)),
-                Some(e) = requests.next() => {
-                    if methods.len() >= KEPT {
-                        methods.clear();
+                Some(e) = console.next() => events.push_console(console_message(&e)),
+                Some(e) = thrown.next() => events.push_console(exception_message(&e)),
+                Some(e) = logged.next() => events.push_console(log_message(&e)),
+                Some(e) = sent.next() => {
+                    let (action, keep) = (events.action(), events.keep());
+                    network(&mut |log| log.on_request(&e, action, keep));
+                }
+                Some(e) = received.next() => network(&mut |log| log.on_response(&e)),
+                Some(e) = finished.next() => {
+                    let mut fetch = false;
+                    let bodies = events.bodies.load(Ordering::Relaxed);
+                    network(&mut |log| fetch = log.on_finished(&e, bodies));
+                    if fetch {
+                        fetch_body(&page, &events, e.request_id.inner().clone());
                     }
-                    methods.insert(e.request_id.inner().clone(), e.request.method.clone());
                 }
-                Some(e) = responses.next() => {
-                    let method = methods
-                        .remove(e.request_id.inner())
-                        .unwrap_or_else(|| "GET".into());
-                    push(&events.responses, NetworkResponse {
-                        url: e.response.url.clone(),
-                        method,
-                        status: e.response.status,
-                        mime_type: e.response.mime_type.clone(),
-                        time: now_ms(),
-                    });
-                }
+                Some(e) = failed.next() => network(&mut |log| log.on_failed(&e)),
+                Some(e) = navigated.next() => network(&mut |log| log.on_navigated(&e)),
+                Some(e) = loaded.next() => network(&mut |log| log.on_load(&e)),
                 else => return,
             }
         }
     }))
 }
 
+/// Fetches the body of request `id` into the log, beside the watcher.
+fn fetch_body(page: &chromiumoxide::Page, events: &Arc<PageEvents>, id: String) {
+    let (page, events) = (page.clone(), events.clone());
+    tokio::spawn(async move {
+        let body = page
+            .execute(GetResponseBodyParams::new(id.clone()))
+            .await
+            .ok()
+            .map(|r| json!({ "body": r.result.body, "base64Encoded": r.result.base64_encoded }));
+        if let Ok(mut log) = events.network.lock() {
+            log.on_body(&id, body);
+        }
+    });
+}
+
 impl Session {
     /// The console messages of this tab since the session opened (the last [`KEPT`]).
-    pub fn console_messages(&self) -> Vec<ConsoleMessage> {
+    pub fn console_messages(&self) -> Vec<ConsoleEntry> {
         self.state
             .events
             .console
@@ -185,13 +244,58 @@ impl Session {
             .unwrap_or_default()
     }
 
-    /// The responses this tab received since the session opened (the last [`KEPT`]).
-    pub fn network_responses(&self) -> Vec<NetworkResponse> {
+    /// The requests this tab sent since the session opened (the last [`KEPT`]).
+    pub fn network_requests(&self) -> Vec<NetworkEntry> {
         self.state
             .events
-            .responses
+            .network
             .lock()
-            .map(|q| q.iter().cloned().collect())
+            .map(|log| log.entries())
             .unwrap_or_default()
+    }
+
+    /// Ties what the page says and fetches from now on to action `index` (`None`: no action).
+    pub fn set_action(&self, index: Option<usize>) {
+        self.state
+            .events
+            .action
+            .store(index.unwrap_or(NO_ACTION), Ordering::Relaxed);
+    }
+
+    /// Everything this tab said and fetched while action `index` ran, so far.
+    pub fn evidence_of(&self, index: usize) -> Evidence {
+        let console = self
+            .state
+            .events
+            .console
+            .lock()
+            .map(|q| {
+                let mut out: Vec<ConsoleEntry> = q
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.action.is_some_and(|a| a >= index))
+                    .filter(|c| c.action == Some(index))
+                    .cloned()
+                    .collect();
+                out.reverse();
+                out
+            })
+            .unwrap_or_default();
+        let network = self
+            .state
+            .events
+            .network
+            .lock()
+            .map(|log| log.entries_of(index))
+            .unwrap_or_default();
+        Evidence { console, network }
+    }
+
+    /// Everything this tab said and fetched since the session opened.
+    pub fn evidence(&self) -> Evidence {
+        Evidence {
+            console: self.console_messages(),
+            network: self.network_requests(),
+        }
     }
 }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::{doc, handler, nothing};
-use crate::browser::{ConsoleMessage, NetworkResponse};
 use crate::executor::{ActionError, Call, CommandRegistry, Context, Kind, Param};
+use webrunner_record::{ConsoleEntry, NetworkEntry};
 
 async fn get_cookie(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
     let name = call.str("name")?;
@@ -63,12 +63,17 @@ async fn unblock(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> 
 
 /// A console message as the Python WebRunner lists it (`type`, `text`) with where it came
 /// from.
-fn message(m: &ConsoleMessage) -> Value {
-    json!({ "type": m.level, "text": m.text, "url": m.url, "line": m.line, "column": m.column, "time": m.time })
+fn message(m: &ConsoleEntry) -> Value {
+    json!({ "type": m.level, "text": m.text, "url": m.url, "line": m.line, "column": m.column, "time": m.timestamp_ms })
 }
 
-fn response(r: &NetworkResponse) -> Value {
-    json!({ "url": r.url, "method": r.method, "status": r.status, "mime_type": r.mime_type, "time": r.time })
+fn response(r: &NetworkEntry) -> Value {
+    json!({ "url": r.url, "method": r.method, "status": r.status, "mime_type": r.mime_type, "time": r.timestamp_ms })
+}
+
+/// The requests of the current tab that were answered.
+fn answered(list: Vec<NetworkEntry>) -> impl Iterator<Item = NetworkEntry> {
+    list.into_iter().filter(|r| r.status.is_some())
 }
 
 async fn console(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
@@ -77,8 +82,8 @@ async fn console(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> 
 }
 
 async fn responses(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
-    let list = ctx.session().await?.network_responses();
-    Ok(Value::Array(list.iter().map(response).collect()))
+    let list = ctx.session().await?.network_requests();
+    Ok(Value::Array(answered(list).map(|r| response(&r)).collect()))
 }
 
 /// Up to three items of `bad`, for a failure message.
@@ -115,11 +120,10 @@ async fn no_console_errors(ctx: &mut Context, _call: &Call) -> Result<Value, Act
 }
 
 async fn no_status_from(ctx: &mut Context, _call: &Call, from: i64) -> Result<Value, ActionError> {
-    let list = ctx.session().await?.network_responses();
-    let bad: Vec<Value> = list
-        .iter()
-        .filter(|r| r.status >= from)
-        .map(response)
+    let list = ctx.session().await?.network_requests();
+    let bad: Vec<Value> = answered(list)
+        .filter(|r| r.status.is_some_and(|s| s >= from))
+        .map(|r| response(&r))
         .collect();
     if bad.is_empty() {
         return nothing();
@@ -151,7 +155,7 @@ async fn get_log(ctx: &mut Context, call: &Call) -> Result<Value, ActionError> {
                     "debug" | "verbose" => "DEBUG",
                     _ => "INFO",
                 };
-                json!({ "level": level, "message": m.text, "source": "console-api", "timestamp": m.time as i64 })
+                json!({ "level": level, "message": m.text, "source": "console-api", "timestamp": m.timestamp_ms as i64 })
             })
             .collect(),
     ))

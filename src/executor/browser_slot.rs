@@ -6,31 +6,28 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::browser::{
-    Browser, BrowserError, BrowserOptions, DialogPolicy, HarRecorder, Session, WindowInfo,
-};
+use webrunner_record::Evidence;
+
+use crate::browser::{Browser, BrowserError, BrowserOptions, DialogPolicy, Session, WindowInfo};
 
 /// What a run's HAR recording captured so far: the recordings of the sessions that closed,
 /// shared with whoever writes `run.har` (the HAR sink).
 pub type SharedHar = Arc<Mutex<Option<webrunner_har::writer::Har>>>;
 
-/// A run's HAR recording: the recorder of the open session and what closed sessions gave.
+/// A run's HAR recording: what the sessions that closed captured.
 #[derive(Debug, Default)]
 struct HarCapture {
     content: bool,
-    recorder: Option<HarRecorder>,
-    /// Recorders of the other tabs switched to.
-    tabs: Vec<HarRecorder>,
     done: SharedHar,
     browser: Option<String>,
 }
 
 impl HarCapture {
-    /// Folds the open session's recording (with its other tabs') into what is done.
-    async fn close(&mut self) {
-        let tabs = std::mem::take(&mut self.tabs);
-        for r in self.recorder.take().into_iter().chain(tabs) {
-            let har = r.finish(self.browser.clone()).await;
+    /// Folds the recordings of `sessions` (a closing session's tabs, the first tab first)
+    /// into what is done.
+    async fn close(&mut self, sessions: Vec<Session>) {
+        for session in sessions {
+            let har = session.har(self.browser.clone()).await;
             let Ok(mut done) = self.done.lock() else {
                 return;
             };
@@ -62,6 +59,8 @@ pub(crate) struct BrowserSlot {
     traceparent: Option<String>,
     /// The `traceparent` the open session was last given.
     traceparent_sent: Option<String>,
+    /// The action running, which what the tabs say and fetch is tied to.
+    action: Option<usize>,
 }
 
 impl BrowserSlot {
@@ -97,7 +96,7 @@ impl BrowserSlot {
     /// Opens a new session (a tab in a fresh browser context), launching Chromium first when
     /// none is running or the one we had died.
     pub(crate) async fn open(&mut self, options: &BrowserOptions) -> Result<Session, BrowserError> {
-        self.close_sessions().await;
+        self.close_session().await;
         if self.browser.as_ref().is_some_and(|b| !b.is_alive()) {
             self.browser = None;
         }
@@ -110,17 +109,15 @@ impl BrowserSlot {
             }
         };
         let session = browser.new_session().await?;
-        session.set_dialog_policy(self.dialog_policy);
+        self.adopt(&session);
         self.session = Some(session.clone());
         self.root = Some(session.clone());
         self.traceparent_sent = None;
         self.send_traceparent().await;
         if let Some(capture) = self.har.as_mut() {
-            capture.close().await;
             if capture.browser.is_none() {
                 capture.browser = browser.version().await.ok();
             }
-            capture.recorder = Some(HarRecorder::attach(&session, capture.content).await?);
         }
         Ok(session)
     }
@@ -137,12 +134,60 @@ impl BrowserSlot {
         done
     }
 
-    /// Ends the HAR recording and returns what it captured (`None` when not recording).
+    /// Ends the HAR recording and returns what it captured, the open session's tabs included
+    /// (`None` when not recording).
     pub(crate) async fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
         let mut capture = self.har.take()?;
-        capture.close().await;
+        let sessions = self
+            .root
+            .iter()
+            .chain(self.tabs.values())
+            .cloned()
+            .collect();
+        capture.close(sessions).await;
         let done = capture.done.lock().ok().and_then(|mut d| d.take());
         Some(done.unwrap_or_else(empty_har))
+    }
+
+    /// Gives a new session of this slot the dialog policy, the running action and the HAR
+    /// recording.
+    fn adopt(&self, session: &Session) {
+        session.set_dialog_policy(self.dialog_policy);
+        session.set_action(self.action);
+        if let Some(capture) = &self.har {
+            session.record_har(capture.content);
+        }
+    }
+
+    /// Ties what every tab says and fetches from now on to action `index`.
+    pub(crate) fn set_action(&mut self, index: Option<usize>) {
+        self.action = index;
+        for s in self.root.iter().chain(self.tabs.values()) {
+            s.set_action(index);
+        }
+    }
+
+    /// Everything the open session's tabs said and fetched while action `index` ran, so far
+    /// (the first tab's items first).
+    pub(crate) fn evidence_of(&self, index: usize) -> Evidence {
+        let mut out = Evidence::default();
+        for s in self.root.iter().chain(self.tabs.values()) {
+            let e = s.evidence_of(index);
+            out.console.extend(e.console);
+            out.network.extend(e.network);
+        }
+        out
+    }
+
+    /// Everything the open session's tabs said and fetched since it opened.
+    pub(crate) fn evidence(&self) -> Evidence {
+        let mut out = Evidence::default();
+        for s in self.root.iter().chain(self.tabs.values()) {
+            let e = s.evidence();
+            out.console.extend(e.console);
+            out.network.extend(e.network);
+        }
+        out
     }
 
     /// Sets the `traceparent` of the current action and gives it to the open session.
@@ -171,7 +216,13 @@ impl BrowserSlot {
     /// Closes the open session (every tab and the browser context); the browser stays up.
     pub(crate) async fn close_session(&mut self) {
         if let Some(capture) = self.har.as_mut() {
-            capture.close().await;
+            let sessions = self
+                .root
+                .iter()
+                .chain(self.tabs.values())
+                .cloned()
+                .collect();
+            capture.close(sessions).await;
         }
         self.close_sessions().await;
         self.traceparent_sent = None;
@@ -209,13 +260,9 @@ impl BrowserSlot {
         if let Some(s) = self.tabs.get(handle).filter(|s| s.fatal().is_none()) {
             return Ok(s.clone());
         }
+        // The tab's traffic from now on (what it loaded before is not seen).
         let session = root.for_handle(handle).await?;
-        session.set_dialog_policy(self.dialog_policy);
-        if let Some(capture) = self.har.as_mut() {
-            // The tab's traffic from now on (what it loaded before is not seen).
-            let recorder = HarRecorder::attach(&session, capture.content).await?;
-            capture.tabs.push(recorder);
-        }
+        self.adopt(&session);
         self.tabs.insert(handle.to_string(), session.clone());
         Ok(session)
     }

@@ -304,6 +304,11 @@ impl Executor {
                 }
             }
         }
+        let evidence = if self.ctx.settings.capture && !self.reporter.is_empty() {
+            self.ctx.browser.evidence()
+        } else {
+            Default::default()
+        };
         if dead.is_some() {
             // The next flow opens a fresh session (and a fresh browser if this one died).
             self.ctx.browser.close_session().await;
@@ -312,6 +317,7 @@ impl Executor {
         self.emit(|| RunEvent::FlowFinished {
             flow: flow.name.clone(),
             summary,
+            evidence,
         });
         self.flow = None;
         &self.ctx.records[start..]
@@ -383,6 +389,7 @@ impl Executor {
         }
         let ids = self.propagation.as_ref().and_then(|p| p.current());
         let t0 = Instant::now();
+        self.ctx.browser.set_action(Some(index));
         let mut closed = dialogs::before(&mut self.ctx, action, self.next_handles_dialog).await;
         let bound = self.registry.bind(action);
         let mut tries: Vec<Try> = Vec::new();
@@ -434,6 +441,7 @@ impl Executor {
                         text.push_str(&format!(" (failure screenshot: {path})"));
                         artifacts.screenshot = Some(path);
                     }
+                    artifacts.dom = screenshot::capture_dom(&self.ctx, &action.command).await;
                     let retry = err.is_retryable()
                         && attempt <= self.ctx.settings.retries
                         && self.ctx.browser.fatal().is_none()
@@ -485,6 +493,11 @@ impl Executor {
         record.flow = self.flow.clone();
         closed.extend(dialogs::after(&self.ctx));
         record.dialogs = closed;
+        if self.ctx.settings.capture {
+            let evidence = self.ctx.browser.evidence_of(index);
+            record.console = evidence.console;
+            record.network = evidence.network;
+        }
         self.finish_record(record)
     }
 }

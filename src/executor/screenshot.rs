@@ -1,6 +1,7 @@
-//! Failure screenshots: the file name rule (`<YYYYmmdd_HHMMSS_micros>_<command>.png`, the
-//! command reduced to `[A-Za-z0-9_-]` and at most 64 characters) and writing the PNG so it
-//! can never land outside the chosen folder, and taking it at the moment an attempt failed.
+//! Failure screenshots and DOM snapshots: the file name rule
+//! (`<YYYYmmdd_HHMMSS_micros>_<command>.png`, or `.html` for the DOM, the command reduced to
+//! `[A-Za-z0-9_-]` and at most 64 characters), writing the file so it can never land outside
+//! the chosen folder, and taking both at the moment an attempt failed.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,9 +25,14 @@ pub fn sanitise_command(command: &str) -> String {
 
 /// The file name for a failure screenshot of `command` taken at `at`.
 pub fn screenshot_name(at: OffsetDateTime, command: &str) -> String {
+    artifact_name(at, command, "png")
+}
+
+/// The file name for a failure artifact of `command` taken at `at`, with extension `ext`.
+fn artifact_name(at: OffsetDateTime, command: &str, ext: &str) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     format!(
-        "{:04}{:02}{:02}_{:02}{:02}{:02}_{:06}_{}.png",
+        "{:04}{:02}{:02}_{:02}{:02}{:02}_{:06}_{}.{ext}",
         at.year(),
         u8::from(at.month()),
         at.day(),
@@ -41,13 +47,19 @@ pub fn screenshot_name(at: OffsetDateTime, command: &str) -> String {
 /// Writes `png` into `dir` under the rule's name and returns its path. The name holds no
 /// separator, and an existing file is never overwritten (a `-N` suffix is added instead).
 pub fn write_screenshot(dir: &Path, command: &str, png: &[u8]) -> std::io::Result<PathBuf> {
-    let name = screenshot_name(OffsetDateTime::now_utc(), command);
-    let stem = name.trim_end_matches(".png").to_string();
+    write_artifact(dir, command, "png", png)
+}
+
+/// Writes `bytes` into `dir` under the rule's name with extension `ext`; see
+/// [`write_screenshot`].
+fn write_artifact(dir: &Path, command: &str, ext: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let name = artifact_name(OffsetDateTime::now_utc(), command, ext);
+    let stem = name.trim_end_matches(&format!(".{ext}")).to_string();
     for n in 0..1000 {
         let file = if n == 0 {
             name.clone()
         } else {
-            format!("{stem}-{n}.png")
+            format!("{stem}-{n}.{ext}")
         };
         let path = dir.join(&file);
         match std::fs::OpenOptions::new()
@@ -56,14 +68,16 @@ pub fn write_screenshot(dir: &Path, command: &str, png: &[u8]) -> std::io::Resul
             .open(&path)
         {
             Ok(mut f) => {
-                f.write_all(png)?;
+                f.write_all(bytes)?;
                 return Ok(path);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
     }
-    Err(std::io::Error::other("too many screenshots with one name"))
+    Err(std::io::Error::other(
+        "too many failure files with one name",
+    ))
 }
 
 /// Takes and writes the failure screenshot of `command`, when a folder is set and a live
@@ -94,6 +108,39 @@ pub(crate) async fn capture(ctx: &super::Context, command: &str) -> Option<Strin
         Ok(path) => Some(path.display().to_string()),
         Err(e) => {
             tracing::warn!("failure screenshot not written to {}: {e}", dir.display());
+            None
+        }
+    }
+}
+
+/// Takes and writes the DOM of every frame (see
+/// [`Session::dom_snapshot`](crate::browser::Session::dom_snapshot)) beside the failure
+/// screenshots, when a folder is set and a live session is open; returns its path. Like the
+/// screenshot, a browser that does not answer costs the snapshot, never the run.
+pub(crate) async fn capture_dom(ctx: &super::Context, command: &str) -> Option<String> {
+    let dir = ctx.settings.screenshot_dir.as_ref()?;
+    if ctx.browser.fatal().is_some() || !ctx.settings.capture {
+        return None;
+    }
+    let session = ctx.open_session()?;
+    let taken = tokio::time::timeout(std::time::Duration::from_secs(10), session.dom_snapshot());
+    let documents = match taken.await {
+        Ok(Ok(d)) if !d.is_empty() => d,
+        Ok(Ok(_)) => return None,
+        Ok(Err(e)) => {
+            tracing::warn!("DOM snapshot not taken: {e}");
+            return None;
+        }
+        Err(_) => {
+            tracing::warn!("DOM snapshot not taken: the browser did not answer in 10 s");
+            return None;
+        }
+    };
+    let text = crate::browser::snapshot_text(&documents);
+    match write_artifact(dir, command, "html", text.as_bytes()) {
+        Ok(path) => Some(path.display().to_string()),
+        Err(e) => {
+            tracing::warn!("DOM snapshot not written to {}: {e}", dir.display());
             None
         }
     }

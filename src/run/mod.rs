@@ -4,6 +4,7 @@
 //! line's `run`, `demo` and `monitor` all go through [`run_flows`]; the library installs and
 //! flushes tracing itself when the options carry an OTLP configuration.
 
+mod evidence_sink;
 mod har_sink;
 mod journal;
 mod out_dir;
@@ -17,6 +18,7 @@ use std::time::Instant;
 use webrunner_record::{Record, RunSink, SinkFailure, Summary};
 use webrunner_report::{start_dashboard, JunitSink, LiveRun, ReplaySink};
 
+pub use evidence_sink::EvidenceSink;
 pub use har_sink::HarSink;
 pub use journal::RecordsJournal;
 pub use out_dir::{OutDir, OutDirError, LOCK_FILE};
@@ -150,6 +152,13 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         )));
         let junit = out.join("junit.xml");
         ex.add_sink(Box::new(JunitSink::new(&junit)));
+        let (console, network) = (out.join("console.json"), out.join("network.json"));
+        ex.add_sink(Box::new(EvidenceSink::new(
+            console.clone(),
+            network.clone(),
+        )));
+        files.push(("console".to_string(), console));
+        files.push(("network".to_string(), network));
         files.push(("records".to_string(), records));
         files.push(("screenshots".into(), dir.clone()));
         files.push(("replay".into(), replay));
