@@ -20,8 +20,8 @@ pub use monitor::SyntheticMonitor;
 pub use settings::Settings;
 pub use stop::StopSignal;
 pub use webrunner_record::{
-    Artifacts, DialogNote, Record, Reporter, RunEvent, RunSink, SinkError, SinkFailure, Status,
-    Summary, Try,
+    Artifacts, ConsoleEntry, DialogNote, Evidence, NetworkEntry, Record, Reporter, RunEvent,
+    RunSink, SinkError, SinkFailure, Status, Summary, Try,
 };
 
 pub use webrunner_cluster::{cluster_failures, cluster_summary, normalise_error, ClusterError};

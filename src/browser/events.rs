@@ -5,7 +5,7 @@
 //! (every request while a HAR is being recorded).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
@@ -27,16 +27,14 @@ use super::{BrowserError, Session};
 /// How many messages and requests a session keeps (the oldest go first).
 pub const KEPT: usize = 10_000;
 
-/// No action is running.
-const NO_ACTION: usize = usize::MAX;
-
 /// A session's records, shared with its watcher.
 #[derive(Debug)]
 pub(super) struct PageEvents {
     console: Mutex<VecDeque<ConsoleEntry>>,
     pub(super) network: Mutex<NetworkLog>,
-    /// The index of the action running, or [`NO_ACTION`].
-    action: AtomicUsize,
+    /// When each action started (milliseconds since the Unix epoch) with its index, in
+    /// order: an item belongs to the last action that started at or before its time.
+    actions: Mutex<Vec<(f64, usize)>>,
     /// A HAR is being recorded: keep every request.
     keep_all: AtomicBool,
     /// A HAR with response bodies is being recorded.
@@ -48,7 +46,7 @@ impl Default for PageEvents {
         PageEvents {
             console: Mutex::default(),
             network: Mutex::default(),
-            action: AtomicUsize::new(NO_ACTION),
+            actions: Mutex::default(),
             keep_all: AtomicBool::new(false),
             bodies: AtomicBool::new(false),
         }
@@ -56,9 +54,15 @@ impl Default for PageEvents {
 }
 
 impl PageEvents {
-    fn action(&self) -> Option<usize> {
-        let a = self.action.load(Ordering::Relaxed);
-        (a != NO_ACTION).then_some(a)
+    /// The action running at `time` (milliseconds since the Unix epoch): the browser's own
+    /// time of an item, so an item reported late still goes to the action it happened in.
+    fn action_at(&self, time: f64) -> Option<usize> {
+        let actions = self.actions.lock().ok()?;
+        let after = actions.partition_point(|(start, _)| *start <= time);
+        match after {
+            0 => None,
+            n => Some(actions[n - 1].1),
+        }
     }
 
     pub(super) fn record_har(&self, bodies: bool) {
@@ -75,7 +79,7 @@ impl PageEvents {
     }
 
     fn push_console(&self, mut item: ConsoleEntry) {
-        item.action = self.action();
+        item.action = self.action_at(item.timestamp_ms);
         if let Ok(mut q) = self.console.lock() {
             if q.len() >= KEPT {
                 q.pop_front();
@@ -197,7 +201,8 @@ pub(super) async fn watch(
                 Some(e) = thrown.next() => events.push_console(exception_message(&e)),
                 Some(e) = logged.next() => events.push_console(log_message(&e)),
                 Some(e) = sent.next() => {
-                    let (action, keep) = (events.action(), events.keep());
+                    let action = events.action_at(*e.wall_time.inner() * 1000.0);
+                    let keep = events.keep();
                     network(&mut |log| log.on_request(&e, action, keep));
                 }
                 Some(e) = received.next() => network(&mut |log| log.on_response(&e)),
@@ -254,12 +259,16 @@ impl Session {
             .unwrap_or_default()
     }
 
-    /// Ties what the page says and fetches from now on to action `index` (`None`: no action).
-    pub fn set_action(&self, index: Option<usize>) {
-        self.state
-            .events
-            .action
-            .store(index.unwrap_or(NO_ACTION), Ordering::Relaxed);
+    /// Ties what the page says and fetches from `started_ms` (milliseconds since the Unix
+    /// epoch) on to action `index`, until the next action starts.
+    pub fn set_action(&self, index: usize, started_ms: f64) {
+        if let Ok(mut actions) = self.state.events.actions.lock() {
+            if actions.last().is_some_and(|(t, _)| *t > started_ms) {
+                // The clock went back: what follows is this action's all the same.
+                actions.clear();
+            }
+            actions.push((started_ms, index));
+        }
     }
 
     /// Everything this tab said and fetched while action `index` ran, so far.

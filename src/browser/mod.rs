@@ -35,6 +35,7 @@ pub use frames::FrameRef;
 pub use input::{Input, InputState, MouseButton};
 pub use locator::Locator;
 pub use navigation::WaitUntil;
+pub use network_log::now_ms;
 pub use windows::{WindowInfo, WindowRect};
 
 /// Why a browser operation failed.

@@ -328,9 +328,14 @@ fn location(headers: &[Header]) -> String {
 }
 
 /// Now in seconds since the Unix epoch.
-pub(super) fn now_seconds() -> f64 {
+fn now_seconds() -> f64 {
+    now_ms() / 1000.0
+}
+
+/// Now in milliseconds since the Unix epoch.
+pub fn now_ms() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
+        .map(|d| d.as_secs_f64() * 1000.0)
         .unwrap_or_default()
 }

@@ -170,6 +170,10 @@ fn router() -> Router {
             "/pages/console",
             get(|h: HeaderMap| async move { page(&h, pages_page::CONSOLE) }),
         )
+        .route(
+            "/pages/evidence",
+            get(|h: HeaderMap| async move { page(&h, pages_page::EVIDENCE) }),
+        )
         .route("/pages/slow-image", get(pages_page::slow_image))
         .route("/pages/status", get(pages_page::status))
         .route(

@@ -68,6 +68,24 @@ setTimeout(() => { throw new Error('uncaught boom'); }, 0);
 Promise.all([fetch('/pages/status?code=404'), fetch('/pages/status?code=500')]).then(() => { document.title = 'Console done'; });
 </script>"#;
 
+/// A quiet page whose button logs at every level, throws, fetches a missing page (404) and a
+/// failing one (500), and whose total never becomes what a test asserts.
+pub const EVIDENCE: &str = r#"<h1 id="total">Total: 3</h1>
+<button id="go" onclick="act()">Go</button>
+<p id="done"></p>
+<script>
+function act() {
+  console.debug('debug-1');
+  console.log('log-2', 2);
+  console.info('info-3');
+  console.warn('warn-4');
+  console.error('error-5');
+  Promise.all([fetch('/pages/status?code=404'), fetch('/pages/status?code=500')])
+    .then(() => { document.getElementById('done').textContent = 'fetched'; });
+  throw new TypeError('thrown-6');
+}
+</script>"#;
+
 #[derive(serde::Deserialize)]
 pub(super) struct Delay {
     ms: Option<u64>,

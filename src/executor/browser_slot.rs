@@ -59,8 +59,9 @@ pub(crate) struct BrowserSlot {
     traceparent: Option<String>,
     /// The `traceparent` the open session was last given.
     traceparent_sent: Option<String>,
-    /// The action running, which what the tabs say and fetch is tied to.
-    action: Option<usize>,
+    /// The action running and when it started (ms since the Unix epoch), which what the
+    /// tabs say and fetch is tied to.
+    action: Option<(usize, f64)>,
 }
 
 impl BrowserSlot {
@@ -153,17 +154,20 @@ impl BrowserSlot {
     /// recording.
     fn adopt(&self, session: &Session) {
         session.set_dialog_policy(self.dialog_policy);
-        session.set_action(self.action);
+        if let Some((index, started_ms)) = self.action {
+            session.set_action(index, started_ms);
+        }
         if let Some(capture) = &self.har {
             session.record_har(capture.content);
         }
     }
 
     /// Ties what every tab says and fetches from now on to action `index`.
-    pub(crate) fn set_action(&mut self, index: Option<usize>) {
-        self.action = index;
+    pub(crate) fn set_action(&mut self, index: usize) {
+        let started_ms = crate::browser::now_ms();
+        self.action = Some((index, started_ms));
         for s in self.root.iter().chain(self.tabs.values()) {
-            s.set_action(index);
+            s.set_action(index, started_ms);
         }
     }
 

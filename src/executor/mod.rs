@@ -389,7 +389,7 @@ impl Executor {
         }
         let ids = self.propagation.as_ref().and_then(|p| p.current());
         let t0 = Instant::now();
-        self.ctx.browser.set_action(Some(index));
+        self.ctx.browser.set_action(index);
         let mut closed = dialogs::before(&mut self.ctx, action, self.next_handles_dialog).await;
         let bound = self.registry.bind(action);
         let mut tries: Vec<Try> = Vec::new();
