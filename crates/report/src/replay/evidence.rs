@@ -17,6 +17,11 @@ use crate::escape::push_html;
 /// The console levels the whole-run list can be filtered by.
 const LEVELS: [&str; 5] = ["error", "warning", "info", "log", "debug"];
 
+/// `n` and `word`, plural unless `n` is 1.
+fn count(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 fn is_error(c: &ConsoleEntry) -> bool {
     c.level == "error"
 }
@@ -268,10 +273,11 @@ fn origin_cells<T>(x: &mut String, item: &RunItem<T>, timestamp_ms: f64) {
 /// The whole run's console lines: a text filter, a level filter and a table.
 pub(super) fn write_run_console(x: &mut String, items: &[RunItem<ConsoleEntry>]) {
     let errors = items.iter().filter(|i| is_error(i.item)).count();
-    let _ = write!(
+    let _ = writeln!(
         x,
-        "<section id=\"console\"><h2>Console <span class=\"note\">{} lines, {errors} errors</span></h2>\n",
-        items.len()
+        "<section id=\"console\"><h2>Console <span class=\"note\">{}, {}</span></h2>",
+        count(items.len(), "line"),
+        count(errors, "error")
     );
     if items.is_empty() {
         x.push_str("<p class=\"note\">No console lines were captured.</p>\n</section>\n");
@@ -303,10 +309,10 @@ pub(super) fn write_run_console(x: &mut String, items: &[RunItem<ConsoleEntry>])
 /// The whole run's requests: a text filter, a failed-only filter and a table.
 pub(super) fn write_run_network(x: &mut String, items: &[RunItem<NetworkEntry>]) {
     let failed = items.iter().filter(|i| i.item.failed()).count();
-    let _ = write!(
+    let _ = writeln!(
         x,
-        "<section id=\"network\"><h2>Network <span class=\"note\">{} requests, {failed} failed</span></h2>\n",
-        items.len()
+        "<section id=\"network\"><h2>Network <span class=\"note\">{}, {failed} failed</span></h2>",
+        count(items.len(), "request")
     );
     if items.is_empty() {
         x.push_str("<p class=\"note\">No requests were captured.</p>\n</section>\n");

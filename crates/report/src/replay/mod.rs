@@ -279,4 +279,6 @@ fn build_page(
 }
 
 #[cfg(test)]
+mod evidence_tests;
+#[cfg(test)]
 mod tests;
