@@ -1,6 +1,9 @@
 //! The replay studio: one self-contained HTML file for a run — a timeline with a bar per
 //! action, a failures-only filter, a row per record with its details and every attempt, and
-//! every screenshot embedded once as a `data:` URI, enlarged on click.
+//! every screenshot embedded once as a `data:` URI, enlarged on click. A row's details hold
+//! its action's console lines and requests (failures in red) and, for a failed action, its
+//! DOM snapshot as escaped source; the "Console" and "Network" sections list every item of
+//! the run with its flow and action, filtered by text and by level or failure.
 //!
 //! Record text reaches the page only as escaped HTML text; the page's one script and one
 //! style sheet are constants admitted by hash in its Content-Security-Policy, which allows
@@ -18,8 +21,13 @@ use webrunner_record::{Record, Summary};
 use crate::escape::html;
 use crate::screenshots::{image_type, resolve_recorded, screenshot_for, ScreenshotIndex};
 use crate::write::{create_parent, write_file_atomic};
+use evidence::{write_run_console, write_run_network};
+pub(crate) use gather::FlowEvidence;
+use gather::{dom_of, gather};
 use parts::{write_gallery, write_row, write_timeline};
 
+mod evidence;
+mod gather;
 mod parts;
 
 const CSS: &str = include_str!("../../assets/replay/replay.css");
@@ -46,7 +54,7 @@ pub enum ReplayError {
 /// [`build_replay_html`] for what the page holds.
 ///
 /// Fails with [`ReplayError::Write`] when the file cannot be written. Missing or unreadable
-/// screenshots are not errors: the page says which file is missing.
+/// screenshots and DOM snapshots are not errors: the page says which file is missing.
 ///
 /// ```
 /// # let dir = tempfile::tempdir()?;
@@ -62,12 +70,24 @@ pub fn export_replay_studio(
     screenshot_dir: Option<&Path>,
     title: &str,
 ) -> Result<PathBuf, ReplayError> {
+    export_replay_page(out, records, &[], screenshot_dir, title)
+}
+
+/// [`export_replay_studio`] with the complete evidence of the run's flows (from their
+/// `FlowFinished` events): see [`gather::gather`] for which items are shown where.
+pub(crate) fn export_replay_page(
+    out: &Path,
+    records: &[Record],
+    flows: &[FlowEvidence],
+    screenshot_dir: Option<&Path>,
+    title: &str,
+) -> Result<PathBuf, ReplayError> {
     let err = |error| ReplayError::Write {
         path: out.display().to_string(),
         error,
     };
     create_parent(out).map_err(err)?;
-    let page = build_replay_html(records, screenshot_dir, title);
+    let page = build_page(records, flows, screenshot_dir, title);
     write_file_atomic(out, page.as_bytes()).map_err(err)?;
     Ok(std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()))
 }
@@ -161,7 +181,23 @@ struct RowShots {
 /// name order (the seed's rule). A record of more than one attempt lists each attempt (its
 /// number, status, start, duration and error) with that attempt's own screenshot, found the
 /// same way but without the seed rule. Each distinct file is embedded once.
+///
+/// Each record's console lines and requests are its own; a failed record's DOM snapshot is
+/// its `artifacts.dom` file (relative to the run folder, the screenshot folder's parent),
+/// embedded up to 2 MiB. The whole run's lists hold every record's items.
 pub fn build_replay_html(records: &[Record], screenshot_dir: Option<&Path>, title: &str) -> String {
+    build_page(records, &[], screenshot_dir, title)
+}
+
+/// [`build_replay_html`] with the complete evidence of the run's flows.
+fn build_page(
+    records: &[Record],
+    flows: &[FlowEvidence],
+    screenshot_dir: Option<&Path>,
+    title: &str,
+) -> String {
+    let gathered = gather(records, flows);
+    let doms: Vec<_> = records.iter().map(|r| dom_of(r, screenshot_dir)).collect();
     let index = screenshot_dir
         .map(ScreenshotIndex::scan)
         .unwrap_or_default();
@@ -186,7 +222,14 @@ pub fn build_replay_html(records: &[Record], screenshot_dir: Option<&Path>, titl
         .iter()
         .map(|s| s.embedded.as_ref().map_or(0, String::len))
         .sum();
-    let mut x = String::with_capacity(4096 + records.len() * 900 + embedded_bytes);
+    let dom_bytes: usize = doms
+        .iter()
+        .map(|d| match d {
+            Some(gather::DomView::Shown { text, .. }) => text.len() + text.len() / 8,
+            _ => 0,
+        })
+        .sum();
+    let mut x = String::with_capacity(4096 + records.len() * 900 + embedded_bytes + dom_bytes);
     let title = html(title);
     let summary = Summary::of(records);
     let _ = write!(
@@ -212,13 +255,18 @@ pub fn build_replay_html(records: &[Record], screenshot_dir: Option<&Path>, titl
          <th>Status</th><th>Duration</th><th>Params</th><th>Error</th><th>Screenshot</th>\
          <th>Details</th></tr></thead>\n<tbody>\n",
     );
-    for ((row, r), found) in records.iter().enumerate().zip(&row_shots) {
+    for (row, r) in records.iter().enumerate() {
+        let found = &row_shots[row];
         let record_shot = found.record.map(|n| &shots[n]);
         let try_shots: Vec<Option<&Shot>> =
             found.tries.iter().map(|s| s.map(|n| &shots[n])).collect();
-        write_row(&mut x, row, r, record_shot, &try_shots);
+        let evidence = &gathered.rows[row];
+        let dom = doms[row].as_ref();
+        write_row(&mut x, row, r, record_shot, &try_shots, evidence, dom);
     }
     x.push_str("</tbody>\n</table>\n");
+    write_run_console(&mut x, &gathered.console);
+    write_run_network(&mut x, &gathered.network);
     write_gallery(&mut x, &shots);
     x.push_str(
         "<div id=\"lightbox\" hidden><img id=\"lightbox-img\" alt=\"enlarged screenshot\">\
@@ -230,5 +278,7 @@ pub fn build_replay_html(records: &[Record], screenshot_dir: Option<&Path>, titl
     x
 }
 
+#[cfg(test)]
+mod evidence_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! The pieces of the replay studio page: the timeline, a row per record with a list of its
-//! attempts, and the gallery of embedded screenshots. Every text from a record goes through
-//! [`push_html`].
+//! attempts, and the gallery of embedded screenshots. A row's details also hold its action's
+//! console lines, requests and DOM snapshot (see [`super::evidence`]). Every text from a
+//! record goes through [`push_html`].
 
 use std::fmt::Write as _;
 
@@ -9,6 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use webrunner_record::{Record, Status};
 
+use super::evidence::{details_note, write_row_evidence};
+use super::gather::{DomView, RowEvidence};
 use super::Shot;
 use crate::escape::push_html;
 
@@ -137,13 +140,16 @@ pub(super) fn write_timeline(x: &mut String, records: &[Record]) {
 }
 
 /// The row of record `row` (its position in the page), then the list of its attempts when it
-/// has more than one. `try_shots` holds the screenshot of each of its tries.
+/// has more than one. `try_shots` holds the screenshot of each of its tries; `evidence` and
+/// `dom` are its action's console lines and requests and its DOM snapshot.
 pub(super) fn write_row(
     x: &mut String,
     row: usize,
     r: &Record,
     shot: Option<&Shot>,
     try_shots: &[Option<&Shot>],
+    evidence: &RowEvidence,
+    dom: Option<&DomView>,
 ) {
     let failed = r.failed();
     let class = if failed { "fail" } else { "ok" };
@@ -178,7 +184,9 @@ pub(super) fn write_row(
     let alt = format!("screenshot of #{} {}", r.index, r.command);
     write_screenshot(x, shot, r.artifacts.screenshot.as_deref(), &alt);
     // Params and error have their own columns; the details add the rest.
-    x.push_str("</td><td><details><summary>details</summary><dl><dt>result</dt><dd><pre>");
+    x.push_str("</td><td><details><summary>details");
+    x.push_str(&details_note(evidence, dom));
+    x.push_str("</summary><dl><dt>result</dt><dd><pre>");
     push_html(x, &json_text(&r.result));
     let _ = write!(
         x,
@@ -203,7 +211,9 @@ pub(super) fn write_row(
             x.push_str("</dd>");
         }
     }
-    x.push_str("</dl></details></td></tr>\n");
+    x.push_str("</dl>");
+    write_row_evidence(x, evidence, dom);
+    x.push_str("</details></td></tr>\n");
     if r.tries.len() > 1 {
         write_tries(x, r, try_shots);
     }
