@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser loop: 200 x (click a button, read its text) on one local page, steps per second,
-# in one run: webrunner (CDP), Playwright (playwright-core on the same Chromium) and the
+# in one run: webrunner (CDP; evidence capture on, and off for its cost), Playwright (playwright-core on the same Chromium) and the
 # Python WebRunner (Selenium + chromedriver), each with its ratio to Playwright.
 # Each figure is the median of 3 runs. Playwright and the Python WebRunner are skipped with a
 # note when npm / je_web_runner + chromedriver are missing. Prints bench/run's result lines.
@@ -32,6 +32,7 @@ median() {
 }
 
 rust=$(median "${CARGO_TARGET_DIR:-target}"/release/examples/bench_browser_loop "$url" "$N")
+rust_off=$(median "${CARGO_TARGET_DIR:-target}"/release/examples/bench_browser_loop "$url" "$N" off)
 pw=skipped
 if command -v npm >/dev/null && command -v node >/dev/null; then
   modules=$(bench/pw/install.sh) || modules=
@@ -48,6 +49,8 @@ ratio() { # $1 / Playwright's figure, or "-" when either is missing
 # Result lines for bench/run: metric<TAB>value<TAB>unit<TAB>note
 note="$N x (click, read text), median of $RUNS"
 printf 'browser loop steps/s (webrunner, CDP)\t%s\tsteps/s\t%s\n' "$rust" "$note"
+printf 'browser loop steps/s (webrunner, evidence capture off)\t%s\tsteps/s\t%s\n' "$rust_off" "$note"
+printf 'browser loop capture cost (1 - on / off)\t%s\t%%\t\n' "$(python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{(1 - a / b) * 100:.1f}')" "$rust" "$rust_off")"
 printf 'browser loop steps/s (Playwright)\t%s\tsteps/s\t%s\n' "$pw" "$note"
 printf 'browser loop steps/s (Python WebRunner, Selenium)\t%s\tsteps/s\t%s\n' "$py" "$note"
 printf 'browser loop ratio webrunner / Playwright\t%s\tx\t\n' "$(ratio "$rust")"

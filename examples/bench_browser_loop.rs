@@ -1,6 +1,7 @@
 //! Browser loop: N x (click a button, read its text) through the executor and real Chromium,
 //! against URL (a page whose `#counter` button counts its clicks). Prints steps per second.
-//! Usage: cargo run --release --example bench_browser_loop -- URL N
+//! With `off` as third argument, the evidence capture (console and network per record) is off.
+//! Usage: cargo run --release --example bench_browser_loop -- URL N [off]
 
 use webrunner::{Action, Executor, Status};
 
@@ -11,6 +12,7 @@ fn main() {
         std::process::exit(2)
     });
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let capture = args.next().as_deref() != Some("off");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -18,6 +20,10 @@ fn main() {
         .expect("runtime");
     rt.block_on(async {
         let mut ex = Executor::new();
+        ex.set_settings(webrunner::Settings {
+            capture,
+            ..webrunner::Settings::default()
+        });
         // One flow (each flow gets a fresh browser context): open the page, then the loop.
         let mut actions = Vec::with_capacity(2 * n + 1);
         actions.push(Action::new("WR_to_url").kwarg("url", url.as_str()));

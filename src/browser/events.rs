@@ -15,7 +15,7 @@ use chromiumoxide::cdp::browser_protocol::network::{
 };
 use chromiumoxide::cdp::browser_protocol::page::{EventFrameNavigated, EventLoadEventFired};
 use chromiumoxide::cdp::js_protocol::runtime::{
-    EventConsoleApiCalled, EventExceptionThrown, RemoteObject,
+    EvaluateParams, EventConsoleApiCalled, EventExceptionThrown, RemoteObject,
 };
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -26,6 +26,9 @@ use super::{BrowserError, Session};
 
 /// How many messages and requests a session keeps (the oldest go first).
 pub const KEPT: usize = 10_000;
+
+/// A request to the watcher to take in what the page reported, and who to tell when done.
+type Flush = tokio::sync::oneshot::Sender<()>;
 
 /// A session's records, shared with its watcher.
 #[derive(Debug)]
@@ -39,6 +42,8 @@ pub(super) struct PageEvents {
     keep_all: AtomicBool,
     /// A HAR with response bodies is being recorded.
     bodies: AtomicBool,
+    /// Asks the watcher to take in everything the browser reported so far.
+    flush: Mutex<Option<tokio::sync::mpsc::UnboundedSender<Flush>>>,
 }
 
 impl Default for PageEvents {
@@ -49,6 +54,7 @@ impl Default for PageEvents {
             actions: Mutex::default(),
             keep_all: AtomicBool::new(false),
             bodies: AtomicBool::new(false),
+            flush: Mutex::default(),
         }
     }
 }
@@ -84,7 +90,13 @@ impl PageEvents {
             if q.len() >= KEPT {
                 q.pop_front();
             }
-            q.push_back(item);
+            // Each kind of message comes on its own stream: keep them in the browser's order.
+            let at = q.len()
+                - q.iter()
+                    .rev()
+                    .take_while(|c| c.timestamp_ms > item.timestamp_ms)
+                    .count();
+            q.insert(at, item);
         }
     }
 }
@@ -189,39 +201,72 @@ pub(super) async fn watch(
     let mut navigated = page.event_listener::<EventFrameNavigated>().await?;
     let mut loaded = page.event_listener::<EventLoadEventFired>().await?;
     let page = page.clone();
+    let (flush_tx, mut flushes) = tokio::sync::mpsc::unbounded_channel();
+    if let Ok(mut f) = events.flush.lock() {
+        *f = Some(flush_tx);
+    }
     Ok(tokio::spawn(async move {
         let network = |f: &mut dyn FnMut(&mut NetworkLog)| {
             if let Ok(mut log) = events.network.lock() {
                 f(&mut log);
             }
         };
+        // Takes one event of any kind: `Some(false)` when every stream ended.
+        macro_rules! take {
+            ($($stream:ident => $e:ident => $body:expr),* $(,)?) => {
+                tokio::select! {
+                    $(Some($e) = $stream.next() => { $body; true })*
+                    else => false,
+                }
+            };
+        }
+        macro_rules! one {
+            () => {
+                take! {
+                    console => e => events.push_console(console_message(&e)),
+                    thrown => e => events.push_console(exception_message(&e)),
+                    logged => e => events.push_console(log_message(&e)),
+                    sent => e => {
+                        let action = events.action_at(*e.wall_time.inner() * 1000.0);
+                        let keep = events.keep();
+                        network(&mut |log| log.on_request(&e, action, keep));
+                    },
+                    received => e => network(&mut |log| log.on_response(&e)),
+                    finished => e => {
+                        let mut fetch = false;
+                        let bodies = events.bodies.load(Ordering::Relaxed);
+                        network(&mut |log| fetch = log.on_finished(&e, bodies));
+                        if fetch {
+                            fetch_body(&page, &events, e.request_id.inner().clone());
+                        }
+                    },
+                    failed => e => network(&mut |log| log.on_failed(&e)),
+                    navigated => e => network(&mut |log| log.on_navigated(&e)),
+                    loaded => e => network(&mut |log| log.on_load(&e)),
+                }
+            };
+        }
         loop {
             tokio::select! {
-                Some(e) = console.next() => events.push_console(console_message(&e)),
-                Some(e) = thrown.next() => events.push_console(exception_message(&e)),
-                Some(e) = logged.next() => events.push_console(log_message(&e)),
-                Some(e) = sent.next() => {
-                    let action = events.action_at(*e.wall_time.inner() * 1000.0);
-                    let keep = events.keep();
-                    network(&mut |log| log.on_request(&e, action, keep));
+                biased;
+                Some(done) = flushes.recv() => {
+                    // A round trip to the page: what it reported before the answer is then
+                    // waiting in the streams, and is taken in before saying done.
+                    let answer = page.execute(EvaluateParams::new("0"));
+                    let _ = tokio::time::timeout(FLUSH_LIMIT, answer).await;
+                    while let Some(true) = futures::FutureExt::now_or_never(async { one!() }) {}
+                    let _ = done.send(());
                 }
-                Some(e) = received.next() => network(&mut |log| log.on_response(&e)),
-                Some(e) = finished.next() => {
-                    let mut fetch = false;
-                    let bodies = events.bodies.load(Ordering::Relaxed);
-                    network(&mut |log| fetch = log.on_finished(&e, bodies));
-                    if fetch {
-                        fetch_body(&page, &events, e.request_id.inner().clone());
-                    }
-                }
-                Some(e) = failed.next() => network(&mut |log| log.on_failed(&e)),
-                Some(e) = navigated.next() => network(&mut |log| log.on_navigated(&e)),
-                Some(e) = loaded.next() => network(&mut |log| log.on_load(&e)),
-                else => return,
+                more = async { one!() } => if !more {
+                    return;
+                },
             }
         }
     }))
 }
+
+/// How long a flush waits for the page to answer (a busy page or an open dialog delays it).
+const FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Fetches the body of request `id` into the log, beside the watcher.
 fn fetch_body(page: &chromiumoxide::Page, events: &Arc<PageEvents>, id: String) {
@@ -268,6 +313,17 @@ impl Session {
                 actions.clear();
             }
             actions.push((started_ms, index));
+        }
+    }
+
+    /// Takes in everything the page reported up to now (a round trip to the page, at most a
+    /// quarter of a second), so that [`Session::evidence_of`] right after holds it.
+    pub async fn flush_events(&self) {
+        let sender = self.state.events.flush.lock().ok().and_then(|f| f.clone());
+        let Some(sender) = sender else { return };
+        let (done, taken) = tokio::sync::oneshot::channel();
+        if sender.send(done).is_ok() {
+            let _ = tokio::time::timeout(FLUSH_LIMIT * 2, taken).await;
         }
     }
 

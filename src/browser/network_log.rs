@@ -259,10 +259,14 @@ impl NetworkLog {
 
     /// Every request, in the order sent.
     pub(super) fn entries(&self) -> Vec<NetworkEntry> {
-        self.order
+        let mut out: Vec<NetworkEntry> = self
+            .order
             .iter()
             .filter_map(|id| self.pending.get(id)?.entry())
-            .collect()
+            .collect();
+        // The events of two requests may be taken in out of order: the browser's time rules.
+        out.sort_by(|a, b| a.timestamp_ms.total_cmp(&b.timestamp_ms));
+        out
     }
 
     /// The requests sent while action `index` ran (the log is in the order sent, so this
@@ -278,6 +282,7 @@ impl NetworkLog {
             .filter_map(Pending::entry)
             .collect();
         out.reverse();
+        out.sort_by(|a, b| a.timestamp_ms.total_cmp(&b.timestamp_ms));
         out
     }
 }

@@ -171,10 +171,18 @@ impl BrowserSlot {
         }
     }
 
-    /// Everything the open session's tabs said and fetched while action `index` ran, so far
-    /// (the first tab's items first).
-    pub(crate) fn evidence_of(&self, index: usize) -> Evidence {
+    /// Takes in what the current tab reported (see [`Session::flush_events`]).
+    async fn flush(&self) {
+        if let Some(s) = self.session.as_ref().filter(|s| s.fatal().is_none()) {
+            s.flush_events().await;
+        }
+    }
+
+    /// Everything the open session's tabs said and fetched while action `index` ran, up to
+    /// now (the first tab's items first).
+    pub(crate) async fn evidence_of(&self, index: usize) -> Evidence {
         let mut out = Evidence::default();
+        self.flush().await;
         for s in self.root.iter().chain(self.tabs.values()) {
             let e = s.evidence_of(index);
             out.console.extend(e.console);
@@ -183,9 +191,10 @@ impl BrowserSlot {
         out
     }
 
-    /// Everything the open session's tabs said and fetched since it opened.
-    pub(crate) fn evidence(&self) -> Evidence {
+    /// Everything the open session's tabs said and fetched since it opened, up to now.
+    pub(crate) async fn evidence(&self) -> Evidence {
         let mut out = Evidence::default();
+        self.flush().await;
         for s in self.root.iter().chain(self.tabs.values()) {
             let e = s.evidence();
             out.console.extend(e.console);

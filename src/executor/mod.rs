@@ -305,7 +305,7 @@ impl Executor {
             }
         }
         let evidence = if self.ctx.settings.capture && !self.reporter.is_empty() {
-            self.ctx.browser.evidence()
+            self.ctx.browser.evidence().await
         } else {
             Default::default()
         };
@@ -494,7 +494,8 @@ impl Executor {
         closed.extend(dialogs::after(&self.ctx));
         record.dialogs = closed;
         if self.ctx.settings.capture {
-            let evidence = self.ctx.browser.evidence_of(index);
+            // What the page reported up to now (one round trip to it).
+            let evidence = self.ctx.browser.evidence_of(index).await;
             record.console = evidence.console;
             record.network = evidence.network;
         }
