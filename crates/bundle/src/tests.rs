@@ -1,0 +1,1 @@
+//! Unit tests of the bundle builder, reader and the Python-style JSON.
