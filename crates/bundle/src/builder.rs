@@ -183,9 +183,15 @@ impl FailureBundle {
             path: path.to_path_buf(),
             source,
         };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".bundle-")
-            .suffix(".zip.tmp")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".bundle-").suffix(".zip.tmp");
+        #[cfg(unix)]
+        {
+            // The usual permissions of a new file (0o666 less the umask), not 0o600.
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder
             .tempfile_in(dir)
             .map_err(|e| io_err("cannot create a temporary file beside", e))?;
         let file = self.write_zip(tmp.as_file_mut(), path)?;
