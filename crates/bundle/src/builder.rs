@@ -162,7 +162,8 @@ impl FailureBundle {
     }
 
     /// Writes the bundle as a zip (deflate) at `path`, creating its folder, and returns
-    /// `path`.
+    /// `path`. Every entry is dated [`captured_at`](Self::captured_at), so the same bundle
+    /// gives the same bytes.
     ///
     /// The zip is written to a new temporary file in the same folder and renamed over
     /// `path` only when complete, so a failed write leaves no half zip and an existing
@@ -220,6 +221,7 @@ impl FailureBundle {
             source,
         };
         let mut zip = ZipWriter::new(out);
+        let modified = zip_time(&self.captured_at);
         let manifest = self.manifest_json();
         let entries = std::iter::once((MANIFEST_NAME, manifest.as_slice()))
             .chain(self.entries.iter().map(|(n, d)| (n.as_str(), d.as_slice())));
@@ -227,7 +229,8 @@ impl FailureBundle {
             let options = SimpleFileOptions::default()
                 .compression_method(CompressionMethod::Deflated)
                 .large_file(data.len() as u64 >= u64::from(u32::MAX))
-                .unix_permissions(0o644);
+                .unix_permissions(0o644)
+                .last_modified_time(modified);
             zip.start_file(name, options).map_err(zip_err)?;
             zip.write_all(data).map_err(io_err)?;
         }
@@ -249,6 +252,27 @@ fn bad_name(name: &str, reason: &str) -> FailureBundleError {
         name: name.to_owned(),
         reason: reason.to_owned(),
     }
+}
+
+/// The zip date of every entry: `captured_at` in UTC (to the even second, as zip dates
+/// go), or 1980-01-01 when it is not an RFC 3339 date in zip's range.
+fn zip_time(captured_at: &str) -> zip::DateTime {
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(captured_at, rfc3339)
+        .ok()
+        .and_then(|at| {
+            let at = at.to_offset(time::UtcOffset::UTC);
+            zip::DateTime::from_date_and_time(
+                u16::try_from(at.year()).ok()?,
+                u8::from(at.month()),
+                at.day(),
+                at.hour(),
+                at.minute(),
+                at.second() & !1,
+            )
+            .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// Lowercase hex SHA-256 of `data`.

@@ -237,3 +237,23 @@ fn error_messages_name_the_bundle_and_the_entry() {
         "bundle x.zip: entry \"../../evil.txt\" escapes the bundle folder (a \"..\" part)"
     );
 }
+
+#[test]
+fn entries_are_dated_when_captured() {
+    let mut b = sample();
+    b.captured_at = "2026-12-07T11:41:03+02:00".into();
+    let bytes = b.to_zip_bytes().expect("zip");
+    assert_eq!(
+        b.to_zip_bytes().expect("zip"),
+        bytes,
+        "the same bundle gives the same bytes"
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let at = archive
+        .by_index(1)
+        .expect("entry")
+        .last_modified()
+        .expect("a date");
+    assert_eq!((at.year(), at.month(), at.day()), (2026, 12, 7));
+    assert_eq!((at.hour(), at.minute(), at.second()), (9, 41, 2));
+}
