@@ -15,7 +15,11 @@ pub fn missing_tool(note: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{note}");
     }
-    eprintln!("skipped: {note}");
+    // Straight to the stderr handle: libtest hides `eprintln!` of a passing test.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("skipped: {note}\n").as_bytes(),
+    );
 }
 
 /// The reference Python when it is there with the WebRunner's failure bundle; otherwise
