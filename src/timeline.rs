@@ -3,11 +3,21 @@
 //!
 //! Timestamps are numbers or numeric strings; `to_json` prints the list the way Python's
 //! `json.dumps` does (`", "` and `": "` separators, ASCII-only strings, floats as `repr`).
+//! Sources are read straight from JSON text into [`Source`]s (`input.rs`); a run folder gives
+//! them too (`run_dir.rs`), and `chrome_trace.rs` turns the list into a Chrome trace.
 
 use std::cmp::Ordering;
+use std::io::{self, Write};
 
-use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
+
+pub mod chrome_trace;
+mod input;
+mod pyjson;
+pub mod run_dir;
+
+pub use input::{Entry, Item, Source};
+pub use pyjson::py_float_string as py_float;
 
 /// Input that cannot be placed on the timeline: a source that is not a list of objects, or a
 /// timestamp (or span duration) that is infinite or not a number.
@@ -23,56 +33,115 @@ pub struct TimelineError {
 }
 
 /// A single point on the merged timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEvent {
     /// Milliseconds (epoch or relative, as given by the source).
     pub timestamp_ms: f64,
-    /// `span.start`, `span.end`, `console` or `response`.
-    pub kind: String,
     /// Span name, console message type, or `"METHOD STATUS"`.
     pub label: String,
-    /// Kind-specific details, keys in the seed's order.
-    pub payload: Map<String, Value>,
+    /// Kind-specific details.
+    pub payload: Payload,
 }
 
-/// The items of a source: `null`, `false`, `0`, `""`, `{}` and `[]` count as empty; a list must
-/// hold objects; anything else is refused.
-fn items<'a>(
-    source_name: &'static str,
-    source: &'a Value,
-) -> Result<Vec<&'a Map<String, Value>>, TimelineError> {
+/// What an event carries; its variant is the event's `kind`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    /// `span.start`: `{end_ms, attrs}`.
+    SpanStart {
+        /// The span's end, when it has one.
+        end_ms: Option<f64>,
+        /// The span's `attrs` (`{}` when empty or absent).
+        attrs: Value,
+    },
+    /// `span.end`: `{duration_ms}`.
+    SpanEnd {
+        /// End minus start.
+        duration_ms: f64,
+    },
+    /// `console`: `{text, location}`.
+    Console {
+        /// The message's `text` (`null` when absent).
+        text: Value,
+        /// The message's `location` (`null` when absent).
+        location: Value,
+    },
+    /// `response`: `{url, status, ok}`.
+    Response {
+        /// The response's `url`.
+        url: Value,
+        /// The response's `status`.
+        status: Value,
+        /// The response's `ok`.
+        ok: Value,
+        /// How long the request took, when the source says (not printed by `to_json`).
+        duration_ms: Option<f64>,
+    },
+}
+
+impl TimelineEvent {
+    /// `span.start`, `span.end`, `console` or `response`.
+    pub fn kind(&self) -> &'static str {
+        match self.payload {
+            Payload::SpanStart { .. } => "span.start",
+            Payload::SpanEnd { .. } => "span.end",
+            Payload::Console { .. } => "console",
+            Payload::Response { .. } => "response",
+        }
+    }
+
+    /// The payload as the JSON object `to_json` prints.
+    pub fn payload_value(&self) -> Value {
+        let num = |v: f64| serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
+        let mut map = Map::new();
+        match &self.payload {
+            Payload::SpanStart { end_ms, attrs } => {
+                map.insert("end_ms".into(), end_ms.map_or(Value::Null, num));
+                map.insert("attrs".into(), attrs.clone());
+            }
+            Payload::SpanEnd { duration_ms } => {
+                map.insert("duration_ms".into(), num(*duration_ms));
+            }
+            Payload::Console { text, location } => {
+                map.insert("text".into(), text.clone());
+                map.insert("location".into(), location.clone());
+            }
+            Payload::Response {
+                url, status, ok, ..
+            } => {
+                map.insert("url".into(), url.clone());
+                map.insert("status".into(), status.clone());
+                map.insert("ok".into(), ok.clone());
+            }
+        }
+        Value::Object(map)
+    }
+}
+
+/// The items of a source; a source that is not empty nor a list, or holds anything but
+/// objects, is refused.
+fn items(source_name: &'static str, source: Source) -> Result<Vec<Item>, TimelineError> {
     let list = match source {
-        Value::Array(list) => list,
-        v if !truthy(v) => return Ok(Vec::new()),
-        other => {
+        Source::Empty => return Ok(Vec::new()),
+        Source::List(list) => list,
+        Source::Wrong(what) => {
             return Err(TimelineError {
                 source_name,
                 at: String::new(),
-                reason: format!("expected a JSON list of objects, got {}", type_name(other)),
+                reason: format!("expected a JSON list of objects, got {what}"),
             })
         }
     };
-    list.iter()
+    list.into_iter()
         .enumerate()
-        .map(|(index, item)| {
-            item.as_object().ok_or_else(|| TimelineError {
+        .map(|(index, entry)| match entry {
+            Entry::Item(item) => Ok(item),
+            Entry::Wrong(what) => Err(TimelineError {
                 source_name,
                 at: format!("[{index}]"),
-                reason: format!("expected an object, got {}", type_name(item)),
-            })
+                reason: format!("expected an object, got {what}"),
+            }),
         })
         .collect()
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Python truthiness of a JSON value.
@@ -85,11 +154,6 @@ fn truthy(v: &Value) -> bool {
         Value::Array(a) => !a.is_empty(),
         Value::Object(o) => !o.is_empty(),
     }
-}
-
-/// The value of the first of `keys` present in `item` (even when it is `null`).
-fn first_present<'a>(item: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter().find_map(|k| item.get(*k))
 }
 
 /// A number, a boolean (as 0 or 1) or a numeric string; anything else has no timestamp.
@@ -128,68 +192,65 @@ fn finite(
     index: usize,
     raw: Option<&Value>,
     v: f64,
-) -> Result<Value, TimelineError> {
-    Number::from_f64(v)
-        .map(Value::Number)
-        .ok_or_else(|| TimelineError {
-            source_name,
-            at: format!("[{index}]"),
-            reason: format!(
-                "timestamp {} is not finite",
-                raw.map_or_else(|| v.to_string(), Value::to_string)
-            ),
-        })
+) -> Result<f64, TimelineError> {
+    if v.is_finite() {
+        return Ok(v);
+    }
+    Err(TimelineError {
+        source_name,
+        at: format!("[{index}]"),
+        reason: format!(
+            "timestamp {} is not finite",
+            raw.map_or_else(|| v.to_string(), Value::to_string)
+        ),
+    })
 }
 
 /// `str(value or default)` in Python terms.
 fn text_or(value: Option<&Value>, default: &str) -> String {
     match value {
-        Some(v) if truthy(v) => py_str(v),
+        Some(v) if truthy(v) => pyjson::py_str(v),
         _ => default.to_string(),
     }
 }
 
 /// Spans (`{name, start_ms|start, end_ms|end, attrs}`) → `span.start` and `span.end` events;
 /// a span without a usable start is skipped.
-pub fn from_spans(spans: &Value) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let mut events = Vec::new();
-    for (index, span) in items("spans", spans)?.into_iter().enumerate() {
-        let raw_start = first_present(span, &["start_ms", "start"]);
-        let raw_end = first_present(span, &["end_ms", "end"]);
-        let name = text_or(span.get("name"), "span");
+pub fn from_spans(spans: Source) -> Result<Vec<TimelineEvent>, TimelineError> {
+    let items = items("spans", spans)?;
+    let mut events = Vec::with_capacity(items.len() * 2);
+    for (index, span) in items.into_iter().enumerate() {
+        let raw_start = span.start_ms.as_ref().or(span.start.as_ref());
+        let raw_end = span.end_ms.as_ref().or(span.end.as_ref());
         let Some(start) = coerce_timestamp(raw_start) else {
             continue;
         };
-        let end = coerce_timestamp(raw_end);
-        finite("spans", index, raw_start, start)?;
-        let attrs = match span.get("attrs") {
-            Some(a) if truthy(a) => a.clone(),
+        let start = finite("spans", index, raw_start, start)?;
+        let end = match coerce_timestamp(raw_end) {
+            Some(e) => Some(finite("spans", index, raw_end, e)?),
+            None => None,
+        };
+        let name = text_or(span.name.as_ref(), "span");
+        let attrs = match span.attrs {
+            Some(a) if truthy(&a) => a,
             _ => Value::Object(Map::new()),
         };
-        let mut payload = Map::new();
-        let end_value = match end {
-            Some(e) => finite("spans", index, raw_end, e)?,
-            None => Value::Null,
+        let end_event = match end {
+            Some(end) => Some(TimelineEvent {
+                timestamp_ms: end,
+                label: name.clone(),
+                payload: Payload::SpanEnd {
+                    duration_ms: finite("spans", index, None, end - start)?,
+                },
+            }),
+            None => None,
         };
-        payload.insert("end_ms".into(), end_value);
-        payload.insert("attrs".into(), attrs);
         events.push(TimelineEvent {
             timestamp_ms: start,
-            kind: "span.start".into(),
-            label: name.clone(),
-            payload,
+            label: name,
+            payload: Payload::SpanStart { end_ms: end, attrs },
         });
-        if let Some(end) = end {
-            let mut payload = Map::new();
-            let duration = finite("spans", index, None, end - start)?;
-            payload.insert("duration_ms".into(), duration);
-            events.push(TimelineEvent {
-                timestamp_ms: end,
-                kind: "span.end".into(),
-                label: name,
-                payload,
-            });
-        }
+        events.extend(end_event);
     }
     Ok(events)
 }
@@ -198,54 +259,55 @@ pub fn from_spans(spans: &Value) -> Result<Vec<TimelineEvent>, TimelineError> {
 fn timestamp_or_index(
     source_name: &'static str,
     index: usize,
-    item: &Map<String, Value>,
+    item: &Item,
 ) -> Result<f64, TimelineError> {
-    let raw = first_present(item, &["timestamp_ms", "ts"]);
+    let raw = item.timestamp_ms.as_ref().or(item.ts.as_ref());
     let ts = coerce_timestamp(raw).unwrap_or(index as f64);
-    finite(source_name, index, raw, ts)?;
-    Ok(ts)
-}
-
-fn field(item: &Map<String, Value>, key: &str) -> Value {
-    item.get(key).cloned().unwrap_or(Value::Null)
+    finite(source_name, index, raw, ts)
 }
 
 /// Console messages → `console` events labelled by their `type` (default `log`), payload
 /// `{text, location}`.
-pub fn from_console(messages: &Value) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let mut events = Vec::new();
-    for (index, message) in items("console", messages)?.into_iter().enumerate() {
-        let timestamp_ms = timestamp_or_index("console", index, message)?;
-        let mut payload = Map::new();
-        payload.insert("text".into(), field(message, "text"));
-        payload.insert("location".into(), field(message, "location"));
+pub fn from_console(messages: Source) -> Result<Vec<TimelineEvent>, TimelineError> {
+    let items = items("console", messages)?;
+    let mut events = Vec::with_capacity(items.len());
+    for (index, message) in items.into_iter().enumerate() {
         events.push(TimelineEvent {
-            timestamp_ms,
-            kind: "console".into(),
-            label: text_or(message.get("type"), "log"),
-            payload,
+            timestamp_ms: timestamp_or_index("console", index, &message)?,
+            label: text_or(message.kind.as_ref(), "log"),
+            payload: Payload::Console {
+                text: message.text.unwrap_or(Value::Null),
+                location: message.location.unwrap_or(Value::Null),
+            },
         });
     }
     Ok(events)
 }
 
 /// HTTP responses → `response` events labelled `"METHOD STATUS"` (defaults `GET` and `?` when
-/// the key is absent), payload `{url, status, ok}`.
-pub fn from_responses(responses: &Value) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let mut events = Vec::new();
-    for (index, response) in items("responses", responses)?.into_iter().enumerate() {
-        let timestamp_ms = timestamp_or_index("responses", index, response)?;
-        let method = response.get("method").map_or("GET".into(), py_str);
-        let status = response.get("status").map_or("?".into(), py_str);
-        let mut payload = Map::new();
-        payload.insert("url".into(), field(response, "url"));
-        payload.insert("status".into(), field(response, "status"));
-        payload.insert("ok".into(), field(response, "ok"));
+/// the key is absent), payload `{url, status, ok}`. A finite, non-negative `duration_ms` is
+/// kept for the Chrome trace.
+pub fn from_responses(responses: Source) -> Result<Vec<TimelineEvent>, TimelineError> {
+    let items = items("responses", responses)?;
+    let mut events = Vec::with_capacity(items.len());
+    for (index, response) in items.into_iter().enumerate() {
+        let timestamp_ms = timestamp_or_index("responses", index, &response)?;
+        let method = response
+            .method
+            .as_ref()
+            .map_or("GET".into(), pyjson::py_str);
+        let status = response.status.as_ref().map_or("?".into(), pyjson::py_str);
+        let duration_ms =
+            coerce_timestamp(response.duration_ms.as_ref()).filter(|d| d.is_finite() && *d >= 0.0);
         events.push(TimelineEvent {
             timestamp_ms,
-            kind: "response".into(),
             label: format!("{method} {status}"),
-            payload,
+            payload: Payload::Response {
+                url: response.url.unwrap_or(Value::Null),
+                status: response.status.unwrap_or(Value::Null),
+                ok: response.ok.unwrap_or(Value::Null),
+                duration_ms,
+            },
         });
     }
     Ok(events)
@@ -262,206 +324,90 @@ pub fn merge(lists: impl IntoIterator<Item = Vec<TimelineEvent>>) -> Vec<Timelin
     merged
 }
 
-/// The three optional sources merged into one ordered list.
+/// The three sources merged into one ordered list (`Source::Empty` for a missing one).
 pub fn build(
-    spans: Option<&Value>,
-    console: Option<&Value>,
-    responses: Option<&Value>,
+    spans: Source,
+    console: Source,
+    responses: Source,
 ) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let none = Value::Null;
     Ok(merge([
-        from_spans(spans.unwrap_or(&none))?,
-        from_console(console.unwrap_or(&none))?,
-        from_responses(responses.unwrap_or(&none))?,
+        from_spans(spans)?,
+        from_console(console)?,
+        from_responses(responses)?,
     ]))
 }
 
 /// The events as the JSON list Python's `json.dumps(build(...))` prints.
 pub fn to_json(events: &[TimelineEvent]) -> String {
-    let mut out = String::from("[");
+    let mut out = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"[" } else { b", " });
+        write_event(&mut out, e);
+    }
+    out.extend_from_slice(if events.is_empty() { b"[]" } else { b"]" });
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes what [`to_json`] gives, and a newline, in large blocks.
+pub fn write_json(events: &[TimelineEvent], mut out: impl Write) -> io::Result<()> {
+    const BLOCK: usize = 1 << 20;
+    let mut buf = Vec::with_capacity(BLOCK + 4096);
+    buf.push(b'[');
     for (i, e) in events.iter().enumerate() {
         if i > 0 {
-            out.push_str(", ");
+            buf.extend_from_slice(b", ");
         }
-        out.push_str("{\"timestamp_ms\": ");
-        out.push_str(&py_float(e.timestamp_ms));
-        out.push_str(", \"kind\": ");
-        json_string(&mut out, &e.kind);
-        out.push_str(", \"label\": ");
-        json_string(&mut out, &e.label);
-        out.push_str(", \"payload\": ");
-        json_value(&mut out, &Value::Object(e.payload.clone()));
-        out.push('}');
+        write_event(&mut buf, e);
+        if buf.len() >= BLOCK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
     }
-    out.push(']');
-    out
+    buf.extend_from_slice(b"]\n");
+    out.write_all(&buf)?;
+    out.flush()
 }
 
-fn json_value(out: &mut String, v: &Value) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&py_number(n)),
-        Value::String(s) => json_string(out, s),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                json_value(out, x);
+fn write_event(out: &mut Vec<u8>, e: &TimelineEvent) {
+    out.extend_from_slice(b"{\"timestamp_ms\": ");
+    pyjson::py_float(out, e.timestamp_ms);
+    out.extend_from_slice(b", \"kind\": \"");
+    out.extend_from_slice(e.kind().as_bytes());
+    out.extend_from_slice(b"\", \"label\": ");
+    pyjson::json_string(out, &e.label);
+    out.extend_from_slice(b", \"payload\": {");
+    match &e.payload {
+        Payload::SpanStart { end_ms, attrs } => {
+            out.extend_from_slice(b"\"end_ms\": ");
+            match end_ms {
+                Some(v) => pyjson::py_float(out, *v),
+                None => out.extend_from_slice(b"null"),
             }
-            out.push(']');
+            out.extend_from_slice(b", \"attrs\": ");
+            pyjson::json_value(out, attrs);
         }
-        Value::Object(o) => {
-            out.push('{');
-            for (i, (k, x)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                json_string(out, k);
-                out.push_str(": ");
-                json_value(out, x);
-            }
-            out.push('}');
+        Payload::SpanEnd { duration_ms } => {
+            out.extend_from_slice(b"\"duration_ms\": ");
+            pyjson::py_float(out, *duration_ms);
         }
-    }
-}
-
-/// A JSON string with every character outside printable ASCII escaped (`ensure_ascii`).
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{u:04x}"));
-                }
-            }
+        Payload::Console { text, location } => {
+            out.extend_from_slice(b"\"text\": ");
+            pyjson::json_value(out, text);
+            out.extend_from_slice(b", \"location\": ");
+            pyjson::json_value(out, location);
+        }
+        Payload::Response {
+            url, status, ok, ..
+        } => {
+            out.extend_from_slice(b"\"url\": ");
+            pyjson::json_value(out, url);
+            out.extend_from_slice(b", \"status\": ");
+            pyjson::json_value(out, status);
+            out.extend_from_slice(b", \"ok\": ");
+            pyjson::json_value(out, ok);
         }
     }
-    out.push('"');
-}
-
-fn py_number(n: &Number) -> String {
-    if n.is_f64() {
-        n.as_f64().map_or_else(|| n.to_string(), py_float)
-    } else {
-        n.to_string()
-    }
-}
-
-/// Python's `repr(float)`: shortest round-trip digits, fixed notation for exponents -4..=15
-/// (with `.0` when integral), else `d.ddde+XX`.
-pub fn py_float(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    let sci = format!("{:e}", v.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if v.is_sign_negative() { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let point = exp + 1;
-        let body = if point <= 0 {
-            format!("0.{}{}", "0".repeat(point.unsigned_abs() as usize), digits)
-        } else {
-            let p = point as usize;
-            if digits.len() <= p {
-                format!("{}{}.0", digits, "0".repeat(p - digits.len()))
-            } else {
-                format!("{}.{}", &digits[..p], &digits[p..])
-            }
-        };
-        format!("{sign}{body}")
-    } else {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{first}{frac}e{esign}{:02}", exp.unsigned_abs())
-    }
-}
-
-/// Python's `str()` of a JSON value, as used in labels.
-fn py_str(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => py_repr(other),
-    }
-}
-
-fn py_repr(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Number(n) if n.is_f64() => {
-            let s = py_float(n.as_f64().unwrap_or(f64::NAN));
-            match s.as_str() {
-                "NaN" => "nan".into(),
-                "Infinity" => "inf".into(),
-                "-Infinity" => "-inf".into(),
-                _ => s,
-            }
-        }
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => py_str_repr(s),
-        Value::Array(a) => {
-            let parts: Vec<String> = a.iter().map(py_repr).collect();
-            format!("[{}]", parts.join(", "))
-        }
-        Value::Object(o) => {
-            let parts: Vec<String> = o
-                .iter()
-                .map(|(k, x)| format!("{}: {}", py_str_repr(k), py_repr(x)))
-                .collect();
-            format!("{{{}}}", parts.join(", "))
-        }
-    }
-}
-
-/// Python's `repr(str)`: single quotes unless the text holds `'` and no `"`.
-fn py_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || (0x7f..0xa0).contains(&(c as u32)) => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
+    out.extend_from_slice(b"}}");
 }
 
 #[cfg(test)]

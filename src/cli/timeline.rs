@@ -1,15 +1,25 @@
-//! `webrunner timeline --spans F --console F --responses F`: merges spans, console messages
-//! and responses (SPEC §6) and prints the event list as JSON, as the Python WebRunner's
-//! `build` would give it.
+//! `webrunner timeline --spans F --console F --responses F` or `webrunner timeline --run DIR`:
+//! merges spans, console messages and responses (SPEC §6) and prints the event list as JSON,
+//! as the Python WebRunner's `build` would give it, or as a Chrome trace
+//! (`--format chrome-trace`).
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde_json::Value;
-use webrunner::timeline;
+use webrunner::timeline::{self, chrome_trace, run_dir, Source, TimelineEvent};
 
 use crate::cli::EXIT_OK;
+
+/// What `webrunner timeline` prints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimelineFormat {
+    /// The event list, exactly as the Python WebRunner's `build` gives it.
+    #[default]
+    Json,
+    /// A Chrome trace-event file for Chrome DevTools' Performance panel or Perfetto.
+    ChromeTrace,
+}
 
 /// Arguments of `webrunner timeline`.
 #[derive(Debug, clap::Args)]
@@ -23,39 +33,67 @@ pub struct TimelineArgs {
     /// JSON list of responses `{method, status, url, ok, timestamp_ms|ts}`.
     #[arg(long, value_name = "FILE")]
     pub responses: Option<PathBuf>,
+    /// A run folder (`webrunner run … --out DIR`): its records as spans, with console.json
+    /// and network.json (else the records' own lists) and an optional spans.json. Not
+    /// combined with --spans, --console or --responses.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["spans", "console", "responses"])]
+    pub run: Option<PathBuf>,
+    /// `json` (the event list) or `chrome-trace`.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TimelineFormat,
 }
 
-/// Reads one source file as JSON.
-fn read(flag: &str, path: Option<&Path>) -> anyhow::Result<Option<Value>> {
+/// Reads one source file.
+fn read(flag: &str, path: Option<&Path>) -> anyhow::Result<Source> {
     let Some(path) = path else {
-        return Ok(None);
+        return Ok(Source::Empty);
     };
     let text = std::fs::read(path).with_context(|| format!("--{flag} {}", path.display()))?;
-    let value = serde_json::from_slice(&text)
-        .with_context(|| format!("--{flag} {}: not valid JSON", path.display()))?;
-    Ok(Some(value))
+    Source::from_slice(&text)
+        .with_context(|| format!("--{flag} {}: not valid JSON", path.display()))
+}
+
+/// The timeline of the three source files (read side by side).
+fn from_files(args: &TimelineArgs) -> anyhow::Result<Vec<TimelineEvent>> {
+    let (spans, console, responses) = std::thread::scope(|s| {
+        let spans = s.spawn(|| read("spans", args.spans.as_deref()));
+        let console = s.spawn(|| read("console", args.console.as_deref()));
+        let responses = read("responses", args.responses.as_deref());
+        let join = |h: std::thread::ScopedJoinHandle<'_, anyhow::Result<Source>>| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("reading a source failed")))
+        };
+        (join(spans), join(console), responses)
+    });
+    timeline::build(spans?, console?, responses?).map_err(|e| {
+        let file = |flag: &str, p: &Option<PathBuf>| {
+            p.as_ref()
+                .map(|p| format!("--{flag} {}", p.display()))
+                .unwrap_or_default()
+        };
+        let path = match e.source_name {
+            "spans" => file("spans", &args.spans),
+            "console" => file("console", &args.console),
+            _ => file("responses", &args.responses),
+        };
+        anyhow::anyhow!("{path}: {e}")
+    })
 }
 
 /// Runs `webrunner timeline`.
 pub fn execute(args: TimelineArgs) -> anyhow::Result<u8> {
-    let spans = read("spans", args.spans.as_deref())?;
-    let console = read("console", args.console.as_deref())?;
-    let responses = read("responses", args.responses.as_deref())?;
-    let events =
-        timeline::build(spans.as_ref(), console.as_ref(), responses.as_ref()).map_err(|e| {
-            let file = |flag: &str, p: &Option<PathBuf>| {
-                p.as_ref()
-                    .map(|p| format!("--{flag} {}", p.display()))
-                    .unwrap_or_default()
-            };
-            let path = match e.source_name {
-                "spans" => file("spans", &args.spans),
-                "console" => file("console", &args.console),
-                _ => file("responses", &args.responses),
-            };
-            anyhow::anyhow!("{path}: {e}")
-        })?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", timeline::to_json(&events))?;
+    let events = match &args.run {
+        Some(dir) => run_dir::build_run(dir).with_context(|| format!("--run {}", dir.display()))?,
+        None => from_files(&args)?,
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match args.format {
+        TimelineFormat::Json => timeline::write_json(&events, &mut out)?,
+        TimelineFormat::ChromeTrace => {
+            serde_json::to_writer(&mut out, &chrome_trace::chrome_trace(&events))?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
     Ok(EXIT_OK)
 }

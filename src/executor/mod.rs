@@ -312,6 +312,7 @@ impl Executor {
         self.emit(|| RunEvent::FlowFinished {
             flow: flow.name.clone(),
             summary,
+            evidence: Default::default(),
         });
         self.flow = None;
         &self.ctx.records[start..]
