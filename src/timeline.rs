@@ -3,20 +3,21 @@
 //!
 //! Timestamps are numbers or numeric strings; `to_json` prints the list the way Python's
 //! `json.dumps` does (`", "` and `": "` separators, ASCII-only strings, floats as `repr`).
-//! Sources are read straight from JSON text into [`Source`]s (`input.rs`); a run folder gives
-//! them too (`run_dir.rs`), and `chrome_trace.rs` turns the list into a Chrome trace.
+//! Sources are read straight from their JSON text (`input.rs`), each payload printed as it
+//! is read; a run folder gives the sources too (`run_dir.rs`), and `chrome_trace.rs` turns
+//! the list into a Chrome trace.
 
 use std::cmp::Ordering;
 use std::io::{self, Write};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub mod chrome_trace;
 mod input;
 mod pyjson;
 pub mod run_dir;
 
-pub use input::{Entry, Item, Source};
+use input::{read_source, Field, Item, Shape, SourceKind, Stamp};
 pub use pyjson::py_float_string as py_float;
 
 /// Input that cannot be placed on the timeline: a source that is not a list of objects, or a
@@ -37,111 +38,57 @@ pub struct TimelineError {
 pub struct TimelineEvent {
     /// Milliseconds (epoch or relative, as given by the source).
     pub timestamp_ms: f64,
+    /// Which kind of event, with what a Chrome trace needs to draw it.
+    pub kind: Kind,
     /// Span name, console message type, or `"METHOD STATUS"`.
     pub label: String,
-    /// Kind-specific details.
-    pub payload: Payload,
+    /// The payload object as Python's `json.dumps` prints it: `{end_ms, attrs}`,
+    /// `{duration_ms}`, `{text, location}` or `{url, status, ok}`.
+    pub payload: String,
 }
 
-/// What an event carries; its variant is the event's `kind`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Payload {
-    /// `span.start`: `{end_ms, attrs}`.
+/// The kind of an event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// `span.start`, with the span's end when it has one.
     SpanStart {
-        /// The span's end, when it has one.
+        /// The span's end.
         end_ms: Option<f64>,
-        /// The span's `attrs` (`{}` when empty or absent).
-        attrs: Value,
     },
-    /// `span.end`: `{duration_ms}`.
-    SpanEnd {
-        /// End minus start.
-        duration_ms: f64,
-    },
-    /// `console`: `{text, location}`.
-    Console {
-        /// The message's `text` (`null` when absent).
-        text: Value,
-        /// The message's `location` (`null` when absent).
-        location: Value,
-    },
-    /// `response`: `{url, status, ok}`.
+    /// `span.end`.
+    SpanEnd,
+    /// `console`.
+    Console,
+    /// `response`, with the request's duration when the source gives one (`duration_ms`,
+    /// finite and not negative; not printed).
     Response {
-        /// The response's `url`.
-        url: Value,
-        /// The response's `status`.
-        status: Value,
-        /// The response's `ok`.
-        ok: Value,
-        /// How long the request took, when the source says (not printed by `to_json`).
+        /// How long the request took.
         duration_ms: Option<f64>,
     },
+}
+
+impl Kind {
+    /// `span.start`, `span.end`, `console` or `response`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SpanStart { .. } => "span.start",
+            Kind::SpanEnd => "span.end",
+            Kind::Console => "console",
+            Kind::Response { .. } => "response",
+        }
+    }
 }
 
 impl TimelineEvent {
     /// `span.start`, `span.end`, `console` or `response`.
     pub fn kind(&self) -> &'static str {
-        match self.payload {
-            Payload::SpanStart { .. } => "span.start",
-            Payload::SpanEnd { .. } => "span.end",
-            Payload::Console { .. } => "console",
-            Payload::Response { .. } => "response",
-        }
+        self.kind.as_str()
     }
 
-    /// The payload as the JSON object `to_json` prints.
+    /// The payload as a JSON value (`null` in the unlikely case it does not read back).
     pub fn payload_value(&self) -> Value {
-        let num = |v: f64| serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
-        let mut map = Map::new();
-        match &self.payload {
-            Payload::SpanStart { end_ms, attrs } => {
-                map.insert("end_ms".into(), end_ms.map_or(Value::Null, num));
-                map.insert("attrs".into(), attrs.clone());
-            }
-            Payload::SpanEnd { duration_ms } => {
-                map.insert("duration_ms".into(), num(*duration_ms));
-            }
-            Payload::Console { text, location } => {
-                map.insert("text".into(), text.clone());
-                map.insert("location".into(), location.clone());
-            }
-            Payload::Response {
-                url, status, ok, ..
-            } => {
-                map.insert("url".into(), url.clone());
-                map.insert("status".into(), status.clone());
-                map.insert("ok".into(), ok.clone());
-            }
-        }
-        Value::Object(map)
+        serde_json::from_str(&self.payload).unwrap_or(Value::Null)
     }
-}
-
-/// The items of a source; a source that is not empty nor a list, or holds anything but
-/// objects, is refused.
-fn items(source_name: &'static str, source: Source) -> Result<Vec<Item>, TimelineError> {
-    let list = match source {
-        Source::Empty => return Ok(Vec::new()),
-        Source::List(list) => list,
-        Source::Wrong(what) => {
-            return Err(TimelineError {
-                source_name,
-                at: String::new(),
-                reason: format!("expected a JSON list of objects, got {what}"),
-            })
-        }
-    };
-    list.into_iter()
-        .enumerate()
-        .map(|(index, entry)| match entry {
-            Entry::Item(item) => Ok(item),
-            Entry::Wrong(what) => Err(TimelineError {
-                source_name,
-                at: format!("[{index}]"),
-                reason: format!("expected an object, got {what}"),
-            }),
-        })
-        .collect()
 }
 
 /// Python truthiness of a JSON value.
@@ -156,184 +103,279 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// A number, a boolean (as 0 or 1) or a numeric string; anything else has no timestamp.
-fn coerce_timestamp(value: Option<&Value>) -> Option<f64> {
-    match value? {
-        Value::Number(n) => n.as_f64(),
-        Value::Bool(b) => Some(f64::from(u8::from(*b))),
-        Value::String(s) => parse_py_float(s),
-        _ => None,
+fn error(source_name: &'static str, at: String, reason: String) -> TimelineError {
+    TimelineError {
+        source_name,
+        at,
+        reason,
     }
 }
 
-/// Parses a string the way Python's `float()` does: surrounding whitespace allowed, single
-/// underscores between digits allowed, `inf`/`infinity`/`nan` in any case.
-fn parse_py_float(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if t.contains('_') {
-        let bytes = t.as_bytes();
-        let ok = bytes.iter().enumerate().all(|(i, &b)| {
-            b != b'_'
-                || (i > 0
-                    && i + 1 < bytes.len()
-                    && bytes[i - 1].is_ascii_digit()
-                    && bytes[i + 1].is_ascii_digit())
-        });
-        if !ok {
-            return None;
+/// Reads `text` as the source `kind`, turning each object into events with `convert` (given
+/// its index and the list to push to); stops converting at the first error.
+fn convert_source(
+    kind: SourceKind,
+    text: &[u8],
+    mut convert: impl FnMut(usize, Item, &mut Vec<TimelineEvent>) -> Result<(), TimelineError>,
+) -> Result<Vec<TimelineEvent>, TimelineError> {
+    let source_name = match kind {
+        SourceKind::Spans => "spans",
+        SourceKind::Console => "console",
+        SourceKind::Responses => "responses",
+    };
+    let mut events = Vec::new();
+    let mut failed: Option<TimelineError> = None;
+    let mut index = 0;
+    let shape = read_source(kind, text, |entry| {
+        if failed.is_none() {
+            let outcome = match entry {
+                Ok(item) => convert(index, item, &mut events),
+                Err(what) => Err(error(
+                    source_name,
+                    format!("[{index}]"),
+                    format!("expected an object, got {what}"),
+                )),
+            };
+            failed = outcome.err();
         }
-        return t.replace('_', "").parse().ok();
+        index += 1;
+    })
+    .map_err(|e| error(source_name, String::new(), format!("not valid JSON: {e}")))?;
+    if let Shape::Wrong(what) = shape {
+        return Err(error(
+            source_name,
+            String::new(),
+            format!("expected a JSON list of objects, got {what}"),
+        ));
     }
-    t.parse().ok()
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(events),
+    }
 }
 
+/// The number of a present stamp, refused when it is not finite.
 fn finite(
     source_name: &'static str,
     index: usize,
-    raw: Option<&Value>,
+    stamp: &Stamp,
     v: f64,
 ) -> Result<f64, TimelineError> {
     if v.is_finite() {
         return Ok(v);
     }
-    Err(TimelineError {
+    let shown = stamp.shown.clone().unwrap_or_else(|| v.to_string());
+    Err(error(
         source_name,
-        at: format!("[{index}]"),
-        reason: format!(
-            "timestamp {} is not finite",
-            raw.map_or_else(|| v.to_string(), Value::to_string)
-        ),
-    })
+        format!("[{index}]"),
+        format!("timestamp {shown} is not finite"),
+    ))
 }
 
 /// `str(value or default)` in Python terms.
-fn text_or(value: Option<&Value>, default: &str) -> String {
+fn text_or(value: Option<Field>, default: &str) -> String {
     match value {
-        Some(v) if truthy(v) => pyjson::py_str(v),
+        Some(Field {
+            truthy: true,
+            text: Some(text),
+            ..
+        }) => text,
         _ => default.to_string(),
     }
 }
 
+fn json_or_null(field: &Option<Field>) -> &str {
+    field.as_ref().map_or("null", |f| f.json.as_str())
+}
+
 /// Spans (`{name, start_ms|start, end_ms|end, attrs}`) → `span.start` and `span.end` events;
 /// a span without a usable start is skipped.
-pub fn from_spans(spans: Source) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let items = items("spans", spans)?;
-    let mut events = Vec::with_capacity(items.len() * 2);
-    for (index, span) in items.into_iter().enumerate() {
-        let raw_start = span.start_ms.as_ref().or(span.start.as_ref());
-        let raw_end = span.end_ms.as_ref().or(span.end.as_ref());
-        let Some(start) = coerce_timestamp(raw_start) else {
-            continue;
+pub fn from_spans(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
+    convert_source(SourceKind::Spans, json, |index, span, events| {
+        let raw_start = span.start_ms.or(span.start);
+        let Some(start_stamp) = raw_start.filter(|s| s.value.is_some()) else {
+            return Ok(());
         };
-        let start = finite("spans", index, raw_start, start)?;
-        let end = match coerce_timestamp(raw_end) {
-            Some(e) => Some(finite("spans", index, raw_end, e)?),
-            None => None,
+        let start = finite(
+            "spans",
+            index,
+            &start_stamp,
+            start_stamp.value.unwrap_or(0.0),
+        )?;
+        let end = match span.end_ms.or(span.end) {
+            Some(stamp @ Stamp { value: Some(v), .. }) => Some(finite("spans", index, &stamp, v)?),
+            _ => None,
         };
-        let name = text_or(span.name.as_ref(), "span");
-        let attrs = match span.attrs {
-            Some(a) if truthy(&a) => a,
-            _ => Value::Object(Map::new()),
+        let name = text_or(span.name, "span");
+        let attrs = match &span.attrs {
+            Some(a) if a.truthy => a.json.as_str(),
+            _ => "{}",
         };
+        let mut payload = String::with_capacity(24 + attrs.len());
+        payload.push_str("{\"end_ms\": ");
+        match end {
+            Some(v) => payload.push_str(&py_float(v)),
+            None => payload.push_str("null"),
+        }
+        payload.push_str(", \"attrs\": ");
+        payload.push_str(attrs);
+        payload.push('}');
         let end_event = match end {
-            Some(end) => Some(TimelineEvent {
-                timestamp_ms: end,
-                label: name.clone(),
-                payload: Payload::SpanEnd {
-                    duration_ms: finite("spans", index, None, end - start)?,
-                },
-            }),
+            Some(end) => {
+                let duration = finite("spans", index, &Stamp::default(), end - start)?;
+                Some(TimelineEvent {
+                    timestamp_ms: end,
+                    kind: Kind::SpanEnd,
+                    label: name.clone(),
+                    payload: format!("{{\"duration_ms\": {}}}", py_float(duration)),
+                })
+            }
             None => None,
         };
         events.push(TimelineEvent {
             timestamp_ms: start,
+            kind: Kind::SpanStart { end_ms: end },
             label: name,
-            payload: Payload::SpanStart { end_ms: end, attrs },
+            payload,
         });
         events.extend(end_event);
-    }
-    Ok(events)
+        Ok(())
+    })
 }
 
 /// The timestamp of a console message or response: `timestamp_ms`, else `ts`, else its index.
 fn timestamp_or_index(
     source_name: &'static str,
     index: usize,
-    item: &Item,
+    item: &mut Item,
 ) -> Result<f64, TimelineError> {
-    let raw = item.timestamp_ms.as_ref().or(item.ts.as_ref());
-    let ts = coerce_timestamp(raw).unwrap_or(index as f64);
-    finite(source_name, index, raw, ts)
+    let raw = item.timestamp_ms.take().or(item.ts.take());
+    match raw {
+        Some(stamp @ Stamp { value: Some(v), .. }) => finite(source_name, index, &stamp, v),
+        _ => Ok(index as f64),
+    }
 }
 
 /// Console messages → `console` events labelled by their `type` (default `log`), payload
 /// `{text, location}`.
-pub fn from_console(messages: Source) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let items = items("console", messages)?;
-    let mut events = Vec::with_capacity(items.len());
-    for (index, message) in items.into_iter().enumerate() {
+pub fn from_console(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
+    convert_source(SourceKind::Console, json, |index, mut message, events| {
+        let timestamp_ms = timestamp_or_index("console", index, &mut message)?;
+        let text = json_or_null(&message.text);
+        let location = json_or_null(&message.location);
+        let mut payload = String::with_capacity(26 + text.len() + location.len());
+        payload.push_str("{\"text\": ");
+        payload.push_str(text);
+        payload.push_str(", \"location\": ");
+        payload.push_str(location);
+        payload.push('}');
         events.push(TimelineEvent {
-            timestamp_ms: timestamp_or_index("console", index, &message)?,
-            label: text_or(message.kind.as_ref(), "log"),
-            payload: Payload::Console {
-                text: message.text.unwrap_or(Value::Null),
-                location: message.location.unwrap_or(Value::Null),
-            },
+            timestamp_ms,
+            kind: Kind::Console,
+            label: text_or(message.kind, "log"),
+            payload,
         });
-    }
-    Ok(events)
+        Ok(())
+    })
 }
 
 /// HTTP responses → `response` events labelled `"METHOD STATUS"` (defaults `GET` and `?` when
 /// the key is absent), payload `{url, status, ok}`. A finite, non-negative `duration_ms` is
 /// kept for the Chrome trace.
-pub fn from_responses(responses: Source) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let items = items("responses", responses)?;
-    let mut events = Vec::with_capacity(items.len());
-    for (index, response) in items.into_iter().enumerate() {
-        let timestamp_ms = timestamp_or_index("responses", index, &response)?;
-        let method = response
-            .method
-            .as_ref()
-            .map_or("GET".into(), pyjson::py_str);
-        let status = response.status.as_ref().map_or("?".into(), pyjson::py_str);
-        let duration_ms =
-            coerce_timestamp(response.duration_ms.as_ref()).filter(|d| d.is_finite() && *d >= 0.0);
-        events.push(TimelineEvent {
-            timestamp_ms,
-            label: format!("{method} {status}"),
-            payload: Payload::Response {
-                url: response.url.unwrap_or(Value::Null),
-                status: response.status.unwrap_or(Value::Null),
-                ok: response.ok.unwrap_or(Value::Null),
-                duration_ms,
-            },
-        });
-    }
-    Ok(events)
+pub fn from_responses(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
+    convert_source(
+        SourceKind::Responses,
+        json,
+        |index, mut response, events| {
+            let timestamp_ms = timestamp_or_index("responses", index, &mut response)?;
+            let label_of = |f: &Option<Field>, default: &str| {
+                f.as_ref()
+                    .and_then(|f| f.text.as_deref())
+                    .unwrap_or(default)
+                    .to_string()
+            };
+            let method = label_of(&response.method, "GET");
+            let status = label_of(&response.status, "?");
+            let duration_ms = response
+                .duration_ms
+                .and_then(|d| d.value)
+                .filter(|d| d.is_finite() && *d >= 0.0);
+            let (url, status_json, ok) = (
+                json_or_null(&response.url),
+                json_or_null(&response.status),
+                json_or_null(&response.ok),
+            );
+            let mut payload = String::with_capacity(32 + url.len() + status_json.len() + ok.len());
+            payload.push_str("{\"url\": ");
+            payload.push_str(url);
+            payload.push_str(", \"status\": ");
+            payload.push_str(status_json);
+            payload.push_str(", \"ok\": ");
+            payload.push_str(ok);
+            payload.push('}');
+            let mut label = String::with_capacity(method.len() + 1 + status.len());
+            label.push_str(&method);
+            label.push(' ');
+            label.push_str(&status);
+            events.push(TimelineEvent {
+                timestamp_ms,
+                kind: Kind::Response { duration_ms },
+                label,
+                payload,
+            });
+            Ok(())
+        },
+    )
 }
 
-/// Concatenates the lists and sorts by timestamp, ascending and stable.
+/// Concatenates the lists and sorts by timestamp, ascending and stable (equal timestamps keep
+/// their order). Sorts (timestamp, position) pairs, then moves each event once.
 pub fn merge(lists: impl IntoIterator<Item = Vec<TimelineEvent>>) -> Vec<TimelineEvent> {
-    let mut merged: Vec<TimelineEvent> = lists.into_iter().flatten().collect();
-    merged.sort_by(|a, b| {
-        a.timestamp_ms
-            .partial_cmp(&b.timestamp_ms)
+    let merged: Vec<TimelineEvent> = lists.into_iter().flatten().collect();
+    let mut order: Vec<(f64, usize)> = merged
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.timestamp_ms, i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.partial_cmp(&b.0)
             .unwrap_or(Ordering::Equal)
+            .then(a.1.cmp(&b.1))
     });
-    merged
+    let mut slots: Vec<Option<TimelineEvent>> = merged.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&(_, i)| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
-/// The three sources merged into one ordered list (`Source::Empty` for a missing one).
+/// The three sources (JSON texts; `b"null"` or `b"[]"` for a missing one) merged into one
+/// ordered list. The sources are read side by side; the first error in the order spans,
+/// console, responses is the one returned.
 pub fn build(
-    spans: Source,
-    console: Source,
-    responses: Source,
+    spans: &[u8],
+    console: &[u8],
+    responses: &[u8],
 ) -> Result<Vec<TimelineEvent>, TimelineError> {
+    let (spans, console, responses) = std::thread::scope(|s| {
+        let spans = s.spawn(|| from_spans(spans));
+        let console = s.spawn(|| from_console(console));
+        let responses = from_responses(responses);
+        (spans.join(), console.join(), responses)
+    });
+    let joined = |r: std::thread::Result<Result<Vec<TimelineEvent>, TimelineError>>, name| {
+        r.unwrap_or_else(|_| {
+            Err(error(
+                name,
+                String::new(),
+                "reading the source failed".into(),
+            ))
+        })
+    };
     Ok(merge([
-        from_spans(spans)?,
-        from_console(console)?,
-        from_responses(responses)?,
+        joined(spans, "spans")?,
+        joined(console, "console")?,
+        responses?,
     ]))
 }
 
@@ -375,39 +417,9 @@ fn write_event(out: &mut Vec<u8>, e: &TimelineEvent) {
     out.extend_from_slice(e.kind().as_bytes());
     out.extend_from_slice(b"\", \"label\": ");
     pyjson::json_string(out, &e.label);
-    out.extend_from_slice(b", \"payload\": {");
-    match &e.payload {
-        Payload::SpanStart { end_ms, attrs } => {
-            out.extend_from_slice(b"\"end_ms\": ");
-            match end_ms {
-                Some(v) => pyjson::py_float(out, *v),
-                None => out.extend_from_slice(b"null"),
-            }
-            out.extend_from_slice(b", \"attrs\": ");
-            pyjson::json_value(out, attrs);
-        }
-        Payload::SpanEnd { duration_ms } => {
-            out.extend_from_slice(b"\"duration_ms\": ");
-            pyjson::py_float(out, *duration_ms);
-        }
-        Payload::Console { text, location } => {
-            out.extend_from_slice(b"\"text\": ");
-            pyjson::json_value(out, text);
-            out.extend_from_slice(b", \"location\": ");
-            pyjson::json_value(out, location);
-        }
-        Payload::Response {
-            url, status, ok, ..
-        } => {
-            out.extend_from_slice(b"\"url\": ");
-            pyjson::json_value(out, url);
-            out.extend_from_slice(b", \"status\": ");
-            pyjson::json_value(out, status);
-            out.extend_from_slice(b", \"ok\": ");
-            pyjson::json_value(out, ok);
-        }
-    }
-    out.extend_from_slice(b"}}");
+    out.extend_from_slice(b", \"payload\": ");
+    out.extend_from_slice(e.payload.as_bytes());
+    out.push(b'}');
 }
 
 #[cfg(test)]

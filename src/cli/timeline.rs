@@ -7,7 +7,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use webrunner::timeline::{self, chrome_trace, run_dir, Source, TimelineEvent};
+use webrunner::timeline::{self, chrome_trace, run_dir, TimelineEvent};
 
 use crate::cli::EXIT_OK;
 
@@ -43,29 +43,20 @@ pub struct TimelineArgs {
     pub format: TimelineFormat,
 }
 
-/// Reads one source file.
-fn read(flag: &str, path: Option<&Path>) -> anyhow::Result<Source> {
+/// The text of one source file (`null`, an empty source, when not given).
+fn read(flag: &str, path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
     let Some(path) = path else {
-        return Ok(Source::Empty);
+        return Ok(b"null".to_vec());
     };
-    let text = std::fs::read(path).with_context(|| format!("--{flag} {}", path.display()))?;
-    Source::from_slice(&text)
-        .with_context(|| format!("--{flag} {}: not valid JSON", path.display()))
+    std::fs::read(path).with_context(|| format!("--{flag} {}", path.display()))
 }
 
-/// The timeline of the three source files (read side by side).
+/// The timeline of the three source files.
 fn from_files(args: &TimelineArgs) -> anyhow::Result<Vec<TimelineEvent>> {
-    let (spans, console, responses) = std::thread::scope(|s| {
-        let spans = s.spawn(|| read("spans", args.spans.as_deref()));
-        let console = s.spawn(|| read("console", args.console.as_deref()));
-        let responses = read("responses", args.responses.as_deref());
-        let join = |h: std::thread::ScopedJoinHandle<'_, anyhow::Result<Source>>| {
-            h.join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("reading a source failed")))
-        };
-        (join(spans), join(console), responses)
-    });
-    timeline::build(spans?, console?, responses?).map_err(|e| {
+    let spans = read("spans", args.spans.as_deref())?;
+    let console = read("console", args.console.as_deref())?;
+    let responses = read("responses", args.responses.as_deref())?;
+    timeline::build(&spans, &console, &responses).map_err(|e| {
         let file = |flag: &str, p: &Option<PathBuf>| {
             p.as_ref()
                 .map(|p| format!("--{flag} {}", p.display()))

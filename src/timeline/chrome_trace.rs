@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::{Payload, TimelineEvent};
+use super::{Kind, TimelineEvent};
 
 const PID: u32 = 1;
 /// The track of spans (a run's actions).
@@ -136,33 +136,29 @@ pub fn chrome_trace(events: &[TimelineEvent]) -> ChromeTrace {
     }
     for e in events {
         let ts = micros(e.timestamp_ms, origin_ms);
-        let (name, cat, tid, dur, args) = match &e.payload {
-            Payload::SpanStart { end_ms, attrs } => (
+        let payload = e.payload_value();
+        let (name, cat, tid, dur, args) = match e.kind {
+            Kind::SpanStart { end_ms } => (
                 e.label.clone(),
                 "action",
                 ACTIONS_TID,
                 end_ms.map(|end| duration_micros(end - e.timestamp_ms)),
-                span_args(attrs),
+                span_args(&payload["attrs"]),
             ),
-            Payload::SpanEnd { .. } => continue,
-            Payload::Console { text, location } => (
-                truncate(&format!("{}: {}", e.label, plain(text))),
+            Kind::SpanEnd => continue,
+            Kind::Console => (
+                truncate(&format!("{}: {}", e.label, plain(&payload["text"]))),
                 "console",
                 CONSOLE_TID,
                 None,
-                json!({"level": e.label, "text": text, "location": location}),
+                json!({"level": e.label, "text": payload["text"], "location": payload["location"]}),
             ),
-            Payload::Response {
-                url,
-                status,
-                ok,
-                duration_ms,
-            } => (
-                truncate(&format!("{} {}", e.label, plain(url))),
+            Kind::Response { duration_ms } => (
+                truncate(&format!("{} {}", e.label, plain(&payload["url"]))),
                 "network",
                 NETWORK_TID,
                 duration_ms.map(duration_micros),
-                json!({"url": url, "status": status, "ok": ok}),
+                payload,
             ),
         };
         trace_events.push(TraceEvent {
@@ -191,7 +187,7 @@ pub fn chrome_trace(events: &[TimelineEvent]) -> ChromeTrace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::timeline::{build, Source};
+    use crate::timeline::build;
 
     fn trace() -> Value {
         let spans = json!([
@@ -206,9 +202,9 @@ mod tests {
             {"url": "http://b/", "timestamp_ms": 1500}
         ]);
         let events = build(
-            Source::from_value(&spans),
-            Source::from_value(&console),
-            Source::from_value(&responses),
+            spans.to_string().as_bytes(),
+            console.to_string().as_bytes(),
+            responses.to_string().as_bytes(),
         )
         .unwrap();
         serde_json::to_value(chrome_trace(&events)).unwrap()

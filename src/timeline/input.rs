@@ -1,285 +1,461 @@
-//! A timeline source as read: a JSON list of objects, each kept only for the keys the rules
-//! use, straight from the text (no whole-document `Value` in between).
+//! Reading a timeline source straight from its JSON text, one element at a time: only the
+//! keys its rules use are kept, payload values are printed (the Python way) as they are
+//! read, and no document-wide `Value` is built.
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-/// One object of a source, reduced to the keys the timeline reads. A key given as `null` is
-/// present (`Some(Value::Null)`); a key given twice keeps its last value, as in Python.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Item {
-    /// `name` of a span.
-    pub name: Option<Value>,
-    /// `start_ms` of a span.
-    pub start_ms: Option<Value>,
-    /// `start` of a span (when there is no `start_ms`).
-    pub start: Option<Value>,
-    /// `end_ms` of a span.
-    pub end_ms: Option<Value>,
-    /// `end` of a span (when there is no `end_ms`).
-    pub end: Option<Value>,
-    /// `attrs` of a span.
-    pub attrs: Option<Value>,
-    /// `timestamp_ms` of a console message or response.
-    pub timestamp_ms: Option<Value>,
-    /// `ts` of a console message or response (when there is no `timestamp_ms`).
-    pub ts: Option<Value>,
-    /// `type` of a console message.
-    pub kind: Option<Value>,
-    /// `text` of a console message.
-    pub text: Option<Value>,
-    /// `location` of a console message.
-    pub location: Option<Value>,
-    /// `method` of a response.
-    pub method: Option<Value>,
-    /// `status` of a response.
-    pub status: Option<Value>,
-    /// `url` of a response.
-    pub url: Option<Value>,
-    /// `ok` of a response.
-    pub ok: Option<Value>,
-    /// `duration_ms` of a response (not printed; a Chrome trace draws the request with it).
-    pub duration_ms: Option<Value>,
+use super::pyjson;
+
+/// Which source is read: it decides which keys matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SourceKind {
+    Spans,
+    Console,
+    Responses,
 }
 
-/// One element of a source's list: an object, or the kind of value found instead.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Entry {
-    /// An object.
-    Item(Item),
-    /// Not an object: `a string`, `a number`, …
-    Wrong(&'static str),
+/// A timestamp (or duration) as given: its number, when it has one, and when that number is
+/// not finite, the value as JSON for the message.
+#[derive(Debug, Default)]
+pub(super) struct Stamp {
+    pub value: Option<f64>,
+    pub shown: Option<String>,
 }
 
-/// A whole source: `null`, `false`, `0`, `""`, `{}` and `[]` count as empty (Python's
-/// `source or []`); a list is read element by element; anything else is wrong.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum Source {
-    /// No items.
-    #[default]
+/// A value for a payload or label: as Python's `json.dumps` prints it, whether Python counts
+/// it as true, and (for labels) Python's `str()` of it.
+#[derive(Debug)]
+pub(super) struct Field {
+    pub json: String,
+    pub truthy: bool,
+    pub text: Option<String>,
+}
+
+/// The keys of one object that its source's rules read; a key given as `null` is present, a
+/// key given twice keeps its last value (as in Python).
+#[derive(Debug, Default)]
+pub(super) struct Item {
+    pub name: Option<Field>,
+    pub start_ms: Option<Stamp>,
+    pub start: Option<Stamp>,
+    pub end_ms: Option<Stamp>,
+    pub end: Option<Stamp>,
+    pub attrs: Option<Field>,
+    pub timestamp_ms: Option<Stamp>,
+    pub ts: Option<Stamp>,
+    pub kind: Option<Field>,
+    pub text: Option<Field>,
+    pub location: Option<Field>,
+    pub method: Option<Field>,
+    pub status: Option<Field>,
+    pub url: Option<Field>,
+    pub ok: Option<Field>,
+    pub duration_ms: Option<Stamp>,
+}
+
+/// What the whole source was: empty (`null`, `false`, `0`, `""`, `{}`, as Python's
+/// `source or []`), a list (its elements went to the callback), or something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
     Empty,
-    /// The list's elements, in order.
-    List(Vec<Entry>),
-    /// Neither empty nor a list: `a string`, `an object`, …
+    List,
     Wrong(&'static str),
 }
 
-impl Source {
-    /// Reads a source from JSON text.
-    pub fn from_slice(text: &[u8]) -> serde_json::Result<Source> {
-        serde_json::from_slice(text)
-    }
+/// Reads `text` as a source of `kind`, handing each element to `each` in order: the object's
+/// item, or what was found instead of an object (`a string`, …).
+pub(super) fn read_source(
+    kind: SourceKind,
+    text: &[u8],
+    each: impl FnMut(Result<Item, &'static str>),
+) -> serde_json::Result<Shape> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let shape = (SourceSeed { kind, each }).deserialize(&mut de)?;
+    de.end()?;
+    Ok(shape)
+}
 
-    /// Reads a source from a JSON value.
-    pub fn from_value(value: &Value) -> Source {
-        // A `&Value` always deserializes: every kind of value has its outcome.
-        Source::deserialize(value).unwrap_or(Source::Wrong("an unreadable value"))
+/// Parses a string the way Python's `float()` does: surrounding whitespace allowed, single
+/// underscores between digits allowed, `inf`/`infinity`/`nan` in any case.
+pub(super) fn parse_py_float(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.contains('_') {
+        let bytes = t.as_bytes();
+        let ok = bytes.iter().enumerate().all(|(i, &b)| {
+            b != b'_'
+                || (i > 0
+                    && i + 1 < bytes.len()
+                    && bytes[i - 1].is_ascii_digit()
+                    && bytes[i + 1].is_ascii_digit())
+        });
+        if !ok {
+            return None;
+        }
+        return t.replace('_', "").parse().ok();
+    }
+    t.parse().ok()
+}
+
+/// Visits any JSON value with one method for what is not a list or object: its name in
+/// messages and whether Python counts it as false.
+trait Scalars: Sized {
+    type Out;
+    fn scalar<E: de::Error>(self, name: &'static str, falsy: bool) -> Result<Self::Out, E>;
+}
+
+macro_rules! scalar_visits {
+    () => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            self.scalar("null", true)
+        }
+        fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+            self.scalar("a boolean", !b)
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            self.scalar("a number", n == 0)
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            self.scalar("a number", n == 0)
+        }
+        fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+            self.scalar("a number", n == 0.0)
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            self.scalar("a string", s.is_empty())
+        }
+    };
+}
+
+struct SourceSeed<F> {
+    kind: SourceKind,
+    each: F,
+}
+
+impl<'de, F: FnMut(Result<Item, &'static str>)> DeserializeSeed<'de> for SourceSeed<F> {
+    type Value = Shape;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-impl From<Vec<Item>> for Source {
-    fn from(items: Vec<Item>) -> Source {
-        Source::List(items.into_iter().map(Entry::Item).collect())
+impl<F> Scalars for SourceSeed<F> {
+    type Out = Shape;
+    fn scalar<E: de::Error>(self, name: &'static str, falsy: bool) -> Result<Shape, E> {
+        Ok(if falsy {
+            Shape::Empty
+        } else {
+            Shape::Wrong(name)
+        })
     }
 }
 
-enum Key {
-    Name,
-    StartMs,
-    Start,
-    EndMs,
-    End,
-    Attrs,
-    TimestampMs,
-    Ts,
-    Type,
-    Text,
-    Location,
-    Method,
-    Status,
-    Url,
-    Ok,
-    DurationMs,
-    Other,
+impl<'de, F: FnMut(Result<Item, &'static str>)> Visitor<'de> for SourceSeed<F> {
+    type Value = Shape;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON list of objects")
+    }
+    scalar_visits!();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        let mut any = false;
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {
+            any = true;
+        }
+        Ok(if any {
+            Shape::Wrong("an object")
+        } else {
+            Shape::Empty
+        })
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Shape, A::Error> {
+        while let Some(entry) = seq.next_element_seed(ItemSeed(self.kind))? {
+            (self.each)(entry);
+        }
+        Ok(Shape::List)
+    }
 }
 
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, k: &str) -> Result<Key, E> {
-                Ok(match k {
-                    "name" => Key::Name,
-                    "start_ms" => Key::StartMs,
-                    "start" => Key::Start,
-                    "end_ms" => Key::EndMs,
-                    "end" => Key::End,
-                    "attrs" => Key::Attrs,
-                    "timestamp_ms" => Key::TimestampMs,
-                    "ts" => Key::Ts,
-                    "type" => Key::Type,
-                    "text" => Key::Text,
-                    "location" => Key::Location,
-                    "method" => Key::Method,
-                    "status" => Key::Status,
-                    "url" => Key::Url,
-                    "ok" => Key::Ok,
-                    "duration_ms" => Key::DurationMs,
-                    _ => Key::Other,
-                })
+/// One element of the list: an [`Item`], or the name of what it was instead.
+struct ItemSeed(SourceKind);
+
+impl<'de> DeserializeSeed<'de> for ItemSeed {
+    type Value = Result<Item, &'static str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Scalars for ItemSeed {
+    type Out = Result<Item, &'static str>;
+    fn scalar<E: de::Error>(self, name: &'static str, _: bool) -> Result<Self::Out, E> {
+        Ok(Err(name))
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed {
+    type Value = Result<Item, &'static str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    scalar_visits!();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Err("a list"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        use SourceKind::{Console, Responses, Spans};
+        let label = FieldSeed { text: true };
+        let payload = FieldSeed { text: false };
+        let mut item = Item::default();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match (self.0, key.as_str()) {
+                (Spans, "name") => item.name = Some(map.next_value_seed(label)?),
+                (Spans, "start_ms") => item.start_ms = Some(map.next_value_seed(StampSeed)?),
+                (Spans, "start") => item.start = Some(map.next_value_seed(StampSeed)?),
+                (Spans, "end_ms") => item.end_ms = Some(map.next_value_seed(StampSeed)?),
+                (Spans, "end") => item.end = Some(map.next_value_seed(StampSeed)?),
+                (Spans, "attrs") => item.attrs = Some(map.next_value_seed(payload)?),
+                (Console | Responses, "timestamp_ms") => {
+                    item.timestamp_ms = Some(map.next_value_seed(StampSeed)?)
+                }
+                (Console | Responses, "ts") => item.ts = Some(map.next_value_seed(StampSeed)?),
+                (Console, "type") => item.kind = Some(map.next_value_seed(label)?),
+                (Console, "text") => item.text = Some(map.next_value_seed(payload)?),
+                (Console, "location") => item.location = Some(map.next_value_seed(payload)?),
+                (Responses, "method") => item.method = Some(map.next_value_seed(label)?),
+                (Responses, "status") => item.status = Some(map.next_value_seed(label)?),
+                (Responses, "url") => item.url = Some(map.next_value_seed(payload)?),
+                (Responses, "ok") => item.ok = Some(map.next_value_seed(payload)?),
+                (Responses, "duration_ms") => {
+                    item.duration_ms = Some(map.next_value_seed(StampSeed)?)
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        d.deserialize_identifier(KeyVisitor)
+        Ok(Ok(item))
     }
 }
 
-/// A value that is not a list or object: what it is called in messages, and whether Python
-/// counts it as false.
-struct Scalar {
-    name: &'static str,
-    falsy: bool,
+/// An object key, without copying it when the text holds it as is.
+struct KeySeed;
+
+/// A key: borrowed from a small buffer when short, else owned.
+enum Key {
+    Short([u8; 16], usize),
+    Long(String),
 }
 
-/// Visits any JSON value: objects and lists go to `map` and `seq`, the rest to `scalar`.
-trait AnyValue<'de>: Sized {
-    fn scalar<E: de::Error>(s: Scalar) -> Result<Self, E>;
-    fn map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
-    fn seq<A: SeqAccess<'de>>(seq: A) -> Result<Self, A::Error>;
+impl Key {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Short(bytes, len) => std::str::from_utf8(&bytes[..*len]).unwrap_or(""),
+            Key::Long(s) => s,
+        }
+    }
 }
 
-fn scalar(name: &'static str, falsy: bool) -> Scalar {
-    Scalar { name, falsy }
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
 }
 
-struct AnyVisitor<T>(std::marker::PhantomData<T>);
+impl Visitor<'_> for KeySeed {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+        let mut bytes = [0u8; 16];
+        Ok(match bytes.get_mut(..s.len()) {
+            Some(room) => {
+                room.copy_from_slice(s.as_bytes());
+                Key::Short(bytes, s.len())
+            }
+            None => Key::Long(s.to_string()),
+        })
+    }
+}
 
-impl<'de, T: AnyValue<'de>> Visitor<'de> for AnyVisitor<T> {
-    type Value = T;
+/// Writes an object key as a JSON string.
+struct KeyWrite<'o>(&'o mut Vec<u8>);
+
+impl<'de> DeserializeSeed<'de> for KeyWrite<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyWrite<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        pyjson::json_string(self.0, s);
+        Ok(())
+    }
+}
+
+/// A timestamp: a number, a boolean (0 or 1) or a numeric string; anything else has none.
+struct StampSeed;
+
+impl<'de> DeserializeSeed<'de> for StampSeed {
+    type Value = Stamp;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Stamp, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+fn stamp(value: f64) -> Stamp {
+    Stamp {
+        value: Some(value),
+        shown: None,
+    }
+}
+
+impl<'de> Visitor<'de> for StampSeed {
+    type Value = Stamp;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a timestamp")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Stamp, E> {
+        Ok(Stamp::default())
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Stamp, E> {
+        Ok(stamp(f64::from(u8::from(b))))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Stamp, E> {
+        Ok(stamp(n as f64))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Stamp, E> {
+        Ok(stamp(n as f64))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Stamp, E> {
+        Ok(stamp(n))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Stamp, E> {
+        let value = parse_py_float(s);
+        let shown = value
+            .filter(|v| !v.is_finite())
+            .map(|_| Value::from(s).to_string());
+        Ok(Stamp { value, shown })
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Stamp, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Stamp::default())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Stamp, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Stamp::default())
+    }
+}
+
+/// A payload value printed as it is read; with `text`, read whole so that its Python `str()`
+/// can be taken too (labels are short).
+#[derive(Clone, Copy)]
+struct FieldSeed {
+    text: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed {
+    type Value = Field;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
+        let mut out = Vec::new();
+        let (truthy, text) = if self.text {
+            let v: Value = serde::Deserialize::deserialize(d)?;
+            pyjson::json_value(&mut out, &v);
+            (super::truthy(&v), Some(pyjson::py_str(v)))
+        } else {
+            (Transcode(&mut out).deserialize(d)?, None)
+        };
+        // Only ASCII is written (`ensure_ascii`).
+        let json = String::from_utf8(out).unwrap_or_default();
+        Ok(Field { json, truthy, text })
+    }
+}
+
+/// Writes a value the way `json.dumps` prints it while reading it; gives its truthiness.
+struct Transcode<'o>(&'o mut Vec<u8>);
+
+impl<'de> DeserializeSeed<'de> for Transcode<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Transcode<'_> {
+    type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
-        T::scalar(scalar("null", true))
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        self.0.extend_from_slice(b"null");
+        Ok(false)
     }
-    fn visit_none<E: de::Error>(self) -> Result<T, E> {
-        T::scalar(scalar("null", true))
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<bool, E> {
+        self.0.extend_from_slice(if b { b"true" } else { b"false" });
+        Ok(b)
     }
-    fn visit_bool<E: de::Error>(self, b: bool) -> Result<T, E> {
-        T::scalar(scalar("a boolean", !b))
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<bool, E> {
+        self.0
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        Ok(n != 0)
     }
-    fn visit_i64<E: de::Error>(self, n: i64) -> Result<T, E> {
-        T::scalar(scalar("a number", n == 0))
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<bool, E> {
+        self.0
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        Ok(n != 0)
     }
-    fn visit_u64<E: de::Error>(self, n: u64) -> Result<T, E> {
-        T::scalar(scalar("a number", n == 0))
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<bool, E> {
+        pyjson::py_float(self.0, n);
+        Ok(n != 0.0)
     }
-    fn visit_f64<E: de::Error>(self, n: f64) -> Result<T, E> {
-        T::scalar(scalar("a number", n == 0.0))
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<bool, E> {
+        pyjson::json_string(self.0, s);
+        Ok(!s.is_empty())
     }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
-        T::scalar(scalar("a string", s.is_empty()))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::map(map)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
-        T::seq(seq)
-    }
-}
-
-fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<bool, A::Error> {
-    let mut any = false;
-    while seq.next_element::<IgnoredAny>()?.is_some() {
-        any = true;
-    }
-    Ok(any)
-}
-
-fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<bool, A::Error> {
-    let mut any = false;
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {
-        any = true;
-    }
-    Ok(any)
-}
-
-impl<'de> AnyValue<'de> for Entry {
-    fn scalar<E: de::Error>(s: Scalar) -> Result<Entry, E> {
-        Ok(Entry::Wrong(s.name))
-    }
-    fn map<A: MapAccess<'de>>(mut map: A) -> Result<Entry, A::Error> {
-        let mut item = Item::default();
-        while let Some(key) = map.next_key::<Key>()? {
-            let slot = match key {
-                Key::Name => &mut item.name,
-                Key::StartMs => &mut item.start_ms,
-                Key::Start => &mut item.start,
-                Key::EndMs => &mut item.end_ms,
-                Key::End => &mut item.end,
-                Key::Attrs => &mut item.attrs,
-                Key::TimestampMs => &mut item.timestamp_ms,
-                Key::Ts => &mut item.ts,
-                Key::Type => &mut item.kind,
-                Key::Text => &mut item.text,
-                Key::Location => &mut item.location,
-                Key::Method => &mut item.method,
-                Key::Status => &mut item.status,
-                Key::Url => &mut item.url,
-                Key::Ok => &mut item.ok,
-                Key::DurationMs => &mut item.duration_ms,
-                Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            *slot = Some(map.next_value()?);
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        self.0.push(b'[');
+        let mut any = false;
+        loop {
+            let at = self.0.len();
+            if any {
+                self.0.extend_from_slice(b", ");
+            }
+            if seq.next_element_seed(Transcode(self.0))?.is_none() {
+                self.0.truncate(at);
+                break;
+            }
+            any = true;
         }
-        Ok(Entry::Item(item))
+        self.0.push(b']');
+        Ok(any)
     }
-    fn seq<A: SeqAccess<'de>>(seq: A) -> Result<Entry, A::Error> {
-        drain_seq(seq)?;
-        Ok(Entry::Wrong("a list"))
-    }
-}
-
-impl<'de> AnyValue<'de> for Source {
-    fn scalar<E: de::Error>(s: Scalar) -> Result<Source, E> {
-        Ok(if s.falsy {
-            Source::Empty
-        } else {
-            Source::Wrong(s.name)
-        })
-    }
-    fn map<A: MapAccess<'de>>(map: A) -> Result<Source, A::Error> {
-        Ok(if drain_map(map)? {
-            Source::Wrong("an object")
-        } else {
-            Source::Empty
-        })
-    }
-    fn seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Source, A::Error> {
-        let mut entries = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(entry) = seq.next_element::<Entry>()? {
-            entries.push(entry);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        self.0.push(b'{');
+        let mut any = false;
+        loop {
+            let at = self.0.len();
+            if any {
+                self.0.extend_from_slice(b", ");
+            }
+            if map.next_key_seed(KeyWrite(self.0))?.is_none() {
+                self.0.truncate(at);
+                break;
+            }
+            self.0.extend_from_slice(b": ");
+            map.next_value_seed(Transcode(self.0))?;
+            any = true;
         }
-        Ok(Source::List(entries))
-    }
-}
-
-impl<'de> Deserialize<'de> for Entry {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
-        d.deserialize_any(AnyVisitor(std::marker::PhantomData))
-    }
-}
-
-impl<'de> Deserialize<'de> for Source {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
-        d.deserialize_any(AnyVisitor(std::marker::PhantomData))
+        self.0.push(b'}');
+        Ok(any)
     }
 }

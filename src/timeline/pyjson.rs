@@ -190,10 +190,10 @@ pub fn py_float_string(v: f64) -> String {
 }
 
 /// Python's `str()` of a JSON value, as used in labels.
-pub fn py_str(v: &Value) -> String {
+pub fn py_str(v: Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
-        other => py_repr(other),
+        Value::String(s) => s,
+        other => py_repr(&other),
     }
 }
 

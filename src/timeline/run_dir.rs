@@ -12,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use webrunner_record::{ConsoleEntry, NetworkEntry, Record};
 
-use super::{from_console, from_responses, from_spans, merge, Item, Source, TimelineEvent};
+use super::{from_console, from_responses, from_spans, merge, TimelineError, TimelineEvent};
 
 /// A file of the run folder that is missing, unreadable or not what it should be.
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +64,7 @@ fn epoch_ms(text: &str) -> Option<f64> {
 
 /// A record as a span: name = command, from `started_at` for `duration_ms`, attrs
 /// `{flow, index, status, attempts}` and `error` when it failed.
-fn record_span(path: &Path, at: usize, r: &Record) -> Result<Item, RunDirError> {
+fn record_span(path: &Path, at: usize, r: &Record) -> Result<Value, RunDirError> {
     let start = epoch_ms(&r.started_at).ok_or_else(|| {
         error(
             path,
@@ -82,13 +82,12 @@ fn record_span(path: &Path, at: usize, r: &Record) -> Result<Item, RunDirError> 
     if r.failed() {
         attrs.insert("error".into(), json!(r.error));
     }
-    Ok(Item {
-        name: Some(json!(r.command)),
-        start_ms: Some(json!(start)),
-        end_ms: Some(json!(start + r.duration_ms)),
-        attrs: Some(Value::Object(attrs)),
-        ..Item::default()
-    })
+    Ok(json!({
+        "name": r.command,
+        "start_ms": start,
+        "end_ms": start + r.duration_ms,
+        "attrs": attrs,
+    }))
 }
 
 /// `url:line:col` (as far as known), or `null` without a URL.
@@ -103,30 +102,40 @@ fn location(c: &ConsoleEntry) -> Value {
     Value::String(text)
 }
 
-fn console_item(c: ConsoleEntry) -> Item {
-    Item {
-        kind: Some(json!(c.level)),
-        location: Some(location(&c)),
-        text: Some(Value::String(c.text)),
-        timestamp_ms: Some(json!(c.timestamp_ms)),
-        ..Item::default()
-    }
+/// A console entry as a console message `{type, text, location, timestamp_ms}`.
+fn console_item(c: &ConsoleEntry) -> Value {
+    json!({
+        "type": c.level,
+        "text": c.text,
+        "location": location(c),
+        "timestamp_ms": c.timestamp_ms,
+    })
 }
 
-fn network_item(n: NetworkEntry) -> Item {
-    Item {
-        ok: Some(Value::Bool(!n.failed())),
-        method: Some(Value::String(n.method)),
-        status: n.status.map(|s| json!(s)),
-        url: Some(Value::String(n.url)),
-        timestamp_ms: Some(json!(n.timestamp_ms)),
-        duration_ms: n.duration_ms.map(|d| json!(d)),
-        ..Item::default()
+/// A network entry as a response `{method, status, url, ok, timestamp_ms, duration_ms}`
+/// (`status` and `duration_ms` only when known).
+fn network_item(n: &NetworkEntry) -> Value {
+    let mut item = Map::new();
+    item.insert("method".into(), json!(n.method));
+    if let Some(status) = n.status {
+        item.insert("status".into(), json!(status));
     }
+    item.insert("url".into(), json!(n.url));
+    item.insert("ok".into(), json!(!n.failed()));
+    item.insert("timestamp_ms".into(), json!(n.timestamp_ms));
+    if let Some(d) = n.duration_ms {
+        item.insert("duration_ms".into(), json!(d));
+    }
+    Value::Object(item)
+}
+
+/// The JSON text of a list, for the same readers as source files.
+fn text(items: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec())
 }
 
 /// A timeline error from the file at `path`.
-fn timeline_error(path: &Path) -> impl Fn(super::TimelineError) -> RunDirError + '_ {
+fn timeline_error(path: &Path) -> impl Fn(TimelineError) -> RunDirError + '_ {
     move |e| error(path, e.to_string())
 }
 
@@ -135,20 +144,16 @@ fn timeline_error(path: &Path) -> impl Fn(super::TimelineError) -> RunDirError +
 pub fn build_run(dir: &Path) -> Result<Vec<TimelineEvent>, RunDirError> {
     let records_path = dir.join("records.json");
     let records: Vec<Record> = read_list(&records_path, false, "records")?.unwrap_or_default();
-    let spans: Vec<Item> = records
+    let spans: Vec<Value> = records
         .iter()
         .enumerate()
         .map(|(at, r)| record_span(&records_path, at, r))
         .collect::<Result<_, _>>()?;
-    let record_spans = from_spans(spans.into()).map_err(timeline_error(&records_path))?;
+    let record_spans = from_spans(&text(spans)).map_err(timeline_error(&records_path))?;
 
     let spans_path = dir.join("spans.json");
     let file_spans = match read(&spans_path, true)? {
-        Some(bytes) => {
-            let source = Source::from_slice(&bytes)
-                .map_err(|e| error(&spans_path, format!("not valid JSON: {e}")))?;
-            from_spans(source).map_err(timeline_error(&spans_path))?
-        }
+        Some(bytes) => from_spans(&bytes).map_err(timeline_error(&spans_path))?,
         None => Vec::new(),
     };
 
@@ -157,16 +162,16 @@ pub fn build_run(dir: &Path) -> Result<Vec<TimelineEvent>, RunDirError> {
         Some(list) => list,
         None => records.iter().flat_map(|r| r.console.clone()).collect(),
     };
-    let console = console.into_iter().map(console_item).collect::<Vec<_>>();
-    let console = from_console(console.into()).map_err(timeline_error(&console_path))?;
+    let console = text(console.iter().map(console_item).collect());
+    let console = from_console(&console).map_err(timeline_error(&console_path))?;
 
     let network_path = dir.join("network.json");
     let network: Vec<NetworkEntry> = match read_list(&network_path, true, "network entries")? {
         Some(list) => list,
         None => records.iter().flat_map(|r| r.network.clone()).collect(),
     };
-    let network = network.into_iter().map(network_item).collect::<Vec<_>>();
-    let responses = from_responses(network.into()).map_err(timeline_error(&network_path))?;
+    let network = text(network.iter().map(network_item).collect());
+    let responses = from_responses(&network).map_err(timeline_error(&network_path))?;
 
     Ok(merge([record_spans, file_spans, console, responses]))
 }

@@ -3,22 +3,27 @@
 use super::*;
 use serde_json::json;
 
-fn one(spans: Value, console: Value, responses: Value) -> Vec<TimelineEvent> {
+fn sources(
+    spans: Value,
+    console: Value,
+    responses: Value,
+) -> Result<Vec<TimelineEvent>, TimelineError> {
     build(
-        Source::from_value(&spans),
-        Source::from_value(&console),
-        Source::from_value(&responses),
+        spans.to_string().as_bytes(),
+        console.to_string().as_bytes(),
+        responses.to_string().as_bytes(),
     )
-    .expect("builds")
 }
 
-fn sources(spans: Value, console: Value, responses: Value) -> Result<(), TimelineError> {
-    build(
-        Source::from_value(&spans),
-        Source::from_value(&console),
-        Source::from_value(&responses),
-    )
-    .map(drop)
+fn one(spans: Value, console: Value, responses: Value) -> Vec<TimelineEvent> {
+    sources(spans, console, responses).expect("builds")
+}
+
+fn coerce_timestamp(v: Option<&Value>) -> Option<f64> {
+    let text = json!([{ "ts": v }]).to_string();
+    let e = from_console(text.as_bytes()).expect("reads");
+    // A message without a usable timestamp is placed at its index, 0 here.
+    Some(e[0].timestamp_ms).filter(|t| *t != 0.0)
 }
 
 #[test]
@@ -91,6 +96,7 @@ fn numeric_strings_count_and_other_strings_do_not() {
     assert_eq!(coerce_timestamp(Some(&json!(""))), None);
     assert_eq!(coerce_timestamp(Some(&json!([1]))), None);
     assert_eq!(coerce_timestamp(Some(&json!(true))), Some(1.0));
+    assert_eq!(coerce_timestamp(Some(&json!({"a": 1}))), None);
 }
 
 #[test]
@@ -108,6 +114,11 @@ fn bad_sources_and_non_finite_timestamps_are_errors() {
     assert!(sources(json!(null), json!(null), json!([{"ts": "inf"}])).is_err());
     assert!(sources(json!({}), json!(""), json!(0)).is_ok());
     assert!(sources(json!(true), json!(null), json!(null)).is_err());
+    let err = build(b"[", b"[]", b"[]").unwrap_err().to_string();
+    assert!(err.starts_with("spans: not valid JSON"), "{err}");
+    // The first error in the order spans, console, responses is the one given.
+    let err = sources(json!(null), json!([1]), json!("x")).unwrap_err();
+    assert_eq!(err.source_name, "console");
 }
 
 #[test]
@@ -133,8 +144,7 @@ fn json_is_printed_as_python_prints_it() {
 #[test]
 fn duplicate_keys_keep_the_last_value_and_null_counts_as_present() {
     let text = br#"[{"ts": 1, "ts": 7, "text": "x"}, {"timestamp_ms": null, "ts": 9}]"#;
-    let source = Source::from_slice(text).unwrap();
-    let e = build(Source::Empty, source, Source::Empty).unwrap();
+    let e = build(b"null", text, b"[]").unwrap();
     // The second message's `timestamp_ms` is present but null: its index (1) is used.
     assert_eq!(
         e.iter().map(|x| x.timestamp_ms).collect::<Vec<_>>(),
@@ -151,11 +161,30 @@ fn responses_keep_a_usable_duration_for_the_trace() {
     );
     let durations: Vec<_> = e
         .iter()
-        .map(|x| match &x.payload {
-            Payload::Response { duration_ms, .. } => *duration_ms,
+        .map(|x| match x.kind {
+            Kind::Response { duration_ms } => duration_ms,
             _ => None,
         })
         .collect();
     assert_eq!(durations, [Some(2.5), None]);
     assert!(!to_json(&e).contains("duration"));
+}
+
+#[test]
+fn payload_values_print_as_python_prints_them() {
+    let e = one(
+        json!([{"start": 1, "attrs": {"é": [1.5e-7, null, true, {"x": 100000000000000000000.0}], "n": -0}}]),
+        json!([{"ts": 2, "text": "a\u{0}b", "location": {"l": 1e16}}]),
+        json!([{"ts": 3, "status": 2.0, "method": [1, "a"], "url": "", "ok": 0}]),
+    );
+    assert_eq!(
+        e[0].payload,
+        r#"{"end_ms": null, "attrs": {"\u00e9": [1.5e-07, null, true, {"x": 1e+20}], "n": 0}}"#
+    );
+    assert_eq!(
+        e[1].payload,
+        r#"{"text": "a\u0000b", "location": {"l": 1e+16}}"#
+    );
+    assert_eq!(e[2].label, "[1, 'a'] 2.0");
+    assert_eq!(e[2].payload, r#"{"url": "", "status": 2.0, "ok": 0}"#);
 }

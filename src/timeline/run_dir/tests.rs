@@ -2,7 +2,7 @@
 //! optional spans.json, and errors that name the file.
 
 use super::*;
-use crate::timeline::Payload;
+use crate::timeline::Kind;
 
 fn record(index: usize, status: &str, console: Value, network: Value) -> Value {
     json!({
@@ -70,11 +70,12 @@ fn without_evidence_files_the_records_own_lists_are_used() {
     let responses: Vec<_> = e.iter().filter(|x| x.kind() == "response").collect();
     assert_eq!(responses[0].label, "POST 500");
     assert_eq!(
-        responses[0].payload,
-        Payload::Response {
-            url: json!("http://x/api"),
-            status: json!(500),
-            ok: json!(false),
+        responses[0].payload_value(),
+        json!({"url": "http://x/api", "status": 500, "ok": false})
+    );
+    assert_eq!(
+        responses[0].kind,
+        Kind::Response {
             duration_ms: Some(40.0)
         }
     );
