@@ -13,11 +13,14 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 pub mod chrome_trace;
+mod indexed;
 mod input;
 mod pyjson;
 pub mod run_dir;
+mod scan;
 
-use input::{read_source, Field, Item, Shape, SourceKind, Stamp};
+pub use indexed::Timeline;
+use input::{Field, Item, SourceKind, Stamp};
 pub use pyjson::py_float_string as py_float;
 
 /// Input that cannot be placed on the timeline: a source that is not a list of objects, or a
@@ -111,46 +114,12 @@ fn error(source_name: &'static str, at: String, reason: String) -> TimelineError
     }
 }
 
-/// Reads `text` as the source `kind`, turning each object into events with `convert` (given
-/// its index and the list to push to); stops converting at the first error.
-fn convert_source(
-    kind: SourceKind,
-    text: &[u8],
-    mut convert: impl FnMut(usize, Item, &mut Vec<TimelineEvent>) -> Result<(), TimelineError>,
-) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let source_name = match kind {
+/// The name of a source in messages.
+fn source_name(kind: SourceKind) -> &'static str {
+    match kind {
         SourceKind::Spans => "spans",
         SourceKind::Console => "console",
         SourceKind::Responses => "responses",
-    };
-    let mut events = Vec::new();
-    let mut failed: Option<TimelineError> = None;
-    let mut index = 0;
-    let shape = read_source(kind, text, |entry| {
-        if failed.is_none() {
-            let outcome = match entry {
-                Ok(item) => convert(index, item, &mut events),
-                Err(what) => Err(error(
-                    source_name,
-                    format!("[{index}]"),
-                    format!("expected an object, got {what}"),
-                )),
-            };
-            failed = outcome.err();
-        }
-        index += 1;
-    })
-    .map_err(|e| error(source_name, String::new(), format!("not valid JSON: {e}")))?;
-    if let Shape::Wrong(what) = shape {
-        return Err(error(
-            source_name,
-            String::new(),
-            format!("expected a JSON list of objects, got {what}"),
-        ));
-    }
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(events),
     }
 }
 
@@ -172,6 +141,35 @@ fn finite(
     ))
 }
 
+/// A span's start and end (`start_ms`, else `start`; `end_ms`, else `end`), or `None` when
+/// it has no usable start and is skipped. Start, end and duration must be finite.
+fn span_times(index: usize, span: &Item) -> Result<Option<(f64, Option<f64>)>, TimelineError> {
+    let Some(start_stamp) = span.start_ms.as_ref().or(span.start.as_ref()) else {
+        return Ok(None);
+    };
+    let Some(start) = start_stamp.value else {
+        return Ok(None);
+    };
+    let start = finite("spans", index, start_stamp, start)?;
+    let end = match span.end_ms.as_ref().or(span.end.as_ref()) {
+        Some(stamp @ Stamp { value: Some(v), .. }) => {
+            let end = finite("spans", index, stamp, *v)?;
+            finite("spans", index, &Stamp::default(), end - start)?;
+            Some(end)
+        }
+        _ => None,
+    };
+    Ok(Some((start, end)))
+}
+
+/// The timestamp of a console message or response: `timestamp_ms`, else `ts`, else its index.
+fn message_time(kind: SourceKind, index: usize, item: &Item) -> Result<f64, TimelineError> {
+    match item.timestamp_ms.as_ref().or(item.ts.as_ref()) {
+        Some(stamp @ Stamp { value: Some(v), .. }) => finite(source_name(kind), index, stamp, *v),
+        _ => Ok(index as f64),
+    }
+}
+
 /// `str(value or default)` in Python terms.
 fn text_or(value: Option<Field>, default: &str) -> String {
     match value {
@@ -188,144 +186,118 @@ fn json_or_null(field: &Option<Field>) -> &str {
     field.as_ref().map_or("null", |f| f.json.as_str())
 }
 
-/// Spans (`{name, start_ms|start, end_ms|end, attrs}`) → `span.start` and `span.end` events;
-/// a span without a usable start is skipped.
-pub fn from_spans(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
-    convert_source(SourceKind::Spans, json, |index, span, events| {
-        let raw_start = span.start_ms.or(span.start);
-        let Some(start_stamp) = raw_start.filter(|s| s.value.is_some()) else {
-            return Ok(());
-        };
-        let start = finite(
-            "spans",
-            index,
-            &start_stamp,
-            start_stamp.value.unwrap_or(0.0),
-        )?;
-        let end = match span.end_ms.or(span.end) {
-            Some(stamp @ Stamp { value: Some(v), .. }) => Some(finite("spans", index, &stamp, v)?),
-            _ => None,
-        };
-        let name = text_or(span.name, "span");
-        let attrs = match &span.attrs {
-            Some(a) if a.truthy => a.json.as_str(),
-            _ => "{}",
-        };
-        let mut payload = String::with_capacity(24 + attrs.len());
-        payload.push_str("{\"end_ms\": ");
-        match end {
-            Some(v) => payload.push_str(&py_float(v)),
-            None => payload.push_str("null"),
-        }
-        payload.push_str(", \"attrs\": ");
-        payload.push_str(attrs);
-        payload.push('}');
-        let end_event = match end {
-            Some(end) => {
-                let duration = finite("spans", index, &Stamp::default(), end - start)?;
-                Some(TimelineEvent {
-                    timestamp_ms: end,
-                    kind: Kind::SpanEnd,
-                    label: name.clone(),
-                    payload: format!("{{\"duration_ms\": {}}}", py_float(duration)),
-                })
-            }
-            None => None,
-        };
-        events.push(TimelineEvent {
-            timestamp_ms: start,
-            kind: Kind::SpanStart { end_ms: end },
-            label: name,
-            payload,
-        });
-        events.extend(end_event);
-        Ok(())
-    })
-}
-
-/// The timestamp of a console message or response: `timestamp_ms`, else `ts`, else its index.
-fn timestamp_or_index(
-    source_name: &'static str,
-    index: usize,
-    item: &mut Item,
-) -> Result<f64, TimelineError> {
-    let raw = item.timestamp_ms.take().or(item.ts.take());
-    match raw {
-        Some(stamp @ Stamp { value: Some(v), .. }) => finite(source_name, index, &stamp, v),
-        _ => Ok(index as f64),
+/// The `span.start` (or with `end`, the `span.end`) event of a span read in full; `None`
+/// when the span has no such event.
+fn span_event(index: usize, span: Item, end: bool) -> Result<Option<TimelineEvent>, TimelineError> {
+    let Some((start, end_ms)) = span_times(index, &span)? else {
+        return Ok(None);
+    };
+    let label = text_or(span.name, "span");
+    if end {
+        return Ok(end_ms.map(|end_ms| TimelineEvent {
+            timestamp_ms: end_ms,
+            kind: Kind::SpanEnd,
+            label,
+            payload: format!("{{\"duration_ms\": {}}}", py_float(end_ms - start)),
+        }));
     }
+    let attrs = match &span.attrs {
+        Some(a) if a.truthy => a.json.as_str(),
+        _ => "{}",
+    };
+    let mut payload = String::with_capacity(48 + attrs.len());
+    payload.push_str("{\"end_ms\": ");
+    match end_ms {
+        Some(v) => payload.push_str(&py_float(v)),
+        None => payload.push_str("null"),
+    }
+    payload.push_str(", \"attrs\": ");
+    payload.push_str(attrs);
+    payload.push('}');
+    Ok(Some(TimelineEvent {
+        timestamp_ms: start,
+        kind: Kind::SpanStart { end_ms },
+        label,
+        payload,
+    }))
 }
 
-/// Console messages → `console` events labelled by their `type` (default `log`), payload
-/// `{text, location}`.
-pub fn from_console(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
-    convert_source(SourceKind::Console, json, |index, mut message, events| {
-        let timestamp_ms = timestamp_or_index("console", index, &mut message)?;
-        let text = json_or_null(&message.text);
-        let location = json_or_null(&message.location);
-        let mut payload = String::with_capacity(26 + text.len() + location.len());
-        payload.push_str("{\"text\": ");
-        payload.push_str(text);
-        payload.push_str(", \"location\": ");
-        payload.push_str(location);
-        payload.push('}');
-        events.push(TimelineEvent {
-            timestamp_ms,
-            kind: Kind::Console,
-            label: text_or(message.kind, "log"),
-            payload,
-        });
-        Ok(())
+/// The `console` event of a message read in full: labelled by its `type` (default `log`),
+/// payload `{text, location}`.
+fn console_event(index: usize, message: Item) -> Result<TimelineEvent, TimelineError> {
+    let timestamp_ms = message_time(SourceKind::Console, index, &message)?;
+    let text = json_or_null(&message.text);
+    let location = json_or_null(&message.location);
+    let mut payload = String::with_capacity(26 + text.len() + location.len());
+    payload.push_str("{\"text\": ");
+    payload.push_str(text);
+    payload.push_str(", \"location\": ");
+    payload.push_str(location);
+    payload.push('}');
+    Ok(TimelineEvent {
+        timestamp_ms,
+        kind: Kind::Console,
+        label: text_or(message.kind, "log"),
+        payload,
     })
 }
 
-/// HTTP responses → `response` events labelled `"METHOD STATUS"` (defaults `GET` and `?` when
-/// the key is absent), payload `{url, status, ok}`. A finite, non-negative `duration_ms` is
-/// kept for the Chrome trace.
+/// A label part: the field's Python `str()`, or `default` when the key is absent.
+fn label_of<'a>(f: &'a Option<Field>, default: &'a str) -> &'a str {
+    f.as_ref()
+        .and_then(|f| f.text.as_deref())
+        .unwrap_or(default)
+}
+
+/// The `response` event of a response read in full: labelled `"METHOD STATUS"` (defaults
+/// `GET` and `?` when the key is absent), payload `{url, status, ok}`; a finite,
+/// non-negative `duration_ms` is kept for the Chrome trace.
+fn response_event(index: usize, response: Item) -> Result<TimelineEvent, TimelineError> {
+    let timestamp_ms = message_time(SourceKind::Responses, index, &response)?;
+    let label = format!(
+        "{} {}",
+        label_of(&response.method, "GET"),
+        label_of(&response.status, "?")
+    );
+    let duration_ms = response
+        .duration_ms
+        .and_then(|d| d.value)
+        .filter(|d| d.is_finite() && *d >= 0.0);
+    let (url, status, ok) = (
+        json_or_null(&response.url),
+        json_or_null(&response.status),
+        json_or_null(&response.ok),
+    );
+    let mut payload = String::with_capacity(32 + url.len() + status.len() + ok.len());
+    payload.push_str("{\"url\": ");
+    payload.push_str(url);
+    payload.push_str(", \"status\": ");
+    payload.push_str(status);
+    payload.push_str(", \"ok\": ");
+    payload.push_str(ok);
+    payload.push('}');
+    Ok(TimelineEvent {
+        timestamp_ms,
+        kind: Kind::Response { duration_ms },
+        label,
+        payload,
+    })
+}
+
+/// Spans (`{name, start_ms|start, end_ms|end, attrs}`) → `span.start` and `span.end` events
+/// (ordered by time); a span without a usable start is skipped.
+pub fn from_spans(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
+    Timeline::read(json, b"null", b"null")?.events()
+}
+
+/// Console messages → `console` events (ordered by time).
+pub fn from_console(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
+    Timeline::read(b"null", json, b"null")?.events()
+}
+
+/// HTTP responses → `response` events (ordered by time).
 pub fn from_responses(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
-    convert_source(
-        SourceKind::Responses,
-        json,
-        |index, mut response, events| {
-            let timestamp_ms = timestamp_or_index("responses", index, &mut response)?;
-            let label_of = |f: &Option<Field>, default: &str| {
-                f.as_ref()
-                    .and_then(|f| f.text.as_deref())
-                    .unwrap_or(default)
-                    .to_string()
-            };
-            let method = label_of(&response.method, "GET");
-            let status = label_of(&response.status, "?");
-            let duration_ms = response
-                .duration_ms
-                .and_then(|d| d.value)
-                .filter(|d| d.is_finite() && *d >= 0.0);
-            let (url, status_json, ok) = (
-                json_or_null(&response.url),
-                json_or_null(&response.status),
-                json_or_null(&response.ok),
-            );
-            let mut payload = String::with_capacity(32 + url.len() + status_json.len() + ok.len());
-            payload.push_str("{\"url\": ");
-            payload.push_str(url);
-            payload.push_str(", \"status\": ");
-            payload.push_str(status_json);
-            payload.push_str(", \"ok\": ");
-            payload.push_str(ok);
-            payload.push('}');
-            let mut label = String::with_capacity(method.len() + 1 + status.len());
-            label.push_str(&method);
-            label.push(' ');
-            label.push_str(&status);
-            events.push(TimelineEvent {
-                timestamp_ms,
-                kind: Kind::Response { duration_ms },
-                label,
-                payload,
-            });
-            Ok(())
-        },
-    )
+    Timeline::read(b"null", b"null", json)?.events()
 }
 
 /// Concatenates the lists and sorts by timestamp, ascending and stable (equal timestamps keep
@@ -350,33 +322,13 @@ pub fn merge(lists: impl IntoIterator<Item = Vec<TimelineEvent>>) -> Vec<Timelin
 }
 
 /// The three sources (JSON texts; `b"null"` or `b"[]"` for a missing one) merged into one
-/// ordered list. The sources are read side by side; the first error in the order spans,
-/// console, responses is the one returned.
+/// ordered list; see [`Timeline`] for printing a long one without holding it.
 pub fn build(
     spans: &[u8],
     console: &[u8],
     responses: &[u8],
 ) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let (spans, console, responses) = std::thread::scope(|s| {
-        let spans = s.spawn(|| from_spans(spans));
-        let console = s.spawn(|| from_console(console));
-        let responses = from_responses(responses);
-        (spans.join(), console.join(), responses)
-    });
-    let joined = |r: std::thread::Result<Result<Vec<TimelineEvent>, TimelineError>>, name| {
-        r.unwrap_or_else(|_| {
-            Err(error(
-                name,
-                String::new(),
-                "reading the source failed".into(),
-            ))
-        })
-    };
-    Ok(merge([
-        joined(spans, "spans")?,
-        joined(console, "console")?,
-        responses?,
-    ]))
+    Timeline::read(spans, console, responses)?.events()
 }
 
 /// The events as the JSON list Python's `json.dumps(build(...))` prints.
@@ -391,7 +343,7 @@ pub fn to_json(events: &[TimelineEvent]) -> String {
 }
 
 /// Writes what [`to_json`] gives, and a newline, in large blocks.
-pub fn write_json(events: &[TimelineEvent], mut out: impl Write) -> io::Result<()> {
+pub fn write_events(events: &[TimelineEvent], mut out: impl Write) -> io::Result<()> {
     const BLOCK: usize = 1 << 20;
     let mut buf = Vec::with_capacity(BLOCK + 4096);
     buf.push(b'[');

@@ -7,7 +7,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use webrunner::timeline::{self, chrome_trace, run_dir, TimelineEvent};
+use webrunner::timeline::{self, chrome_trace, run_dir, Timeline, TimelineEvent};
 
 use crate::cli::EXIT_OK;
 
@@ -51,39 +51,52 @@ fn read(flag: &str, path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("--{flag} {}", path.display()))
 }
 
-/// The timeline of the three source files.
-fn from_files(args: &TimelineArgs) -> anyhow::Result<Vec<TimelineEvent>> {
+/// The file behind an error of the source `source_name`.
+fn file_of(args: &TimelineArgs, source_name: &str) -> String {
+    let (flag, path) = match source_name {
+        "spans" => ("spans", &args.spans),
+        "console" => ("console", &args.console),
+        _ => ("responses", &args.responses),
+    };
+    path.as_ref()
+        .map(|p| format!("--{flag} {}", p.display()))
+        .unwrap_or_default()
+}
+
+/// Prints the timeline of the three source files.
+fn from_files(args: &TimelineArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let spans = read("spans", args.spans.as_deref())?;
     let console = read("console", args.console.as_deref())?;
     let responses = read("responses", args.responses.as_deref())?;
-    timeline::build(&spans, &console, &responses).map_err(|e| {
-        let file = |flag: &str, p: &Option<PathBuf>| {
-            p.as_ref()
-                .map(|p| format!("--{flag} {}", p.display()))
-                .unwrap_or_default()
-        };
-        let path = match e.source_name {
-            "spans" => file("spans", &args.spans),
-            "console" => file("console", &args.console),
-            _ => file("responses", &args.responses),
-        };
-        anyhow::anyhow!("{path}: {e}")
-    })
+    let named =
+        |e: timeline::TimelineError| anyhow::anyhow!("{}: {e}", file_of(args, e.source_name));
+    let list = Timeline::read(&spans, &console, &responses).map_err(named)?;
+    match args.format {
+        TimelineFormat::Json => list.write_json(out)?,
+        TimelineFormat::ChromeTrace => chrome(&list.events().map_err(named)?, out)?,
+    }
+    Ok(())
+}
+
+fn chrome(events: &[TimelineEvent], out: &mut impl Write) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, &chrome_trace::chrome_trace(events))?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// Runs `webrunner timeline`.
 pub fn execute(args: TimelineArgs) -> anyhow::Result<u8> {
-    let events = match &args.run {
-        Some(dir) => run_dir::build_run(dir).with_context(|| format!("--run {}", dir.display()))?,
-        None => from_files(&args)?,
-    };
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match args.format {
-        TimelineFormat::Json => timeline::write_json(&events, &mut out)?,
-        TimelineFormat::ChromeTrace => {
-            serde_json::to_writer(&mut out, &chrome_trace::chrome_trace(&events))?;
-            writeln!(out)?;
+    match &args.run {
+        Some(dir) => {
+            let events =
+                run_dir::build_run(dir).with_context(|| format!("--run {}", dir.display()))?;
+            match args.format {
+                TimelineFormat::Json => timeline::write_events(&events, &mut out)?,
+                TimelineFormat::ChromeTrace => chrome(&events, &mut out)?,
+            }
         }
+        None => from_files(&args, &mut out)?,
     }
     out.flush()?;
     Ok(EXIT_OK)

@@ -134,7 +134,7 @@ fn json_is_printed_as_python_prints_it() {
     );
     assert_eq!(to_json(&[]), "[]");
     let mut out = Vec::new();
-    write_json(&e[..1], &mut out).unwrap();
+    write_events(&e[..1], &mut out).unwrap();
     assert_eq!(String::from_utf8(out).unwrap(), to_json(&e[..1]) + "\n");
     assert_eq!(py_float(1234.0), "1234.0");
     assert_eq!(py_float(0.0001), "0.0001");
