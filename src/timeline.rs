@@ -13,14 +13,13 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 pub mod chrome_trace;
-mod indexed;
 mod input;
+mod printed;
 mod pyjson;
 pub mod run_dir;
-mod scan;
 
-pub use indexed::Timeline;
 use input::{Field, Item, SourceKind, Stamp};
+pub use printed::Timeline;
 pub use pyjson::py_float_string as py_float;
 
 /// Input that cannot be placed on the timeline: a source that is not a list of objects, or a
@@ -171,75 +170,15 @@ fn message_time(kind: SourceKind, index: usize, item: &Item) -> Result<f64, Time
 }
 
 /// `str(value or default)` in Python terms.
-fn text_or(value: Option<Field>, default: &str) -> String {
+fn text_or<'a>(value: &'a Option<Field>, default: &'a str) -> &'a str {
     match value {
         Some(Field {
             truthy: true,
             text: Some(text),
             ..
         }) => text,
-        _ => default.to_string(),
+        _ => default,
     }
-}
-
-fn json_or_null(field: &Option<Field>) -> &str {
-    field.as_ref().map_or("null", |f| f.json.as_str())
-}
-
-/// The `span.start` (or with `end`, the `span.end`) event of a span read in full; `None`
-/// when the span has no such event.
-fn span_event(index: usize, span: Item, end: bool) -> Result<Option<TimelineEvent>, TimelineError> {
-    let Some((start, end_ms)) = span_times(index, &span)? else {
-        return Ok(None);
-    };
-    let label = text_or(span.name, "span");
-    if end {
-        return Ok(end_ms.map(|end_ms| TimelineEvent {
-            timestamp_ms: end_ms,
-            kind: Kind::SpanEnd,
-            label,
-            payload: format!("{{\"duration_ms\": {}}}", py_float(end_ms - start)),
-        }));
-    }
-    let attrs = match &span.attrs {
-        Some(a) if a.truthy => a.json.as_str(),
-        _ => "{}",
-    };
-    let mut payload = String::with_capacity(48 + attrs.len());
-    payload.push_str("{\"end_ms\": ");
-    match end_ms {
-        Some(v) => payload.push_str(&py_float(v)),
-        None => payload.push_str("null"),
-    }
-    payload.push_str(", \"attrs\": ");
-    payload.push_str(attrs);
-    payload.push('}');
-    Ok(Some(TimelineEvent {
-        timestamp_ms: start,
-        kind: Kind::SpanStart { end_ms },
-        label,
-        payload,
-    }))
-}
-
-/// The `console` event of a message read in full: labelled by its `type` (default `log`),
-/// payload `{text, location}`.
-fn console_event(index: usize, message: Item) -> Result<TimelineEvent, TimelineError> {
-    let timestamp_ms = message_time(SourceKind::Console, index, &message)?;
-    let text = json_or_null(&message.text);
-    let location = json_or_null(&message.location);
-    let mut payload = String::with_capacity(26 + text.len() + location.len());
-    payload.push_str("{\"text\": ");
-    payload.push_str(text);
-    payload.push_str(", \"location\": ");
-    payload.push_str(location);
-    payload.push('}');
-    Ok(TimelineEvent {
-        timestamp_ms,
-        kind: Kind::Console,
-        label: text_or(message.kind, "log"),
-        payload,
-    })
 }
 
 /// A label part: the field's Python `str()`, or `default` when the key is absent.
@@ -249,55 +188,110 @@ fn label_of<'a>(f: &'a Option<Field>, default: &'a str) -> &'a str {
         .unwrap_or(default)
 }
 
+fn json_or_null(field: &Option<Field>) -> &str {
+    field.as_ref().map_or("null", |f| f.json.as_str())
+}
+
+/// Where the rules put the events of an element: its time, kind, label, and the payload
+/// object as printed, in pieces.
+trait Sink {
+    fn event(&mut self, timestamp_ms: f64, kind: Kind, label: &str, payload: &[&str]);
+}
+
+/// The `span.start` and `span.end` events of a span read in full.
+fn span_events(index: usize, span: &Item, sink: &mut impl Sink) -> Result<(), TimelineError> {
+    let Some((start, end_ms)) = span_times(index, span)? else {
+        return Ok(());
+    };
+    let label = text_or(&span.name, "span");
+    let attrs = match &span.attrs {
+        Some(a) if a.truthy => a.json.as_str(),
+        _ => "{}",
+    };
+    let end_text = end_ms.map_or_else(|| "null".to_string(), py_float);
+    sink.event(
+        start,
+        Kind::SpanStart { end_ms },
+        label,
+        &["{\"end_ms\": ", &end_text, ", \"attrs\": ", attrs, "}"],
+    );
+    if let Some(end_ms) = end_ms {
+        let duration = py_float(end_ms - start);
+        sink.event(
+            end_ms,
+            Kind::SpanEnd,
+            label,
+            &["{\"duration_ms\": ", &duration, "}"],
+        );
+    }
+    Ok(())
+}
+
+/// The `console` event of a message read in full: labelled by its `type` (default `log`),
+/// payload `{text, location}`.
+fn console_events(index: usize, message: &Item, sink: &mut impl Sink) -> Result<(), TimelineError> {
+    let timestamp_ms = message_time(SourceKind::Console, index, message)?;
+    let (text, location) = (json_or_null(&message.text), json_or_null(&message.location));
+    sink.event(
+        timestamp_ms,
+        Kind::Console,
+        text_or(&message.kind, "log"),
+        &["{\"text\": ", text, ", \"location\": ", location, "}"],
+    );
+    Ok(())
+}
+
 /// The `response` event of a response read in full: labelled `"METHOD STATUS"` (defaults
 /// `GET` and `?` when the key is absent), payload `{url, status, ok}`; a finite,
 /// non-negative `duration_ms` is kept for the Chrome trace.
-fn response_event(index: usize, response: Item) -> Result<TimelineEvent, TimelineError> {
-    let timestamp_ms = message_time(SourceKind::Responses, index, &response)?;
-    let label = format!(
-        "{} {}",
-        label_of(&response.method, "GET"),
-        label_of(&response.status, "?")
-    );
+fn response_events(
+    index: usize,
+    response: &Item,
+    sink: &mut impl Sink,
+) -> Result<(), TimelineError> {
+    let timestamp_ms = message_time(SourceKind::Responses, index, response)?;
+    let method = label_of(&response.method, "GET");
+    let status = label_of(&response.status, "?");
+    let mut label = String::with_capacity(method.len() + 1 + status.len());
+    label.push_str(method);
+    label.push(' ');
+    label.push_str(status);
     let duration_ms = response
         .duration_ms
+        .as_ref()
         .and_then(|d| d.value)
         .filter(|d| d.is_finite() && *d >= 0.0);
-    let (url, status, ok) = (
-        json_or_null(&response.url),
-        json_or_null(&response.status),
-        json_or_null(&response.ok),
-    );
-    let mut payload = String::with_capacity(32 + url.len() + status.len() + ok.len());
-    payload.push_str("{\"url\": ");
-    payload.push_str(url);
-    payload.push_str(", \"status\": ");
-    payload.push_str(status);
-    payload.push_str(", \"ok\": ");
-    payload.push_str(ok);
-    payload.push('}');
-    Ok(TimelineEvent {
+    sink.event(
         timestamp_ms,
-        kind: Kind::Response { duration_ms },
-        label,
-        payload,
-    })
+        Kind::Response { duration_ms },
+        &label,
+        &[
+            "{\"url\": ",
+            json_or_null(&response.url),
+            ", \"status\": ",
+            json_or_null(&response.status),
+            ", \"ok\": ",
+            json_or_null(&response.ok),
+            "}",
+        ],
+    );
+    Ok(())
 }
 
 /// Spans (`{name, start_ms|start, end_ms|end, attrs}`) → `span.start` and `span.end` events
 /// (ordered by time); a span without a usable start is skipped.
 pub fn from_spans(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
-    Timeline::read(json, b"null", b"null")?.events()
+    Ok(Timeline::read(json, b"null", b"null")?.events())
 }
 
 /// Console messages → `console` events (ordered by time).
 pub fn from_console(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
-    Timeline::read(b"null", json, b"null")?.events()
+    Ok(Timeline::read(b"null", json, b"null")?.events())
 }
 
 /// HTTP responses → `response` events (ordered by time).
 pub fn from_responses(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
-    Timeline::read(b"null", b"null", json)?.events()
+    Ok(Timeline::read(b"null", b"null", json)?.events())
 }
 
 /// Concatenates the lists and sorts by timestamp, ascending and stable (equal timestamps keep
@@ -322,13 +316,13 @@ pub fn merge(lists: impl IntoIterator<Item = Vec<TimelineEvent>>) -> Vec<Timelin
 }
 
 /// The three sources (JSON texts; `b"null"` or `b"[]"` for a missing one) merged into one
-/// ordered list; see [`Timeline`] for printing a long one without holding it.
+/// ordered list; [`Timeline`] prints a long one without making each event.
 pub fn build(
     spans: &[u8],
     console: &[u8],
     responses: &[u8],
 ) -> Result<Vec<TimelineEvent>, TimelineError> {
-    Timeline::read(spans, console, responses)?.events()
+    Ok(Timeline::read(spans, console, responses)?.events())
 }
 
 /// The events as the JSON list Python's `json.dumps(build(...))` prints.
@@ -363,14 +357,21 @@ pub fn write_events(events: &[TimelineEvent], mut out: impl Write) -> io::Result
 }
 
 fn write_event(out: &mut Vec<u8>, e: &TimelineEvent) {
+    let mut label = Vec::with_capacity(e.label.len() + 2);
+    pyjson::json_string(&mut label, &e.label);
+    write_printed(out, e.timestamp_ms, e.kind, &label, e.payload.as_bytes());
+}
+
+/// Appends one event: `label` and `payload` already printed.
+fn write_printed(out: &mut Vec<u8>, timestamp_ms: f64, kind: Kind, label: &[u8], payload: &[u8]) {
     out.extend_from_slice(b"{\"timestamp_ms\": ");
-    pyjson::py_float(out, e.timestamp_ms);
+    pyjson::py_float(out, timestamp_ms);
     out.extend_from_slice(b", \"kind\": \"");
-    out.extend_from_slice(e.kind().as_bytes());
+    out.extend_from_slice(kind.as_str().as_bytes());
     out.extend_from_slice(b"\", \"label\": ");
-    pyjson::json_string(out, &e.label);
+    out.extend_from_slice(label);
     out.extend_from_slice(b", \"payload\": ");
-    out.extend_from_slice(e.payload.as_bytes());
+    out.extend_from_slice(payload);
     out.push(b'}');
 }
 

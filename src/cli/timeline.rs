@@ -73,7 +73,7 @@ fn from_files(args: &TimelineArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let list = Timeline::read(&spans, &console, &responses).map_err(named)?;
     match args.format {
         TimelineFormat::Json => list.write_json(out)?,
-        TimelineFormat::ChromeTrace => chrome(&list.events().map_err(named)?, out)?,
+        TimelineFormat::ChromeTrace => chrome(&list.events(), out)?,
     }
     Ok(())
 }

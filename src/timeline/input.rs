@@ -78,20 +78,6 @@ pub(super) fn read_source(
     Ok(shape)
 }
 
-/// Reads one element of a source of `kind` from its text: its item, or the name of what it
-/// was instead of an object. With `check`, only the timestamps are kept; the other values the
-/// rules use are read through (so that reading them in full later cannot fail) but not kept.
-pub(super) fn read_item(
-    kind: SourceKind,
-    text: &[u8],
-    check: bool,
-) -> serde_json::Result<Result<Item, &'static str>> {
-    let mut de = serde_json::Deserializer::from_slice(text);
-    let item = (ItemSeed { kind, check }).deserialize(&mut de)?;
-    de.end()?;
-    Ok(item)
-}
-
 /// Parses a string the way Python's `float()` does: surrounding whitespace allowed, single
 /// underscores between digits allowed, `inf`/`infinity`/`nan` in any case.
 pub(super) fn parse_py_float(text: &str) -> Option<f64> {
@@ -184,24 +170,15 @@ impl<'de, F: FnMut(Result<Item, &'static str>)> Visitor<'de> for SourceSeed<F> {
         })
     }
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Shape, A::Error> {
-        let seed = ItemSeed {
-            kind: self.kind,
-            check: false,
-        };
-        while let Some(entry) = seq.next_element_seed(seed)? {
+        while let Some(entry) = seq.next_element_seed(ItemSeed(self.kind))? {
             (self.each)(entry);
         }
         Ok(Shape::List)
     }
 }
 
-/// One element of the list: an [`Item`], or the name of what it was instead; with `check`,
-/// only its timestamps.
-#[derive(Clone, Copy)]
-struct ItemSeed {
-    kind: SourceKind,
-    check: bool,
-}
+/// One element of the list: an [`Item`], or the name of what it was instead.
+struct ItemSeed(SourceKind);
 
 impl<'de> DeserializeSeed<'de> for ItemSeed {
     type Value = Result<Item, &'static str>;
@@ -229,17 +206,11 @@ impl<'de> Visitor<'de> for ItemSeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         use SourceKind::{Console, Responses, Spans};
-        let label = FieldSeed {
-            text: true,
-            check: self.check,
-        };
-        let payload = FieldSeed {
-            text: false,
-            check: self.check,
-        };
+        let label = FieldSeed { text: true };
+        let payload = FieldSeed { text: false };
         let mut item = Item::default();
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match (self.kind, key.as_str()) {
+            match (self.0, key.as_str()) {
                 (Spans, "name") => item.name = Some(map.next_value_seed(label)?),
                 (Spans, "start_ms") => item.start_ms = Some(map.next_value_seed(StampSeed)?),
                 (Spans, "start") => item.start = Some(map.next_value_seed(StampSeed)?),
@@ -387,30 +358,16 @@ impl<'de> Visitor<'de> for StampSeed {
 }
 
 /// A payload value printed as it is read; with `text`, read whole so that its Python `str()`
-/// can be taken too (labels are short). With `check`, only read through: the same reads as
-/// in full, nothing kept.
+/// can be taken too (labels are short).
 #[derive(Clone, Copy)]
 struct FieldSeed {
     text: bool,
-    check: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for FieldSeed {
     type Value = Field;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
         let mut out = Vec::new();
-        if self.check {
-            if self.text {
-                let _: Value = serde::Deserialize::deserialize(d)?;
-            } else {
-                Check.deserialize(d)?;
-            }
-            return Ok(Field {
-                json: String::new(),
-                truthy: false,
-                text: None,
-            });
-        }
         let (truthy, text) = if self.text {
             let v: Value = serde::Deserialize::deserialize(d)?;
             pyjson::json_value(&mut out, &v);
@@ -421,51 +378,6 @@ impl<'de> DeserializeSeed<'de> for FieldSeed {
         // Only ASCII is written (`ensure_ascii`).
         let json = String::from_utf8(out).unwrap_or_default();
         Ok(Field { json, truthy, text })
-    }
-}
-
-/// Reads any value as [`Transcode`] does, printing nothing.
-struct Check;
-
-impl<'de> DeserializeSeed<'de> for Check {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Check {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Check)?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_key_seed(KeySeed)?.is_some() {
-            map.next_value_seed(Check)?;
-        }
-        Ok(())
     }
 }
 
