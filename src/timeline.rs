@@ -3,11 +3,24 @@
 //!
 //! Timestamps are numbers or numeric strings; `to_json` prints the list the way Python's
 //! `json.dumps` does (`", "` and `": "` separators, ASCII-only strings, floats as `repr`).
+//! Sources are read straight from their JSON text (`input.rs`), each payload printed as it
+//! is read; a run folder gives the sources too (`run_dir.rs`), and `chrome_trace.rs` turns
+//! the list into a Chrome trace.
 
 use std::cmp::Ordering;
+use std::io::{self, Write};
 
-use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
+
+pub mod chrome_trace;
+mod input;
+mod printed;
+mod pyjson;
+pub mod run_dir;
+
+use input::{Field, Item, SourceKind, Stamp};
+pub use printed::Timeline;
+pub use pyjson::py_float_string as py_float;
 
 /// Input that cannot be placed on the timeline: a source that is not a list of objects, or a
 /// timestamp (or span duration) that is infinite or not a number.
@@ -23,55 +36,60 @@ pub struct TimelineError {
 }
 
 /// A single point on the merged timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEvent {
     /// Milliseconds (epoch or relative, as given by the source).
     pub timestamp_ms: f64,
-    /// `span.start`, `span.end`, `console` or `response`.
-    pub kind: String,
+    /// Which kind of event, with what a Chrome trace needs to draw it.
+    pub kind: Kind,
     /// Span name, console message type, or `"METHOD STATUS"`.
     pub label: String,
-    /// Kind-specific details, keys in the seed's order.
-    pub payload: Map<String, Value>,
+    /// The payload object as Python's `json.dumps` prints it: `{end_ms, attrs}`,
+    /// `{duration_ms}`, `{text, location}` or `{url, status, ok}`.
+    pub payload: String,
 }
 
-/// The items of a source: `null`, `false`, `0`, `""`, `{}` and `[]` count as empty; a list must
-/// hold objects; anything else is refused.
-fn items<'a>(
-    source_name: &'static str,
-    source: &'a Value,
-) -> Result<Vec<&'a Map<String, Value>>, TimelineError> {
-    let list = match source {
-        Value::Array(list) => list,
-        v if !truthy(v) => return Ok(Vec::new()),
-        other => {
-            return Err(TimelineError {
-                source_name,
-                at: String::new(),
-                reason: format!("expected a JSON list of objects, got {}", type_name(other)),
-            })
+/// The kind of an event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// `span.start`, with the span's end when it has one.
+    SpanStart {
+        /// The span's end.
+        end_ms: Option<f64>,
+    },
+    /// `span.end`.
+    SpanEnd,
+    /// `console`.
+    Console,
+    /// `response`, with the request's duration when the source gives one (`duration_ms`,
+    /// finite and not negative; not printed).
+    Response {
+        /// How long the request took.
+        duration_ms: Option<f64>,
+    },
+}
+
+impl Kind {
+    /// `span.start`, `span.end`, `console` or `response`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SpanStart { .. } => "span.start",
+            Kind::SpanEnd => "span.end",
+            Kind::Console => "console",
+            Kind::Response { .. } => "response",
         }
-    };
-    list.iter()
-        .enumerate()
-        .map(|(index, item)| {
-            item.as_object().ok_or_else(|| TimelineError {
-                source_name,
-                at: format!("[{index}]"),
-                reason: format!("expected an object, got {}", type_name(item)),
-            })
-        })
-        .collect()
+    }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+impl TimelineEvent {
+    /// `span.start`, `span.end`, `console` or `response`.
+    pub fn kind(&self) -> &'static str {
+        self.kind.as_str()
+    }
+
+    /// The payload as a JSON value (`null` in the unlikely case it does not read back).
+    pub fn payload_value(&self) -> Value {
+        serde_json::from_str(&self.payload).unwrap_or(Value::Null)
     }
 }
 
@@ -87,381 +105,274 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// The value of the first of `keys` present in `item` (even when it is `null`).
-fn first_present<'a>(item: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter().find_map(|k| item.get(*k))
-}
-
-/// A number, a boolean (as 0 or 1) or a numeric string; anything else has no timestamp.
-fn coerce_timestamp(value: Option<&Value>) -> Option<f64> {
-    match value? {
-        Value::Number(n) => n.as_f64(),
-        Value::Bool(b) => Some(f64::from(u8::from(*b))),
-        Value::String(s) => parse_py_float(s),
-        _ => None,
+fn error(source_name: &'static str, at: String, reason: String) -> TimelineError {
+    TimelineError {
+        source_name,
+        at,
+        reason,
     }
 }
 
-/// Parses a string the way Python's `float()` does: surrounding whitespace allowed, single
-/// underscores between digits allowed, `inf`/`infinity`/`nan` in any case.
-fn parse_py_float(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if t.contains('_') {
-        let bytes = t.as_bytes();
-        let ok = bytes.iter().enumerate().all(|(i, &b)| {
-            b != b'_'
-                || (i > 0
-                    && i + 1 < bytes.len()
-                    && bytes[i - 1].is_ascii_digit()
-                    && bytes[i + 1].is_ascii_digit())
-        });
-        if !ok {
-            return None;
-        }
-        return t.replace('_', "").parse().ok();
+/// The name of a source in messages.
+fn source_name(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Spans => "spans",
+        SourceKind::Console => "console",
+        SourceKind::Responses => "responses",
     }
-    t.parse().ok()
 }
 
+/// The number of a present stamp, refused when it is not finite.
 fn finite(
     source_name: &'static str,
     index: usize,
-    raw: Option<&Value>,
+    stamp: &Stamp,
     v: f64,
-) -> Result<Value, TimelineError> {
-    Number::from_f64(v)
-        .map(Value::Number)
-        .ok_or_else(|| TimelineError {
-            source_name,
-            at: format!("[{index}]"),
-            reason: format!(
-                "timestamp {} is not finite",
-                raw.map_or_else(|| v.to_string(), Value::to_string)
-            ),
-        })
-}
-
-/// `str(value or default)` in Python terms.
-fn text_or(value: Option<&Value>, default: &str) -> String {
-    match value {
-        Some(v) if truthy(v) => py_str(v),
-        _ => default.to_string(),
+) -> Result<f64, TimelineError> {
+    if v.is_finite() {
+        return Ok(v);
     }
+    let shown = stamp.shown.clone().unwrap_or_else(|| v.to_string());
+    Err(error(
+        source_name,
+        format!("[{index}]"),
+        format!("timestamp {shown} is not finite"),
+    ))
 }
 
-/// Spans (`{name, start_ms|start, end_ms|end, attrs}`) → `span.start` and `span.end` events;
-/// a span without a usable start is skipped.
-pub fn from_spans(spans: &Value) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let mut events = Vec::new();
-    for (index, span) in items("spans", spans)?.into_iter().enumerate() {
-        let raw_start = first_present(span, &["start_ms", "start"]);
-        let raw_end = first_present(span, &["end_ms", "end"]);
-        let name = text_or(span.get("name"), "span");
-        let Some(start) = coerce_timestamp(raw_start) else {
-            continue;
-        };
-        let end = coerce_timestamp(raw_end);
-        finite("spans", index, raw_start, start)?;
-        let attrs = match span.get("attrs") {
-            Some(a) if truthy(a) => a.clone(),
-            _ => Value::Object(Map::new()),
-        };
-        let mut payload = Map::new();
-        let end_value = match end {
-            Some(e) => finite("spans", index, raw_end, e)?,
-            None => Value::Null,
-        };
-        payload.insert("end_ms".into(), end_value);
-        payload.insert("attrs".into(), attrs);
-        events.push(TimelineEvent {
-            timestamp_ms: start,
-            kind: "span.start".into(),
-            label: name.clone(),
-            payload,
-        });
-        if let Some(end) = end {
-            let mut payload = Map::new();
-            let duration = finite("spans", index, None, end - start)?;
-            payload.insert("duration_ms".into(), duration);
-            events.push(TimelineEvent {
-                timestamp_ms: end,
-                kind: "span.end".into(),
-                label: name,
-                payload,
-            });
+/// A span's start and end (`start_ms`, else `start`; `end_ms`, else `end`), or `None` when
+/// it has no usable start and is skipped. Start, end and duration must be finite.
+fn span_times(index: usize, span: &Item) -> Result<Option<(f64, Option<f64>)>, TimelineError> {
+    let Some(start_stamp) = span.start_ms.as_ref().or(span.start.as_ref()) else {
+        return Ok(None);
+    };
+    let Some(start) = start_stamp.value else {
+        return Ok(None);
+    };
+    let start = finite("spans", index, start_stamp, start)?;
+    let end = match span.end_ms.as_ref().or(span.end.as_ref()) {
+        Some(stamp @ Stamp { value: Some(v), .. }) => {
+            let end = finite("spans", index, stamp, *v)?;
+            finite("spans", index, &Stamp::default(), end - start)?;
+            Some(end)
         }
-    }
-    Ok(events)
+        _ => None,
+    };
+    Ok(Some((start, end)))
 }
 
 /// The timestamp of a console message or response: `timestamp_ms`, else `ts`, else its index.
-fn timestamp_or_index(
-    source_name: &'static str,
+fn message_time(kind: SourceKind, index: usize, item: &Item) -> Result<f64, TimelineError> {
+    match item.timestamp_ms.as_ref().or(item.ts.as_ref()) {
+        Some(stamp @ Stamp { value: Some(v), .. }) => finite(source_name(kind), index, stamp, *v),
+        _ => Ok(index as f64),
+    }
+}
+
+/// `str(value or default)` in Python terms.
+fn text_or<'a>(value: &'a Option<Field>, default: &'a str) -> &'a str {
+    match value {
+        Some(Field {
+            truthy: true,
+            text: Some(text),
+            ..
+        }) => text,
+        _ => default,
+    }
+}
+
+/// A label part: the field's Python `str()`, or `default` when the key is absent.
+fn label_of<'a>(f: &'a Option<Field>, default: &'a str) -> &'a str {
+    f.as_ref()
+        .and_then(|f| f.text.as_deref())
+        .unwrap_or(default)
+}
+
+fn json_or_null(field: &Option<Field>) -> &str {
+    field.as_ref().map_or("null", |f| f.json.as_str())
+}
+
+/// Where the rules put the events of an element: its time, kind, label, and the payload
+/// object as printed, in pieces.
+trait Sink {
+    fn event(&mut self, timestamp_ms: f64, kind: Kind, label: &str, payload: &[&str]);
+}
+
+/// The `span.start` and `span.end` events of a span read in full.
+fn span_events(index: usize, span: &Item, sink: &mut impl Sink) -> Result<(), TimelineError> {
+    let Some((start, end_ms)) = span_times(index, span)? else {
+        return Ok(());
+    };
+    let label = text_or(&span.name, "span");
+    let attrs = match &span.attrs {
+        Some(a) if a.truthy => a.json.as_str(),
+        _ => "{}",
+    };
+    let end_text = end_ms.map_or_else(|| "null".to_string(), py_float);
+    sink.event(
+        start,
+        Kind::SpanStart { end_ms },
+        label,
+        &["{\"end_ms\": ", &end_text, ", \"attrs\": ", attrs, "}"],
+    );
+    if let Some(end_ms) = end_ms {
+        let duration = py_float(end_ms - start);
+        sink.event(
+            end_ms,
+            Kind::SpanEnd,
+            label,
+            &["{\"duration_ms\": ", &duration, "}"],
+        );
+    }
+    Ok(())
+}
+
+/// The `console` event of a message read in full: labelled by its `type` (default `log`),
+/// payload `{text, location}`.
+fn console_events(index: usize, message: &Item, sink: &mut impl Sink) -> Result<(), TimelineError> {
+    let timestamp_ms = message_time(SourceKind::Console, index, message)?;
+    let (text, location) = (json_or_null(&message.text), json_or_null(&message.location));
+    sink.event(
+        timestamp_ms,
+        Kind::Console,
+        text_or(&message.kind, "log"),
+        &["{\"text\": ", text, ", \"location\": ", location, "}"],
+    );
+    Ok(())
+}
+
+/// The `response` event of a response read in full: labelled `"METHOD STATUS"` (defaults
+/// `GET` and `?` when the key is absent), payload `{url, status, ok}`; a finite,
+/// non-negative `duration_ms` is kept for the Chrome trace.
+fn response_events(
     index: usize,
-    item: &Map<String, Value>,
-) -> Result<f64, TimelineError> {
-    let raw = first_present(item, &["timestamp_ms", "ts"]);
-    let ts = coerce_timestamp(raw).unwrap_or(index as f64);
-    finite(source_name, index, raw, ts)?;
-    Ok(ts)
+    response: &Item,
+    sink: &mut impl Sink,
+) -> Result<(), TimelineError> {
+    let timestamp_ms = message_time(SourceKind::Responses, index, response)?;
+    let method = label_of(&response.method, "GET");
+    let status = label_of(&response.status, "?");
+    let mut label = String::with_capacity(method.len() + 1 + status.len());
+    label.push_str(method);
+    label.push(' ');
+    label.push_str(status);
+    let duration_ms = response
+        .duration_ms
+        .as_ref()
+        .and_then(|d| d.value)
+        .filter(|d| d.is_finite() && *d >= 0.0);
+    sink.event(
+        timestamp_ms,
+        Kind::Response { duration_ms },
+        &label,
+        &[
+            "{\"url\": ",
+            json_or_null(&response.url),
+            ", \"status\": ",
+            json_or_null(&response.status),
+            ", \"ok\": ",
+            json_or_null(&response.ok),
+            "}",
+        ],
+    );
+    Ok(())
 }
 
-fn field(item: &Map<String, Value>, key: &str) -> Value {
-    item.get(key).cloned().unwrap_or(Value::Null)
+/// Spans (`{name, start_ms|start, end_ms|end, attrs}`) → `span.start` and `span.end` events
+/// (ordered by time); a span without a usable start is skipped.
+pub fn from_spans(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
+    Ok(Timeline::read(json, b"null", b"null")?.events())
 }
 
-/// Console messages → `console` events labelled by their `type` (default `log`), payload
-/// `{text, location}`.
-pub fn from_console(messages: &Value) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let mut events = Vec::new();
-    for (index, message) in items("console", messages)?.into_iter().enumerate() {
-        let timestamp_ms = timestamp_or_index("console", index, message)?;
-        let mut payload = Map::new();
-        payload.insert("text".into(), field(message, "text"));
-        payload.insert("location".into(), field(message, "location"));
-        events.push(TimelineEvent {
-            timestamp_ms,
-            kind: "console".into(),
-            label: text_or(message.get("type"), "log"),
-            payload,
-        });
-    }
-    Ok(events)
+/// Console messages → `console` events (ordered by time).
+pub fn from_console(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
+    Ok(Timeline::read(b"null", json, b"null")?.events())
 }
 
-/// HTTP responses → `response` events labelled `"METHOD STATUS"` (defaults `GET` and `?` when
-/// the key is absent), payload `{url, status, ok}`.
-pub fn from_responses(responses: &Value) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let mut events = Vec::new();
-    for (index, response) in items("responses", responses)?.into_iter().enumerate() {
-        let timestamp_ms = timestamp_or_index("responses", index, response)?;
-        let method = response.get("method").map_or("GET".into(), py_str);
-        let status = response.get("status").map_or("?".into(), py_str);
-        let mut payload = Map::new();
-        payload.insert("url".into(), field(response, "url"));
-        payload.insert("status".into(), field(response, "status"));
-        payload.insert("ok".into(), field(response, "ok"));
-        events.push(TimelineEvent {
-            timestamp_ms,
-            kind: "response".into(),
-            label: format!("{method} {status}"),
-            payload,
-        });
-    }
-    Ok(events)
+/// HTTP responses → `response` events (ordered by time).
+pub fn from_responses(json: &[u8]) -> Result<Vec<TimelineEvent>, TimelineError> {
+    Ok(Timeline::read(b"null", b"null", json)?.events())
 }
 
-/// Concatenates the lists and sorts by timestamp, ascending and stable.
+/// Concatenates the lists and sorts by timestamp, ascending and stable (equal timestamps keep
+/// their order). Sorts (timestamp, position) pairs, then moves each event once.
 pub fn merge(lists: impl IntoIterator<Item = Vec<TimelineEvent>>) -> Vec<TimelineEvent> {
-    let mut merged: Vec<TimelineEvent> = lists.into_iter().flatten().collect();
-    merged.sort_by(|a, b| {
-        a.timestamp_ms
-            .partial_cmp(&b.timestamp_ms)
+    let merged: Vec<TimelineEvent> = lists.into_iter().flatten().collect();
+    let mut order: Vec<(f64, usize)> = merged
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.timestamp_ms, i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.partial_cmp(&b.0)
             .unwrap_or(Ordering::Equal)
+            .then(a.1.cmp(&b.1))
     });
-    merged
+    let mut slots: Vec<Option<TimelineEvent>> = merged.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&(_, i)| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
-/// The three optional sources merged into one ordered list.
+/// The three sources (JSON texts; `b"null"` or `b"[]"` for a missing one) merged into one
+/// ordered list; [`Timeline`] prints a long one without making each event.
 pub fn build(
-    spans: Option<&Value>,
-    console: Option<&Value>,
-    responses: Option<&Value>,
+    spans: &[u8],
+    console: &[u8],
+    responses: &[u8],
 ) -> Result<Vec<TimelineEvent>, TimelineError> {
-    let none = Value::Null;
-    Ok(merge([
-        from_spans(spans.unwrap_or(&none))?,
-        from_console(console.unwrap_or(&none))?,
-        from_responses(responses.unwrap_or(&none))?,
-    ]))
+    Ok(Timeline::read(spans, console, responses)?.events())
 }
 
 /// The events as the JSON list Python's `json.dumps(build(...))` prints.
 pub fn to_json(events: &[TimelineEvent]) -> String {
-    let mut out = String::from("[");
+    let mut out = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"[" } else { b", " });
+        write_event(&mut out, e);
+    }
+    out.extend_from_slice(if events.is_empty() { b"[]" } else { b"]" });
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes what [`to_json`] gives, and a newline, in large blocks.
+pub fn write_events(events: &[TimelineEvent], mut out: impl Write) -> io::Result<()> {
+    const BLOCK: usize = 1 << 20;
+    let mut buf = Vec::with_capacity(BLOCK + 4096);
+    buf.push(b'[');
     for (i, e) in events.iter().enumerate() {
         if i > 0 {
-            out.push_str(", ");
+            buf.extend_from_slice(b", ");
         }
-        out.push_str("{\"timestamp_ms\": ");
-        out.push_str(&py_float(e.timestamp_ms));
-        out.push_str(", \"kind\": ");
-        json_string(&mut out, &e.kind);
-        out.push_str(", \"label\": ");
-        json_string(&mut out, &e.label);
-        out.push_str(", \"payload\": ");
-        json_value(&mut out, &Value::Object(e.payload.clone()));
-        out.push('}');
+        write_event(&mut buf, e);
+        if buf.len() >= BLOCK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
     }
-    out.push(']');
-    out
+    buf.extend_from_slice(b"]\n");
+    out.write_all(&buf)?;
+    out.flush()
 }
 
-fn json_value(out: &mut String, v: &Value) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&py_number(n)),
-        Value::String(s) => json_string(out, s),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                json_value(out, x);
-            }
-            out.push(']');
-        }
-        Value::Object(o) => {
-            out.push('{');
-            for (i, (k, x)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                json_string(out, k);
-                out.push_str(": ");
-                json_value(out, x);
-            }
-            out.push('}');
-        }
-    }
+fn write_event(out: &mut Vec<u8>, e: &TimelineEvent) {
+    let mut label = Vec::with_capacity(e.label.len() + 2);
+    pyjson::json_string(&mut label, &e.label);
+    write_printed(out, e.timestamp_ms, e.kind, &label, e.payload.as_bytes());
 }
 
-/// A JSON string with every character outside printable ASCII escaped (`ensure_ascii`).
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{u:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
-}
-
-fn py_number(n: &Number) -> String {
-    if n.is_f64() {
-        n.as_f64().map_or_else(|| n.to_string(), py_float)
-    } else {
-        n.to_string()
-    }
-}
-
-/// Python's `repr(float)`: shortest round-trip digits, fixed notation for exponents -4..=15
-/// (with `.0` when integral), else `d.ddde+XX`.
-pub fn py_float(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    let sci = format!("{:e}", v.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if v.is_sign_negative() { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let point = exp + 1;
-        let body = if point <= 0 {
-            format!("0.{}{}", "0".repeat(point.unsigned_abs() as usize), digits)
-        } else {
-            let p = point as usize;
-            if digits.len() <= p {
-                format!("{}{}.0", digits, "0".repeat(p - digits.len()))
-            } else {
-                format!("{}.{}", &digits[..p], &digits[p..])
-            }
-        };
-        format!("{sign}{body}")
-    } else {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{first}{frac}e{esign}{:02}", exp.unsigned_abs())
-    }
-}
-
-/// Python's `str()` of a JSON value, as used in labels.
-fn py_str(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => py_repr(other),
-    }
-}
-
-fn py_repr(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Number(n) if n.is_f64() => {
-            let s = py_float(n.as_f64().unwrap_or(f64::NAN));
-            match s.as_str() {
-                "NaN" => "nan".into(),
-                "Infinity" => "inf".into(),
-                "-Infinity" => "-inf".into(),
-                _ => s,
-            }
-        }
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => py_str_repr(s),
-        Value::Array(a) => {
-            let parts: Vec<String> = a.iter().map(py_repr).collect();
-            format!("[{}]", parts.join(", "))
-        }
-        Value::Object(o) => {
-            let parts: Vec<String> = o
-                .iter()
-                .map(|(k, x)| format!("{}: {}", py_str_repr(k), py_repr(x)))
-                .collect();
-            format!("{{{}}}", parts.join(", "))
-        }
-    }
-}
-
-/// Python's `repr(str)`: single quotes unless the text holds `'` and no `"`.
-fn py_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || (0x7f..0xa0).contains(&(c as u32)) => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
+/// Appends one event: `label` and `payload` already printed.
+fn write_printed(out: &mut Vec<u8>, timestamp_ms: f64, kind: Kind, label: &[u8], payload: &[u8]) {
+    out.extend_from_slice(b"{\"timestamp_ms\": ");
+    pyjson::py_float(out, timestamp_ms);
+    out.extend_from_slice(b", \"kind\": \"");
+    out.extend_from_slice(kind.as_str().as_bytes());
+    out.extend_from_slice(b"\", \"label\": ");
+    out.extend_from_slice(label);
+    out.extend_from_slice(b", \"payload\": ");
+    out.extend_from_slice(payload);
+    out.push(b'}');
 }
 
 #[cfg(test)]
