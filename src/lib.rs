@@ -7,6 +7,7 @@ pub mod browser;
 pub mod commands;
 pub mod demo;
 pub mod executor;
+pub mod failure;
 pub mod monitor;
 pub mod run;
 pub mod settings;
@@ -31,6 +32,8 @@ pub use webrunner_report::{
 };
 
 /// Failure clustering (the `webrunner-cluster` crate).
+pub use webrunner_bundle as bundle;
+pub use webrunner_bundle::{extract_bundle, FailureBundle, FailureBundleError};
 pub use webrunner_cluster as cluster;
 /// HAR reading, diffing and writing (the `webrunner-har` crate).
 pub use webrunner_har as har;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bundle;
 mod check;
 mod cluster;
 mod commands;
@@ -69,6 +70,8 @@ enum Command {
     Dashboard(dashboard::DashboardArgs),
     /// Merge spans, console messages and responses into one chronological JSON list.
     Timeline(timeline::TimelineArgs),
+    /// Failure bundles: create from a run folder, extract safely, verify, rerun.
+    Bundle(bundle::BundleArgs),
 }
 
 /// `v` seconds from the flag `--flag`; a negative, NaN or too large value (more than a day)
@@ -118,6 +121,7 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::execute(args),
         Command::Dashboard(args) => dashboard::execute(args),
         Command::Timeline(args) => timeline::execute(args),
+        Command::Bundle(args) => bundle::execute(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

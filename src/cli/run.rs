@@ -54,6 +54,14 @@ pub struct RunFlags {
     /// With --har, also record response bodies.
     #[arg(long, requires = "har")]
     pub har_content: bool,
+    /// Write a failure bundle per failed action into bundles/ of the output folder: its
+    /// screenshot, DOM, console, network, timeline, the flow file and the records so far.
+    #[arg(long)]
+    pub bundle_on_failure: bool,
+    /// Do not tie the page's console messages and requests to each record, nor keep the DOM
+    /// of a failed attempt.
+    #[arg(long, conflicts_with = "bundle_on_failure")]
+    pub no_capture: bool,
     /// Print the summary and records as JSON on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -77,6 +85,7 @@ impl RunFlags {
             backoff: checked_backoff("--backoff", self.backoff)?,
             scripts_enabled: !self.no_scripts,
             fail_fast: self.fail_fast,
+            capture: !self.no_capture,
             browser: BrowserOptions {
                 headed: self.headed,
                 ..BrowserOptions::default()
@@ -104,6 +113,7 @@ impl RunFlags {
             dashboard,
             title: "webrunner run".into(),
             har: self.har.then_some(self.har_content),
+            bundle_on_failure: self.bundle_on_failure,
             tracing: self.otlp()?,
             sinks: vec![Box::new(super::progress::Progress::new())],
             ..RunOptions::default()

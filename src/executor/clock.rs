@@ -1,5 +1,5 @@
 //! Time as the executor sees it: back-off sleeps go through a [`Clock`] so tests can observe
-//! them without waiting.
+//! them without waiting; records' times are RFC 3339 UTC.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -42,4 +42,11 @@ impl Clock for RecordingClock {
         }
         Box::pin(std::future::ready(()))
     }
+}
+
+/// Now as RFC 3339 UTC.
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

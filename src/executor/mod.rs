@@ -22,8 +22,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use webrunner_record::{
     Artifacts, FlowPlan, Record, Reporter, RunEvent, RunSink, SinkFailure, Status, Summary, Try,
 };
@@ -32,6 +30,7 @@ pub(crate) use browser_slot::empty_har;
 pub use browser_slot::SharedHar;
 pub use call::Call;
 pub use check::Finding;
+pub(crate) use clock::now_rfc3339;
 pub use clock::{Clock, RecordingClock, SystemClock};
 pub use context::{anymap, locator_of, Context, LocatorSpec};
 pub use error::ActionError;
@@ -436,12 +435,10 @@ impl Executor {
                 }
                 Err(err) => {
                     let mut text = err.to_string();
-                    let mut artifacts = Artifacts::default();
-                    if let Some(path) = screenshot::capture(&self.ctx, &action.command).await {
+                    let artifacts = screenshot::failure(&self.ctx, &action.command).await;
+                    if let Some(path) = &artifacts.screenshot {
                         text.push_str(&format!(" (failure screenshot: {path})"));
-                        artifacts.screenshot = Some(path);
                     }
-                    artifacts.dom = screenshot::capture_dom(&self.ctx, &action.command).await;
                     let retry = err.is_retryable()
                         && attempt <= self.ctx.settings.retries
                         && self.ctx.browser.fatal().is_none()
@@ -494,18 +491,9 @@ impl Executor {
         closed.extend(dialogs::after(&self.ctx));
         record.dialogs = closed;
         if self.ctx.settings.capture {
-            // What the page reported up to now (one round trip to it).
             let evidence = self.ctx.browser.evidence_of(index).await;
-            record.console = evidence.console;
-            record.network = evidence.network;
+            (record.console, record.network) = (evidence.console, evidence.network);
         }
         self.finish_record(record)
     }
-}
-
-/// Now as RFC 3339 UTC.
-pub(crate) fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
 }

@@ -113,11 +113,20 @@ pub(crate) async fn capture(ctx: &super::Context, command: &str) -> Option<Strin
     }
 }
 
+/// The artifacts of a failed attempt: its screenshot and the DOM of every frame.
+pub(crate) async fn failure(ctx: &super::Context, command: &str) -> super::Artifacts {
+    super::Artifacts {
+        screenshot: capture(ctx, command).await,
+        dom: capture_dom(ctx, command).await,
+        trace: None,
+    }
+}
+
 /// Takes and writes the DOM of every frame (see
 /// [`Session::dom_snapshot`](crate::browser::Session::dom_snapshot)) beside the failure
 /// screenshots, when a folder is set and a live session is open; returns its path. Like the
 /// screenshot, a browser that does not answer costs the snapshot, never the run.
-pub(crate) async fn capture_dom(ctx: &super::Context, command: &str) -> Option<String> {
+async fn capture_dom(ctx: &super::Context, command: &str) -> Option<String> {
     let dir = ctx.settings.screenshot_dir.as_ref()?;
     if ctx.browser.fatal().is_some() || !ctx.settings.capture {
         return None;

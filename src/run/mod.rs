@@ -4,6 +4,7 @@
 //! line's `run`, `demo` and `monitor` all go through [`run_flows`]; the library installs and
 //! flushes tracing itself when the options carry an OTLP configuration.
 
+mod bundle_sink;
 mod evidence_sink;
 mod har_sink;
 mod journal;
@@ -18,6 +19,7 @@ use std::time::Instant;
 use webrunner_record::{Record, RunSink, SinkFailure, Summary};
 use webrunner_report::{start_dashboard, JunitSink, LiveRun, ReplaySink};
 
+pub use bundle_sink::BundleSink;
 pub use evidence_sink::EvidenceSink;
 pub use har_sink::HarSink;
 pub use journal::RecordsJournal;
@@ -41,6 +43,8 @@ pub struct RunOptions {
     pub title: String,
     /// Record the run's network into `run.har`: `Some(true)` with response bodies.
     pub har: Option<bool>,
+    /// Write a failure bundle per failed action into `bundles/` of the output folder.
+    pub bundle_on_failure: bool,
     /// Export a span per action over OTLP (the library installs and flushes it).
     #[cfg(feature = "otel")]
     pub tracing: Option<crate::OtlpExportConfig>,
@@ -60,6 +64,7 @@ impl Default for RunOptions {
             dashboard: None,
             title: "webrunner run".into(),
             har: None,
+            bundle_on_failure: false,
             #[cfg(feature = "otel")]
             tracing: None,
             sinks: Vec::new(),
@@ -159,6 +164,11 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
         )));
         files.push(("console".to_string(), console));
         files.push(("network".to_string(), network));
+        if options.bundle_on_failure {
+            let bundles = out.join("bundles");
+            ex.add_sink(Box::new(BundleSink::new(bundles.clone(), flows)));
+            files.push(("bundles".to_string(), bundles));
+        }
         files.push(("records".to_string(), records));
         files.push(("screenshots".into(), dir.clone()));
         files.push(("replay".into(), replay));

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use webrunner_record::{ConsoleEntry, NetworkEntry, Record};
+use webrunner_record::{ConsoleEntry, Evidence, NetworkEntry, Record};
 
 use super::{from_console, from_responses, from_spans, merge, TimelineError, TimelineEvent};
 
@@ -139,17 +139,56 @@ fn timeline_error(path: &Path) -> impl Fn(TimelineError) -> RunDirError + '_ {
     move |e| error(path, e.to_string())
 }
 
+/// Where each source came from, for errors.
+struct Origins<'a> {
+    records: &'a Path,
+    console: &'a Path,
+    network: &'a Path,
+}
+
+/// The records' spans, the console messages and the responses of `records`, `console` and
+/// `network` as timeline events.
+fn sources(
+    from: &Origins<'_>,
+    records: &[Record],
+    console: &[ConsoleEntry],
+    network: &[NetworkEntry],
+) -> Result<[Vec<TimelineEvent>; 3], RunDirError> {
+    let spans: Vec<Value> = records
+        .iter()
+        .enumerate()
+        .map(|(at, r)| record_span(from.records, at, r))
+        .collect::<Result<_, _>>()?;
+    let spans = from_spans(&text(spans)).map_err(timeline_error(from.records))?;
+    let console = text(console.iter().map(console_item).collect());
+    let console = from_console(&console).map_err(timeline_error(from.console))?;
+    let network = text(network.iter().map(network_item).collect());
+    let responses = from_responses(&network).map_err(timeline_error(from.network))?;
+    Ok([spans, console, responses])
+}
+
+/// The timeline of `records` (each a span) and what their pages said and fetched, ordered as
+/// [`super::build`] orders it: a failure bundle's `timeline.json`.
+pub fn of_records(
+    records: &[Record],
+    evidence: &Evidence,
+) -> Result<Vec<TimelineEvent>, RunDirError> {
+    let here = Path::new("records");
+    let from = Origins {
+        records: here,
+        console: here,
+        network: here,
+    };
+    let [spans, console, responses] =
+        sources(&from, records, &evidence.console, &evidence.network)?;
+    Ok(merge([spans, console, responses]))
+}
+
 /// The timeline of the run folder `dir`, ordered as [`super::build`] orders it: the records'
 /// spans, then `spans.json`'s, then console messages, then responses, sorted by time.
 pub fn build_run(dir: &Path) -> Result<Vec<TimelineEvent>, RunDirError> {
     let records_path = dir.join("records.json");
     let records: Vec<Record> = read_list(&records_path, false, "records")?.unwrap_or_default();
-    let spans: Vec<Value> = records
-        .iter()
-        .enumerate()
-        .map(|(at, r)| record_span(&records_path, at, r))
-        .collect::<Result<_, _>>()?;
-    let record_spans = from_spans(&text(spans)).map_err(timeline_error(&records_path))?;
 
     let spans_path = dir.join("spans.json");
     let file_spans = match read(&spans_path, true)? {
@@ -162,17 +201,17 @@ pub fn build_run(dir: &Path) -> Result<Vec<TimelineEvent>, RunDirError> {
         Some(list) => list,
         None => records.iter().flat_map(|r| r.console.clone()).collect(),
     };
-    let console = text(console.iter().map(console_item).collect());
-    let console = from_console(&console).map_err(timeline_error(&console_path))?;
-
     let network_path = dir.join("network.json");
     let network: Vec<NetworkEntry> = match read_list(&network_path, true, "network entries")? {
         Some(list) => list,
         None => records.iter().flat_map(|r| r.network.clone()).collect(),
     };
-    let network = text(network.iter().map(network_item).collect());
-    let responses = from_responses(&network).map_err(timeline_error(&network_path))?;
-
+    let from = Origins {
+        records: &records_path,
+        console: &console_path,
+        network: &network_path,
+    };
+    let [record_spans, console, responses] = sources(&from, &records, &console, &network)?;
     Ok(merge([record_spans, file_spans, console, responses]))
 }
 

@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The Python with the reference WebRunner (`je-web-runner==0.0.95`) installed.
-pub const REFERENCE_PYTHON: &str = "/root/.cache/webrunner-checks/refenv/bin/python";
+/// The Python with the reference WebRunner (`je-web-runner`) installed: `python3` from the
+/// PATH (where `scripts/test` installs it), or `WEBRUNNER_REFERENCE_PYTHON`.
+pub const REFERENCE_PYTHON: &str = "python3";
 
 /// Notes that an outside tool a test needs is missing: a visible skip on a developer's
 /// machine, a failure under `CI=true`.
@@ -36,13 +37,9 @@ pub fn reference_python() -> Option<PathBuf> {
         return Some(python);
     }
     missing_tool(&format!(
-        "the reference Python WebRunner is missing: create a venv at {} and \
-         `pip install je-web-runner==0.0.95` in it",
-        python
-            .parent()
-            .and_then(Path::parent)
-            .unwrap_or(&python)
-            .display()
+        "the reference Python WebRunner is missing: `pip install je-web-runner` for {} \
+         (or point WEBRUNNER_REFERENCE_PYTHON at a Python that has it)",
+        python.display()
     ));
     None
 }
