@@ -548,10 +548,11 @@ fn junit_of_a_real_run_parses_in_the_browser_and_matches_the_records() {
                 assert_eq!(case["flaky"], json!(earlier));
                 assert_eq!(case["reruns"], json!([]));
             }
-            // The record's screenshot, then those of its earlier tries, each once.
+            // The record's screenshot and DOM, then those of its earlier tries, each once.
             let mut shots: Vec<&str> = Vec::new();
             let all = std::iter::once(&r.artifacts).chain(r.tries.iter().map(|t| &t.artifacts));
-            for shot in all.filter_map(|a| a.screenshot.as_deref()) {
+            let files = all.flat_map(|a| [a.screenshot.as_deref(), a.dom.as_deref()]);
+            for shot in files.flatten() {
                 if !shots.contains(&shot) {
                     shots.push(shot);
                 }
