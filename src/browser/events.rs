@@ -27,8 +27,9 @@ use super::{BrowserError, Session};
 /// How many messages and requests a session keeps (the oldest go first).
 pub const KEPT: usize = 10_000;
 
-/// A request to the watcher to take in what the page reported, and who to tell when done.
-type Flush = tokio::sync::oneshot::Sender<()>;
+/// A request to the watcher to take in what the page reported — after a round trip to the
+/// page when `true` — and who to tell when done.
+type Flush = (bool, tokio::sync::oneshot::Sender<()>);
 
 /// A session's records, shared with its watcher.
 #[derive(Debug)]
@@ -249,11 +250,14 @@ pub(super) async fn watch(
         loop {
             tokio::select! {
                 biased;
-                Some(done) = flushes.recv() => {
-                    // A round trip to the page: what it reported before the answer is then
-                    // waiting in the streams, and is taken in before saying done.
-                    let answer = page.execute(EvaluateParams::new("0"));
-                    let _ = tokio::time::timeout(FLUSH_LIMIT, answer).await;
+                Some((ping, done)) = flushes.recv() => {
+                    // What the browser reported before its last answer — with `ping`, before the
+                    // answer to a round trip to the page — is waiting in the streams: take it
+                    // all in before saying done.
+                    if ping {
+                        let answer = page.execute(EvaluateParams::new("0"));
+                        let _ = tokio::time::timeout(FLUSH_LIMIT, answer).await;
+                    }
                     while let Some(true) = futures::FutureExt::now_or_never(async { one!() }) {}
                     let _ = done.send(());
                 }
@@ -316,13 +320,16 @@ impl Session {
         }
     }
 
-    /// Takes in everything the page reported up to now (a round trip to the page, at most a
-    /// quarter of a second), so that [`Session::evidence_of`] right after holds it.
-    pub async fn flush_events(&self) {
+    /// Takes in what the browser reported before its last answer to this session, so that
+    /// [`Session::evidence_of`] right after holds it; with `ping`, everything the page
+    /// reported up to now (a round trip to the page, at most a quarter of a second): what
+    /// an action that set the page going needs, as input is answered before the page's
+    /// handlers have reported.
+    pub async fn flush_events(&self, ping: bool) {
         let sender = self.state.events.flush.lock().ok().and_then(|f| f.clone());
         let Some(sender) = sender else { return };
         let (done, taken) = tokio::sync::oneshot::channel();
-        if sender.send(done).is_ok() {
+        if sender.send((ping, done)).is_ok() {
             let _ = tokio::time::timeout(FLUSH_LIMIT * 2, taken).await;
         }
     }

@@ -172,17 +172,17 @@ impl BrowserSlot {
     }
 
     /// Takes in what the current tab reported (see [`Session::flush_events`]).
-    async fn flush(&self) {
+    async fn flush(&self, ping: bool) {
         if let Some(s) = self.session.as_ref().filter(|s| s.fatal().is_none()) {
-            s.flush_events().await;
+            s.flush_events(ping).await;
         }
     }
 
-    /// Everything the open session's tabs said and fetched while action `index` ran, up to
-    /// now (the first tab's items first).
-    pub(crate) async fn evidence_of(&self, index: usize) -> Evidence {
+    /// Everything the open session's tabs said and fetched while action `index` ran (the
+    /// first tab's items first): up to now with `ping`, else up to the browser's last answer.
+    pub(crate) async fn evidence_of(&self, index: usize, ping: bool) -> Evidence {
         let mut out = Evidence::default();
-        self.flush().await;
+        self.flush(ping).await;
         for s in self.root.iter().chain(self.tabs.values()) {
             let e = s.evidence_of(index);
             out.console.extend(e.console);
@@ -194,7 +194,7 @@ impl BrowserSlot {
     /// Everything the open session's tabs said and fetched since it opened, up to now.
     pub(crate) async fn evidence(&self) -> Evidence {
         let mut out = Evidence::default();
-        self.flush().await;
+        self.flush(true).await;
         for s in self.root.iter().chain(self.tabs.values()) {
             let e = s.evidence();
             out.console.extend(e.console);

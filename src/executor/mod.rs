@@ -491,8 +491,18 @@ impl Executor {
         closed.extend(dialogs::after(&self.ctx));
         record.dialogs = closed;
         if self.ctx.settings.capture {
-            let evidence = self.ctx.browser.evidence_of(index).await;
-            (record.console, record.network) = (evidence.console, evidence.network);
+            if record.failed() && !self.reporter.is_empty() {
+                // Complete up to now (one round trip to the page), for the failure's evidence.
+                let evidence = self.ctx.browser.evidence().await;
+                let flow = self.flow.clone();
+                self.emit(|| RunEvent::FlowEvidence {
+                    flow,
+                    index,
+                    evidence,
+                });
+            }
+            let evidence = self.ctx.browser.evidence_of(index, record.failed()).await;
+            (record.console, record.network) = evidence.into_parts();
         }
         self.finish_record(record)
     }

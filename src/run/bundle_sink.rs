@@ -26,6 +26,7 @@ pub struct BundleSink {
     records: Vec<Record>,
     /// Where the running flow's records start in `records`.
     flow_start: usize,
+    /// The running flow's evidence up to its last failure.
     evidence: Evidence,
     written: Vec<PathBuf>,
 }
@@ -111,9 +112,8 @@ impl RunSink for BundleSink {
                 self.flow_start = self.records.len();
                 self.evidence = Evidence::default();
             }
+            RunEvent::FlowEvidence { evidence, .. } => self.evidence = evidence.clone(),
             RunEvent::ActionFinished { record } => {
-                self.evidence.console.extend(record.console.iter().cloned());
-                self.evidence.network.extend(record.network.iter().cloned());
                 self.records.push(record.clone());
                 // An action that never ran (its flow had stopped) has nothing to show.
                 if record.failed() && !record.tries.is_empty() {

@@ -9,6 +9,7 @@
 //!     ActionStarted                  once per action
 //!       AttemptStarted               once per attempt (1-based)
 //!       AttemptFinished              the attempt's Try: passed or failed, its error, artifacts
+//!     FlowEvidence                   before a failed action's record: its flow's evidence so far
 //!     ActionFinished                 the action's final Record (every Try in it)
 //!   FlowFinished
 //! RunFinished                        also after an interruption (then `interrupted` says why)
@@ -79,6 +80,17 @@ pub enum RunEvent {
         /// Another attempt follows.
         will_retry: bool,
     },
+    /// Everything the flow's pages said and fetched up to the failure of action `index`,
+    /// sent just before that action's `ActionFinished` (records of passing actions hold what
+    /// the browser had reported by their end; this is complete).
+    FlowEvidence {
+        /// The flow's name, when the action runs in one.
+        flow: Option<String>,
+        /// The failed action's position in its flow.
+        index: usize,
+        /// The flow's console messages and requests so far.
+        evidence: Evidence,
+    },
     /// An action settled; the record is final and holds every attempt.
     ActionFinished {
         /// The record.
@@ -113,6 +125,7 @@ impl RunEvent {
             RunEvent::ActionStarted { .. } => "action_started",
             RunEvent::AttemptStarted { .. } => "attempt_started",
             RunEvent::AttemptFinished { .. } => "attempt_finished",
+            RunEvent::FlowEvidence { .. } => "flow_evidence",
             RunEvent::ActionFinished { .. } => "action_finished",
             RunEvent::FlowFinished { .. } => "flow_finished",
             RunEvent::RunFinished { .. } => "run_finished",

@@ -101,6 +101,11 @@ impl Evidence {
         self.console.is_empty() && self.network.is_empty()
     }
 
+    /// The console and network lists.
+    pub fn into_parts(self) -> (Vec<ConsoleEntry>, Vec<NetworkEntry>) {
+        (self.console, self.network)
+    }
+
     /// The items tied to action `index`.
     pub fn of_action(&self, index: usize) -> Evidence {
         Evidence {

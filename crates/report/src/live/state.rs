@@ -200,7 +200,7 @@ impl State {
                 will_retry: true,
                 ..
             } => self.running_attempt(*index, attempt.attempt.saturating_add(1)),
-            RunEvent::AttemptFinished { .. } => {}
+            RunEvent::AttemptFinished { .. } | RunEvent::FlowEvidence { .. } => {}
             // These two count the change themselves.
             RunEvent::ActionFinished { record } => {
                 self.push(record.clone(), None);
