@@ -159,6 +159,15 @@ fn each_action_holds_what_its_page_said_and_fetched_and_the_failure_keeps_the_do
             .as_deref()
             .unwrap_or_default()
             .contains("/pages/evidence"));
+        // The replay studio shows them: every message and request, the DOM of the failure as
+        // escaped source, and the page's own markup nowhere raw.
+        let replay = std::fs::read_to_string(dir.path().join("replay.html")).expect("replay");
+        for text in ["debug-1", "warn-4", "error-5", "thrown-6", "status?code=404"] {
+            assert!(replay.contains(text), "{text} not in the replay");
+        }
+        assert_eq!(replay.matches("<details class=\"dom\">").count(), 1);
+        assert!(replay.contains("&lt;h1 id=&quot;total&quot;&gt;Total: 3&lt;/h1&gt;"));
+        assert!(!replay.contains("<button id=\"go\""));
         let failed_loads = console
             .iter()
             .filter(|c| c.source == "browser" && c.level == "error")
