@@ -2,7 +2,7 @@
 //! response headers, status, timings, sizes and MIME type, and response bodies when they
 //! were asked for.
 
-use chromiumoxide::cdp::browser_protocol::network::ResourceTiming;
+use chromiumoxide::cdp::browser_protocol::network::{self, ResourceTiming};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use webrunner_har::writer::{Creator, Entry, Har, Header, Log, NameValue, Response, Timings};
@@ -13,14 +13,17 @@ use super::Session;
 /// How long [`Session::har`] waits for responses that are still arriving.
 const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// A HAR response with no headers yet.
-pub(super) fn response_of(
-    status: i64,
-    status_text: &str,
-    protocol: Option<&str>,
-    mime_type: &str,
-) -> Response {
-    Response::new(status, status_text, http_version(protocol), mime_type)
+/// The HAR response (status, version, MIME type, headers) of a CDP response.
+pub(super) fn response_of(r: &network::Response) -> Response {
+    let version = http_version(r.protocol.as_deref());
+    let mut out = Response::new(
+        r.status,
+        r.status_text.clone(),
+        version,
+        r.mime_type.clone(),
+    );
+    out.headers = headers(r.headers.inner());
+    out
 }
 
 pub(super) fn headers(v: &Value) -> Vec<Header> {

@@ -94,13 +94,7 @@ impl NetworkLog {
                 if let Some(o) = self.order.iter_mut().rev().find(|o| **o == id) {
                     *o = hop.clone();
                 }
-                let mut resp = response_of(
-                    r.status,
-                    &r.status_text,
-                    r.protocol.as_deref(),
-                    &r.mime_type,
-                );
-                resp.headers = headers(r.headers.inner());
+                let mut resp = response_of(r);
                 resp.redirect_url = e.request.url.clone();
                 prev.response = Some(resp);
                 prev.timing = r.timing.clone();
@@ -143,13 +137,7 @@ impl NetworkLog {
     /// A response's headers arrived.
     pub(super) fn on_response(&mut self, e: &EventResponseReceived) {
         let r = &e.response;
-        let mut resp = response_of(
-            r.status,
-            &r.status_text,
-            r.protocol.as_deref(),
-            &r.mime_type,
-        );
-        resp.headers = headers(r.headers.inner());
+        let mut resp = response_of(r);
         resp.redirect_url = location(&resp.headers);
         let p = self.slot(e.request_id.inner());
         let req = p

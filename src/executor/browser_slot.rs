@@ -139,13 +139,7 @@ impl BrowserSlot {
     /// (`None` when not recording).
     pub(crate) async fn take_har(&mut self) -> Option<webrunner_har::writer::Har> {
         let mut capture = self.har.take()?;
-        let sessions = self
-            .root
-            .iter()
-            .chain(self.tabs.values())
-            .cloned()
-            .collect();
-        capture.close(sessions).await;
+        capture.close(self.tab_sessions().cloned().collect()).await;
         let done = capture.done.lock().ok().and_then(|mut d| d.take());
         Some(done.unwrap_or_else(empty_har))
     }
@@ -166,7 +160,7 @@ impl BrowserSlot {
     pub(crate) fn set_action(&mut self, index: usize) {
         let started_ms = crate::browser::now_ms();
         self.action = Some((index, started_ms));
-        for s in self.root.iter().chain(self.tabs.values()) {
+        for s in self.tab_sessions() {
             s.set_action(index, started_ms);
         }
     }
@@ -181,26 +175,29 @@ impl BrowserSlot {
     /// Everything the open session's tabs said and fetched while action `index` ran (the
     /// first tab's items first): up to now with `ping`, else up to the browser's last answer.
     pub(crate) async fn evidence_of(&self, index: usize, ping: bool) -> Evidence {
-        let mut out = Evidence::default();
         self.flush(ping).await;
-        for s in self.root.iter().chain(self.tabs.values()) {
-            let e = s.evidence_of(index);
+        self.gather(|s| s.evidence_of(index))
+    }
+
+    /// Everything the open session's tabs said and fetched since it opened, up to now.
+    pub(crate) async fn evidence(&self) -> Evidence {
+        self.flush(true).await;
+        self.gather(Session::evidence)
+    }
+
+    /// The evidence `of` each tab gives, the first tab's first.
+    fn gather(&self, of: impl Fn(&Session) -> Evidence) -> Evidence {
+        let mut out = Evidence::default();
+        for e in self.tab_sessions().map(of) {
             out.console.extend(e.console);
             out.network.extend(e.network);
         }
         out
     }
 
-    /// Everything the open session's tabs said and fetched since it opened, up to now.
-    pub(crate) async fn evidence(&self) -> Evidence {
-        let mut out = Evidence::default();
-        self.flush(true).await;
-        for s in self.root.iter().chain(self.tabs.values()) {
-            let e = s.evidence();
-            out.console.extend(e.console);
-            out.network.extend(e.network);
-        }
-        out
+    /// The sessions of the open tabs, the first tab first.
+    fn tab_sessions(&self) -> impl Iterator<Item = &Session> {
+        self.root.iter().chain(self.tabs.values())
     }
 
     /// Sets the `traceparent` of the current action and gives it to the open session.
@@ -228,13 +225,8 @@ impl BrowserSlot {
 
     /// Closes the open session (every tab and the browser context); the browser stays up.
     pub(crate) async fn close_session(&mut self) {
+        let sessions = self.tab_sessions().cloned().collect();
         if let Some(capture) = self.har.as_mut() {
-            let sessions = self
-                .root
-                .iter()
-                .chain(self.tabs.values())
-                .cloned()
-                .collect();
             capture.close(sessions).await;
         }
         self.close_sessions().await;
