@@ -31,8 +31,16 @@ median() {
   printf '%s\n' "${out[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
 }
 
-rust=$(median "${CARGO_TARGET_DIR:-target}"/release/examples/bench_browser_loop "$url" "$N")
-rust_off=$(median "${CARGO_TARGET_DIR:-target}"/release/examples/bench_browser_loop "$url" "$N" off)
+# Capture on and off alternate run by run, so a change in the machine's load falls on both.
+loop_bin="${CARGO_TARGET_DIR:-target}"/release/examples/bench_browser_loop
+ons=() offs=()
+for _ in $(seq "$RUNS"); do
+  ons+=("$("$loop_bin" "$url" "$N" || echo FAILED)")
+  offs+=("$("$loop_bin" "$url" "$N" off || echo FAILED)")
+done
+mid() { printf '%s\n' "$@" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+rust=$(mid "${ons[@]}")
+rust_off=$(mid "${offs[@]}")
 pw=skipped
 if command -v npm >/dev/null && command -v node >/dev/null; then
   modules=$(bench/pw/install.sh) || modules=
