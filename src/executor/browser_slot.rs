@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use webrunner_record::Evidence;
+use webrunner_record::{CspViolation, Evidence};
 
 use crate::browser::{Browser, BrowserError, BrowserOptions, DialogPolicy, Session, WindowInfo};
 
@@ -189,6 +189,17 @@ impl BrowserSlot {
             out.network.extend(e.network);
         }
         out
+    }
+
+    /// The Content-Security-Policy violations of the open session's tabs while action
+    /// `index` ran, as far as reported (none unless `enabled`: `--csp-report`).
+    pub(crate) async fn csp_of(&self, index: usize, enabled: bool) -> Vec<CspViolation> {
+        if !enabled {
+            return Vec::new();
+        }
+        self.flush(false).await;
+        let tabs = self.root.iter().chain(self.tabs.values());
+        tabs.flat_map(|s| s.csp_of(index)).collect()
     }
 
     /// Everything the open session's tabs said and fetched since it opened, up to now.

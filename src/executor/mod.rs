@@ -504,6 +504,7 @@ impl Executor {
             let evidence = self.ctx.browser.evidence_of(index, record.failed()).await;
             (record.console, record.network) = evidence.into_parts();
         }
+        record.csp = self.ctx.csp_of(index).await;
         self.finish_record(record)
     }
 }
