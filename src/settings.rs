@@ -88,6 +88,9 @@ pub struct Settings {
     /// Tie the page's console messages and requests to each action's record, and keep the
     /// DOM of a failed attempt (`--no-capture` turns it off).
     pub capture: bool,
+    /// Collect the pages' Content-Security-Policy violations from the first script on, into
+    /// each action's record (`--csp-report`); `WR_csp_assert_*` need it.
+    pub csp_report: bool,
     /// How Chromium is launched when a command first needs it.
     pub browser: BrowserOptions,
     /// The folder of the flow file that is running, when it came from a file: files the
@@ -111,6 +114,7 @@ impl Default for Settings {
             wait_timeout: Duration::from_secs(10),
             screenshot_dir: None,
             capture: true,
+            csp_report: false,
             browser: BrowserOptions::default(),
             output_dir: None,
             flow_dir: None,

@@ -264,6 +264,7 @@ fn hostile_records() -> Vec<Record> {
         dialogs: vec![],
         console: vec![],
         network: vec![],
+        csp: Vec::new(),
     };
     let mut second = base.clone();
     second.index = 1;

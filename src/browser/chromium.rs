@@ -379,7 +379,8 @@ async fn drive(mut handler: chromiumoxide::Handler, closed: Arc<FatalCell>) {
         match handler.next().await {
             None => break "the DevTools connection ended".to_string(),
             // Messages chromiumoxide cannot decode do not end the connection.
-            Some(Ok(())) | Some(Err(CdpError::InvalidMessage(..))) => {}
+            Some(Ok(())) => {}
+            Some(Err(CdpError::InvalidMessage(text, _))) => super::csp::rescue(&text),
             Some(Err(e @ CdpError::Ws(_))) => {
                 break format!("the DevTools connection failed ({e})")
             }

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use chromiumoxide::cdp::browser_protocol::audits::EventIssueAdded;
 use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
 use chromiumoxide::cdp::browser_protocol::network::{
     EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
@@ -15,7 +16,7 @@ use chromiumoxide::cdp::browser_protocol::network::{
 };
 use chromiumoxide::cdp::browser_protocol::page::{EventFrameNavigated, EventLoadEventFired};
 use chromiumoxide::cdp::js_protocol::runtime::{
-    EvaluateParams, EventConsoleApiCalled, EventExceptionThrown, RemoteObject,
+    EvaluateParams, EventBindingCalled, EventConsoleApiCalled, EventExceptionThrown, RemoteObject,
 };
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -45,6 +46,8 @@ pub(super) struct PageEvents {
     bodies: AtomicBool,
     /// Asks the watcher to take in everything the browser reported so far.
     flush: Mutex<Option<tokio::sync::mpsc::UnboundedSender<Flush>>>,
+    /// Content-Security-Policy violations, once collecting (`csp`).
+    pub(super) csp: Mutex<super::csp::CspLog>,
 }
 
 impl Default for PageEvents {
@@ -56,6 +59,7 @@ impl Default for PageEvents {
             keep_all: AtomicBool::new(false),
             bodies: AtomicBool::new(false),
             flush: Mutex::default(),
+            csp: Mutex::default(),
         }
     }
 }
@@ -63,7 +67,7 @@ impl Default for PageEvents {
 impl PageEvents {
     /// The action running at `time` (milliseconds since the Unix epoch): the browser's own
     /// time of an item, so an item reported late still goes to the action it happened in.
-    fn action_at(&self, time: f64) -> Option<usize> {
+    pub(super) fn action_at(&self, time: f64) -> Option<usize> {
         let actions = self.actions.lock().ok()?;
         let after = actions.partition_point(|(start, _)| *start <= time);
         match after {
@@ -201,6 +205,8 @@ pub(super) async fn watch(
     let mut failed = page.event_listener::<EventLoadingFailed>().await?;
     let mut navigated = page.event_listener::<EventFrameNavigated>().await?;
     let mut loaded = page.event_listener::<EventLoadEventFired>().await?;
+    let mut csp_page = page.event_listener::<EventBindingCalled>().await?;
+    let mut csp_audits = page.event_listener::<EventIssueAdded>().await?;
     let page = page.clone();
     let (flush_tx, mut flushes) = tokio::sync::mpsc::unbounded_channel();
     if let Ok(mut f) = events.flush.lock() {
@@ -244,6 +250,8 @@ pub(super) async fn watch(
                     failed => e => network(&mut |log| log.on_failed(&e)),
                     navigated => e => network(&mut |log| log.on_navigated(&e)),
                     loaded => e => network(&mut |log| log.on_load(&e)),
+                    csp_page => e => super::csp::on_binding(&events, &e),
+                    csp_audits => e => super::csp::on_issue(&events, &e),
                 }
             };
         }

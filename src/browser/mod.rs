@@ -6,6 +6,7 @@
 mod actionability;
 mod cdp;
 mod chromium;
+mod csp;
 mod dialogs;
 mod dom_snapshot;
 mod element;

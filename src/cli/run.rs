@@ -62,6 +62,10 @@ pub struct RunFlags {
     /// of a failed attempt.
     #[arg(long, conflicts_with = "bundle_on_failure")]
     pub no_capture: bool,
+    /// Collect Content-Security-Policy violations (enforced and report-only) into each
+    /// action's record; needed by WR_csp_assert_none and WR_csp_assert_no_directive.
+    #[arg(long)]
+    pub csp_report: bool,
     /// Print the summary and records as JSON on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -86,6 +90,7 @@ impl RunFlags {
             scripts_enabled: !self.no_scripts,
             fail_fast: self.fail_fast,
             capture: !self.no_capture,
+            csp_report: self.csp_report,
             browser: BrowserOptions {
                 headed: self.headed,
                 ..BrowserOptions::default()

@@ -16,6 +16,7 @@ mod action_chains;
 mod assertions;
 mod browser;
 mod compat;
+mod csp;
 mod element_reads;
 mod elements;
 mod navigation;
@@ -54,6 +55,7 @@ pub fn register_builtins(r: &mut CommandRegistry) {
     action_chains::register(r);
     windows::register(r);
     network::register(r);
+    csp::register(r);
 }
 
 /// Builds a [`CommandDoc`] (no aliases, no locator, no script; see its builder methods).

@@ -7,6 +7,7 @@
 
 mod interaction_pages;
 mod pages;
+mod pages_csp;
 pub mod pages_input;
 mod pages_page;
 
@@ -176,6 +177,7 @@ fn router() -> Router {
         )
         .route("/pages/slow-image", get(pages_page::slow_image))
         .route("/pages/status", get(pages_page::status))
+        .merge(pages_csp::routes())
         .route(
             "/api/traceparent",
             get(|h: HeaderMap| async move {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use webrunner_record::Evidence;
+use webrunner_record::{CspViolation, Evidence};
 
 use crate::browser::{Browser, BrowserError, BrowserOptions, DialogPolicy, Session, WindowInfo};
 
@@ -198,6 +198,16 @@ impl BrowserSlot {
     /// The sessions of the open tabs, the first tab first.
     fn tab_sessions(&self) -> impl Iterator<Item = &Session> {
         self.root.iter().chain(self.tabs.values())
+    }
+
+    /// The Content-Security-Policy violations of the open session's tabs while action
+    /// `index` ran, as far as reported (none unless `enabled`: `--csp-report`).
+    pub(crate) async fn csp_of(&self, index: usize, enabled: bool) -> Vec<CspViolation> {
+        if !enabled {
+            return Vec::new();
+        }
+        self.flush(false).await;
+        self.tab_sessions().flat_map(|s| s.csp_of(index)).collect()
     }
 
     /// Sets the `traceparent` of the current action and gives it to the open session.

@@ -45,14 +45,32 @@ impl Context {
     /// The session, opening a browser (or a new tab of a shared one) on first use. Fails at
     /// once when the session died (browser closed, tab crashed, page unresponsive).
     pub async fn session(&mut self) -> Result<Session, ActionError> {
-        Ok(self.browser.session(&self.settings.browser).await?)
+        let session = self.browser.session(&self.settings.browser).await?;
+        self.watch_csp(&session).await?;
+        Ok(session)
+    }
+
+    /// The Content-Security-Policy violations of action `index` (with `--csp-report`).
+    pub(crate) async fn csp_of(&self, index: usize) -> Vec<webrunner_record::CspViolation> {
+        let enabled = self.settings.csp_report;
+        self.browser.csp_of(index, enabled).await
+    }
+
+    /// With `--csp-report`, collects the tab's Content-Security-Policy violations (once).
+    async fn watch_csp(&self, session: &Session) -> Result<(), ActionError> {
+        if self.settings.csp_report {
+            session.install_csp().await?;
+        }
+        Ok(())
     }
 
     /// Opens a new tab in a fresh browser context, launching Chromium first when no browser
     /// is running.
     pub async fn open_browser(&mut self) -> Result<Session, ActionError> {
         self.element = None;
-        Ok(self.browser.open(&self.settings.browser).await?)
+        let session = self.browser.open(&self.settings.browser).await?;
+        self.watch_csp(&session).await?;
+        Ok(session)
     }
 
     /// Closes the tab, and Chromium when no one else shares it.

@@ -12,6 +12,7 @@ mod clock;
 mod context;
 mod dialogs;
 mod error;
+mod evidence;
 mod limit;
 mod params;
 mod registry;
@@ -490,20 +491,7 @@ impl Executor {
         record.flow = self.flow.clone();
         closed.extend(dialogs::after(&self.ctx));
         record.dialogs = closed;
-        if self.ctx.settings.capture {
-            if record.failed() && !self.reporter.is_empty() {
-                // Complete up to now (one round trip to the page), for the failure's evidence.
-                let evidence = self.ctx.browser.evidence().await;
-                let flow = self.flow.clone();
-                self.emit(|| RunEvent::FlowEvidence {
-                    flow,
-                    index,
-                    evidence,
-                });
-            }
-            let evidence = self.ctx.browser.evidence_of(index, record.failed()).await;
-            (record.console, record.network) = evidence.into_parts();
-        }
+        self.add_evidence(&mut record).await;
         self.finish_record(record)
     }
 }

@@ -176,3 +176,36 @@ mod tests {
         assert_eq!(c.action, None);
     }
 }
+
+/// One Content-Security-Policy violation the page reported (or, with `disposition`
+/// `report`, would have had blocked under a `Content-Security-Policy-Report-Only` policy).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CspViolation {
+    /// The directive that was violated, as the browser names it (e.g. `script-src-elem`).
+    pub violated_directive: String,
+    /// What was blocked: a URL, or `inline`, `eval`, `wasm-eval`, `trusted-types-sink`, ….
+    #[serde(default)]
+    pub blocked_uri: String,
+    /// The script or document where it happened, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
+    /// Its line (1-based), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_number: Option<i64>,
+    /// The first characters of the blocked script or style, when the policy asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<String>,
+    /// `enforce` (blocked) or `report` (a report-only policy: only reported).
+    #[serde(default = "enforce")]
+    pub disposition: String,
+    /// When it happened, in milliseconds since the Unix epoch, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_ms: Option<f64>,
+    /// The index of the action that was running, when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<usize>,
+}
+
+fn enforce() -> String {
+    "enforce".into()
+}

@@ -12,7 +12,7 @@ pub mod evidence;
 mod reporter;
 
 pub use events::{FlowPlan, RunEvent};
-pub use evidence::{ConsoleEntry, Evidence, NetworkEntry};
+pub use evidence::{ConsoleEntry, CspViolation, Evidence, NetworkEntry};
 pub use reporter::{Reporter, RunSink, SinkError, SinkFailure};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -130,6 +130,10 @@ pub struct Record {
     /// ended (a response still on its way has no status yet).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub network: Vec<NetworkEntry>,
+    /// The Content-Security-Policy violations the page reported while the action ran
+    /// (`run --csp-report`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub csp: Vec<CspViolation>,
 }
 
 /// A JavaScript dialog the runner closed on its own.
@@ -181,6 +185,7 @@ impl Record {
             dialogs: Vec::new(),
             console: Vec::new(),
             network: Vec::new(),
+            csp: Vec::new(),
         }
     }
 

@@ -259,6 +259,7 @@ mod tests {
             dialogs: vec![],
             console: vec![],
             network: vec![],
+            csp: Vec::new(),
         }
     }
 

@@ -87,6 +87,7 @@ fn record(index: usize, command: &str, status: Status) -> Record {
         dialogs: vec![],
         console: vec![],
         network: vec![],
+        csp: Vec::new(),
     }
 }
 

@@ -24,6 +24,7 @@ fn record(index: usize, command: &str, status: Status) -> Record {
         dialogs: vec![],
         console: vec![],
         network: vec![],
+        csp: Vec::new(),
     }
 }
 

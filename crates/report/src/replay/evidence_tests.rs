@@ -28,6 +28,7 @@ fn rec(index: usize, command: &str, status: Status) -> Record {
         dialogs: vec![],
         console: vec![],
         network: vec![],
+        csp: Vec::new(),
     }
 }
 

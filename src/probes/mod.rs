@@ -1,0 +1,3 @@
+//! Browser-side probes: the Content-Security-Policy violation collector.
+
+pub mod csp;
