@@ -9,6 +9,7 @@ pub mod demo;
 pub mod executor;
 pub mod failure;
 pub mod monitor;
+pub mod probes;
 pub mod run;
 pub mod settings;
 pub mod stop;
@@ -18,6 +19,7 @@ pub mod timeline;
 pub use action::{load_flow, parse_flow, Action, Flow, FlowError};
 pub use executor::{ActionError, CommandRegistry, Context, Executor};
 pub use monitor::SyntheticMonitor;
+pub use probes::leak::{detect_growth, LeakReport, MemoryLeakError};
 pub use settings::Settings;
 pub use stop::StopSignal;
 pub use webrunner_record::{
