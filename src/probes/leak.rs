@@ -5,7 +5,8 @@
 //! all through raw CDP calls (`Memory.getDOMCountersForLeakDetection` is not used: it crashes
 //! the renderer of a normal Chromium) — never `performance.memory`, so a page without it is measured the same. A least
 //! squares line through the samples gives each quantity's growth per iteration and the heap's
-//! R².
+//! R². The heap and the counters are those of the tab's renderer process (a tab of its own
+//! browser context shares it with no other tab).
 //!
 //! A page is **leaking** when either
 //! - its heap grows by more than the budget per iteration ([`DEFAULT_BUDGET_BYTES`], 100 KiB,
@@ -219,6 +220,32 @@ pub async fn detect_growth<E: Display>(
     let started = Instant::now();
     session.cdp("Performance.enable", json!({})).await?;
     let mut sampler = Sampler::default();
+    let sampled = rounds(session, &mut action, &mut sampler, iterations, warmup).await;
+    // The metrics domain goes back off whatever happened.
+    let _ = session.cdp("Performance.disable", json!({})).await;
+    let samples = sampled?;
+    let mut report =
+        LeakReport::from_samples(samples, budget.unwrap_or(DEFAULT_BUDGET_BYTES), warmup);
+    report.counters_source = sampler.source.name().into();
+    report.ms_per_iteration =
+        started.elapsed().as_secs_f64() * 1000.0 / (warmup + iterations) as f64;
+    if report.leaking {
+        return Err(MemoryLeakError {
+            report: Box::new(report),
+        }
+        .into());
+    }
+    Ok(report)
+}
+
+/// The warm-up rounds, the baseline sample, then a round and a sample per iteration.
+async fn rounds<E: Display>(
+    session: &Session,
+    action: &mut impl AsyncFnMut() -> Result<(), E>,
+    sampler: &mut Sampler,
+    iterations: usize,
+    warmup: usize,
+) -> Result<Vec<Sample>, LeakError> {
     let mut samples = Vec::with_capacity(iterations + 1);
     for round in 1..=warmup + iterations {
         if round == warmup + 1 {
@@ -232,19 +259,7 @@ pub async fn detect_growth<E: Display>(
             samples.push(sampler.sample(session, round - warmup).await?);
         }
     }
-    let _ = session.cdp("Performance.disable", json!({})).await;
-    let mut report =
-        LeakReport::from_samples(samples, budget.unwrap_or(DEFAULT_BUDGET_BYTES), warmup);
-    report.counters_source = sampler.source.name().into();
-    report.ms_per_iteration =
-        started.elapsed().as_secs_f64() * 1000.0 / (warmup + iterations) as f64;
-    if report.leaking {
-        return Err(MemoryLeakError {
-            report: Box::new(report),
-        }
-        .into());
-    }
-    Ok(report)
+    Ok(samples)
 }
 
 /// Where the counts come from: the best method the browser answers, found at the first
