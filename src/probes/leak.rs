@@ -2,11 +2,11 @@
 //! every sample the probe forces garbage collection (`HeapProfiler.collectGarbage`), then
 //! reads the JS heap (`Performance.getMetrics`, `JSHeapUsedSize`) and the live DOM nodes,
 //! documents and event listeners (`Memory.getDOMCounters`, else `Performance.getMetrics`),
-//! all through raw CDP calls (`Memory.getDOMCountersForLeakDetection` is not used: it crashes
-//! the renderer of a normal Chromium) — never `performance.memory`, so a page without it is measured the same. A least
-//! squares line through the samples gives each quantity's growth per iteration and the heap's
-//! R². The heap and the counters are those of the tab's renderer process (a tab of its own
-//! browser context shares it with no other tab).
+//! all through raw CDP calls — never `performance.memory`, so a page without it is measured
+//! the same. (`Memory.getDOMCountersForLeakDetection` is not used: it crashes the renderer of
+//! a release Chromium.) A least squares line through the samples gives each quantity's growth
+//! per iteration and the heap's R². The heap and the counters are those of the tab's renderer
+//! process (a tab of its own browser context shares it with no other tab).
 //!
 //! A page is **leaking** when either
 //! - its heap grows by more than the budget per iteration ([`DEFAULT_BUDGET_BYTES`], 100 KiB,
@@ -283,6 +283,8 @@ impl Counters {
 #[derive(Default)]
 struct Sampler {
     source: Counters,
+    /// Whether the first sample fixed the source.
+    checked: bool,
 }
 
 /// The counts of one sample: nodes, documents, listeners.
@@ -297,22 +299,27 @@ impl Sampler {
         session
             .cdp("HeapProfiler.collectGarbage", json!({}))
             .await?;
-        let counted = loop {
-            let got = match self.source {
-                Counters::Metrics => break None,
-                s => session
-                    .cdp(s.name(), json!({}))
-                    .await
-                    .map(|v| counts(s, &v)),
-            };
-            match got {
-                Ok(Some(c)) => break Some(c),
-                // Not in this browser, or an answer of another shape: the next method.
-                _ => {
+        let counted = match self.source {
+            Counters::Metrics => None,
+            s => match session
+                .cdp(s.name(), json!({}))
+                .await
+                .map(|v| counts(s, &v))
+            {
+                Ok(Some(c)) => Some(c),
+                // Not in this browser, or an answer of another shape: fall back at the
+                // baseline; later, never mix sources within one series.
+                Ok(None) | Err(BrowserError::Cdp(_)) if !self.checked => {
                     self.source = Counters::Metrics;
+                    None
                 }
-            }
+                Ok(None) => {
+                    return Err(BrowserError::Cdp(format!("{}: no counts", s.name())));
+                }
+                Err(e) => return Err(e),
+            },
         };
+        self.checked = true;
         let metrics = session.cdp("Performance.getMetrics", json!({})).await?;
         let metric = |name: &str| -> Option<u64> {
             metrics["metrics"]
