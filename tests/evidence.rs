@@ -162,13 +162,7 @@ fn each_action_holds_what_its_page_said_and_fetched_and_the_failure_keeps_the_do
         // The replay studio shows them: every message and request, the DOM of the failure as
         // escaped source, and the page's own markup nowhere raw.
         let replay = std::fs::read_to_string(dir.path().join("replay.html")).expect("replay");
-        for text in [
-            "debug-1",
-            "warn-4",
-            "error-5",
-            "thrown-6",
-            "status?code=404",
-        ] {
+        for text in ["debug-1", "warn-4", "error-5", "thrown-6", "status?code=404"] {
             assert!(replay.contains(text), "{text} not in the replay");
         }
         assert_eq!(replay.matches("<details class=\"dom\">").count(), 1);
