@@ -20,6 +20,7 @@ pub use action::{load_flow, parse_flow, Action, Flow, FlowError};
 pub use executor::{ActionError, CommandRegistry, Context, Executor};
 pub use monitor::SyntheticMonitor;
 pub use probes::csp::{CspViolation, CspViolationCollector};
+pub use probes::leak::{detect_growth, LeakError, LeakReport, MemoryLeakError};
 pub use settings::Settings;
 pub use stop::StopSignal;
 pub use webrunner_record::{

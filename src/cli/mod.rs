@@ -13,6 +13,7 @@ mod commands;
 mod dashboard;
 mod demo;
 mod har_diff;
+mod leak;
 mod monitor;
 mod progress;
 mod replay;
@@ -72,6 +73,9 @@ enum Command {
     Timeline(timeline::TimelineArgs),
     /// Failure bundles: create from a run folder, extract safely, verify, rerun.
     Bundle(bundle::BundleArgs),
+    /// Memory-leak probe: SETUP_FLOW once, then ACTION_FLOW repeated while the heap, DOM
+    /// nodes and listeners are sampled after forced garbage collection; exit 1 on a leak.
+    Leak(leak::LeakArgs),
 }
 
 /// `v` seconds from the flag `--flag`; a negative, NaN or too large value (more than a day)
@@ -122,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::Dashboard(args) => dashboard::execute(args),
         Command::Timeline(args) => timeline::execute(args),
         Command::Bundle(args) => bundle::execute(args),
+        Command::Leak(args) => leak::execute(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -10,6 +10,7 @@ mod pages;
 mod pages_csp;
 pub mod pages_input;
 mod pages_page;
+mod pages_probes;
 
 use std::net::SocketAddr;
 
@@ -174,6 +175,14 @@ fn router() -> Router {
         .route(
             "/pages/evidence",
             get(|h: HeaderMap| async move { page(&h, pages_page::EVIDENCE) }),
+        )
+        .route(
+            "/probes/leak",
+            get(|h: HeaderMap| async move { page(&h, pages_probes::LEAK) }),
+        )
+        .route(
+            "/probes/clean",
+            get(|h: HeaderMap| async move { page(&h, pages_probes::CLEAN) }),
         )
         .route("/pages/slow-image", get(pages_page::slow_image))
         .route("/pages/status", get(pages_page::status))

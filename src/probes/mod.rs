@@ -1,3 +1,6 @@
-//! Browser-side probes: the Content-Security-Policy violation collector.
+//! Browser-side probes (SPEC §8): measurements a test takes from inside the page — the
+//! memory-leak probe ([`leak::detect_growth`]) and the Content-Security-Policy violation
+//! collector ([`csp::CspViolationCollector`]).
 
 pub mod csp;
+pub mod leak;
