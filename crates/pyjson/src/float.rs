@@ -125,14 +125,18 @@ impl Out<'_> {
     }
 
     fn extend(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.push(b);
+        let end = self.len + bytes.len();
+        if let Some(slot) = self.buf.get_mut(self.len..end) {
+            slot.copy_from_slice(bytes);
+            self.len = end;
         }
     }
 
     fn zeros(&mut self, n: usize) {
-        for _ in 0..n {
-            self.push(b'0');
+        let end = self.len + n;
+        if let Some(slot) = self.buf.get_mut(self.len..end) {
+            slot.fill(b'0');
+            self.len = end;
         }
     }
 }
