@@ -149,6 +149,7 @@ fn parse_exp(text: &[u8]) -> i32 {
 }
 
 /// Appends Python's text of the float `v` (`repr(v)`, with `spelling` for nan and infinities).
+#[inline]
 pub fn push_float(out: &mut Vec<u8>, v: f64, spelling: NonFinite) {
     let mut buf = [0u8; MAX_LEN];
     let len = format(v, spelling, &mut buf);
@@ -156,6 +157,7 @@ pub fn push_float(out: &mut Vec<u8>, v: f64, spelling: NonFinite) {
 }
 
 /// Writes Python's text of the float `v` to `w` (see [`push_float`]).
+#[inline]
 pub fn write_float<W: ?Sized + io::Write>(
     w: &mut W,
     v: f64,

@@ -7,6 +7,7 @@ use std::io;
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends `s` as a JSON string, quotes included.
+#[inline]
 pub fn push_json_str(out: &mut Vec<u8>, s: &str, ensure_ascii: bool) {
     // Writing to a Vec cannot fail.
     let _ = write_json_str(out, s, ensure_ascii);
