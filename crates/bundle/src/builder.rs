@@ -11,7 +11,7 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::error::{FailureBundleError, Result};
 use crate::names::{self, MANIFEST_NAME};
-use crate::pyjson;
+use crate::python_json;
 use crate::read::{ArtifactEntry, Manifest};
 
 /// The evidence of one failed test, gathered before it is written as a zip.
@@ -76,7 +76,7 @@ impl FailureBundle {
     /// Adds console messages as `artifacts/console.json`, written like Python's
     /// `json.dumps(messages, ensure_ascii=False, indent=2)`.
     pub fn add_console(&mut self, messages: &[Value]) {
-        let text = pyjson::dumps(&Value::Array(messages.to_vec()));
+        let text = python_json(&Value::Array(messages.to_vec()));
         self.entries
             .insert("artifacts/console.json".to_owned(), text);
     }
@@ -84,7 +84,7 @@ impl FailureBundle {
     /// Adds network responses as `artifacts/network.json`, written like
     /// [`add_console`](Self::add_console).
     pub fn add_network(&mut self, responses: &[Value]) {
-        let text = pyjson::dumps(&Value::Array(responses.to_vec()));
+        let text = python_json(&Value::Array(responses.to_vec()));
         self.entries
             .insert("artifacts/network.json".to_owned(), text);
     }
@@ -158,7 +158,7 @@ impl FailureBundle {
     /// The bytes of `manifest.json`, like Python's
     /// `json.dumps(manifest, ensure_ascii=False, indent=2)`.
     pub fn manifest_json(&self) -> Vec<u8> {
-        pyjson::dumps(&self.manifest().to_value())
+        python_json(&self.manifest().to_value())
     }
 
     /// Writes the bundle as a zip (deflate) at `path`, creating its folder, and returns

@@ -33,7 +33,6 @@ mod builder;
 mod error;
 mod extract;
 mod names;
-mod pyjson;
 mod read;
 mod scan;
 
@@ -52,5 +51,10 @@ pub use read::{
 /// `json.dumps(value, ensure_ascii=False, indent=2)` does (the layout of `manifest.json`,
 /// `console.json` and `network.json`).
 pub fn python_json(value: &serde_json::Value) -> Vec<u8> {
-    pyjson::dumps(value)
+    webrunner_pyjson::dumps(value, PYTHON_JSON)
 }
+
+/// `ensure_ascii=False, indent=2`.
+const PYTHON_JSON: webrunner_pyjson::Options = webrunner_pyjson::Options::DEFAULT
+    .ensure_ascii(false)
+    .indent(2);

@@ -1,46 +1,8 @@
-//! Unit tests of the bundle builder, reader and the Python-style JSON.
+//! Unit tests of the bundle builder and reader.
 
 use serde_json::json;
 
-use crate::pyjson::float_repr;
-use crate::{
-    extract_bundle, extract_to, python_json, verify, FailureBundle, FailureBundleError as E,
-};
-
-#[test]
-fn floats_are_written_as_python_repr() {
-    // Expected texts are Python 3.11's repr() of the same floats.
-    let cases = [
-        (0.0, "0.0"),
-        (-0.0, "-0.0"),
-        (1.0, "1.0"),
-        (1.5, "1.5"),
-        (0.1, "0.1"),
-        (0.0001, "0.0001"),
-        (0.00001, "1e-05"),
-        (1.5e-7, "1.5e-07"),
-        (123.456, "123.456"),
-        (1e15, "1000000000000000.0"),
-        (1e16, "1e+16"),
-        (1.2345e16, "1.2345e+16"),
-        (9_007_199_254_740_993.0, "9007199254740992.0"),
-        (1e22, "1e+22"),
-        (f64::MAX, "1.7976931348623157e+308"),
-        (5e-324, "5e-324"),
-        (-2.5e-300, "-2.5e-300"),
-    ];
-    for (x, want) in cases {
-        assert_eq!(float_repr(x), want, "{x:e}");
-    }
-}
-
-#[test]
-fn json_is_laid_out_like_python() {
-    let value =
-        json!({"a": [1, 2.0, "é\n\"\u{1}\u{7f}"], "b": {}, "c": [], "d": null, "e": {"f": true}});
-    let want = "{\n  \"a\": [\n    1,\n    2.0,\n    \"é\\n\\\"\\u0001\u{7f}\"\n  ],\n  \"b\": {},\n  \"c\": [],\n  \"d\": null,\n  \"e\": {\n    \"f\": true\n  }\n}";
-    assert_eq!(String::from_utf8(python_json(&value)).expect("utf-8"), want);
-}
+use crate::{extract_bundle, extract_to, verify, FailureBundle, FailureBundleError as E};
 
 #[test]
 fn captured_at_is_utc_to_the_second() {

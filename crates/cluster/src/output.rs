@@ -3,50 +3,20 @@
 //! and a readable table with "why grouped".
 
 use std::fmt::Write as _;
-use std::io;
 
 use serde::Serialize;
+use webrunner_pyjson::{Options, PyFormatter};
 
 use crate::cluster::{Cluster, ClusterSummary};
-
-/// serde_json formatter with Python's default separators.
-struct PythonFormatter;
-
-impl serde_json::ser::Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(b", ")
-        }
-    }
-
-    fn begin_object_key<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(b", ")
-        }
-    }
-
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-}
 
 /// The `cluster_summary` JSON text of `summary`, as Python's
 /// `json.dumps(summary, ensure_ascii=False)` writes it (no trailing newline).
 pub fn summary_json(summary: &[ClusterSummary]) -> String {
     let mut buf = Vec::with_capacity(64 + summary.len() * 256);
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, PythonFormatter);
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        PyFormatter::new(Options::DEFAULT.ensure_ascii(false)),
+    );
     // Serialising strings, numbers and lists into memory cannot fail.
     if summary.serialize(&mut ser).is_err() {
         return "[]".into();

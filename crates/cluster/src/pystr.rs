@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use serde_json::Value;
+use webrunner_pyjson::{float_repr, repr_value};
 
 use crate::flat_json::unescape;
 use crate::pychars::is_printable;
@@ -43,9 +44,7 @@ pub(crate) fn truthy_text(text: &str) -> Option<Cow<'_, str>> {
             if empty {
                 None
             } else {
-                let mut out = String::new();
-                repr_value(&value, &mut out);
-                Some(Cow::Owned(out))
+                Some(Cow::Owned(repr_value(&value, is_printable)))
             }
         }
         _ => number_text(text),
@@ -63,11 +62,7 @@ pub(crate) fn truthy_value_text(value: &Value) -> Option<Cow<'_, str>> {
         Value::Array(a) if a.is_empty() => None,
         Value::Object(o) if o.is_empty() => None,
         Value::Number(n) if n.as_f64() == Some(0.0) => None,
-        other => {
-            let mut out = String::new();
-            repr_value(other, &mut out);
-            Some(Cow::Owned(out))
-        }
+        other => Some(Cow::Owned(repr_value(other, is_printable))),
     }
 }
 
@@ -83,134 +78,6 @@ fn number_text(text: &str) -> Option<Cow<'_, str>> {
         None
     } else {
         Some(Cow::Borrowed(text))
-    }
-}
-
-/// Python's `repr(float)`: the shortest round-tripping digits, in positional notation when
-/// the decimal exponent is in -4..16, otherwise as `1.5e+300` / `1e-05`.
-pub(crate) fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    let sci = format!("{:e}", f);
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if !(-4..16).contains(&exp) {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        out.push_str(&format!("{:02}", exp.abs()));
-    } else if exp < 0 {
-        out.push_str("0.");
-        for _ in 0..(-exp - 1) {
-            out.push('0');
-        }
-        out.push_str(&digits);
-    } else {
-        let point = exp as usize + 1;
-        if digits.len() > point {
-            out.push_str(&digits[..point]);
-            out.push('.');
-            out.push_str(&digits[point..]);
-        } else {
-            out.push_str(&digits);
-            for _ in digits.len()..point {
-                out.push('0');
-            }
-            out.push_str(".0");
-        }
-    }
-    out
-}
-
-/// Python's `repr(str)`.
-pub(crate) fn repr_str(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if is_printable(c) => out.push(c),
-            c => {
-                let cp = c as u32;
-                if cp < 0x100 {
-                    out.push_str(&format!("\\x{cp:02x}"));
-                } else if cp < 0x10000 {
-                    out.push_str(&format!("\\u{cp:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{cp:08x}"));
-                }
-            }
-        }
-    }
-    out.push(quote);
-}
-
-/// Python's `repr()` of the value `json.load` would have made of `v`.
-fn repr_value(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                out.push_str(&i.to_string());
-            } else if let Some(u) = n.as_u64() {
-                out.push_str(&u.to_string());
-            } else {
-                out.push_str(&float_repr(n.as_f64().unwrap_or(f64::NAN)));
-            }
-        }
-        Value::String(s) => repr_str(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                repr_value(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                repr_str(k, out);
-                out.push_str(": ");
-                repr_value(item, out);
-            }
-            out.push('}');
-        }
     }
 }
 
