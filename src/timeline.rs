@@ -337,15 +337,25 @@ pub fn to_json(events: &[TimelineEvent]) -> String {
 }
 
 /// Writes what [`to_json`] gives, and a newline, in large blocks.
-pub fn write_events(events: &[TimelineEvent], mut out: impl Write) -> io::Result<()> {
+pub fn write_events(events: &[TimelineEvent], out: impl Write) -> io::Result<()> {
+    write_list(events, out, write_event)
+}
+
+/// Writes `items` as a JSON list (`", "` between them) and a newline, each printed by
+/// `print`, in blocks of a megabyte.
+pub(crate) fn write_list<T>(
+    items: impl IntoIterator<Item = T>,
+    mut out: impl Write,
+    mut print: impl FnMut(&mut Vec<u8>, T),
+) -> io::Result<()> {
     const BLOCK: usize = 1 << 20;
     let mut buf = Vec::with_capacity(BLOCK + 4096);
     buf.push(b'[');
-    for (i, e) in events.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             buf.extend_from_slice(b", ");
         }
-        write_event(&mut buf, e);
+        print(&mut buf, item);
         if buf.len() >= BLOCK {
             out.write_all(&buf)?;
             buf.clear();

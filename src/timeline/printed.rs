@@ -201,24 +201,11 @@ impl Timeline {
 
     /// Writes the list as Python's `json.dumps(build(...))` prints it, and a newline, in
     /// large blocks.
-    pub fn write_json(&self, mut out: impl Write) -> io::Result<()> {
-        const BLOCK: usize = 1 << 20;
-        let mut buf = Vec::with_capacity(BLOCK + 4096);
-        buf.push(b'[');
-        for (i, &slot) in self.slots.iter().enumerate() {
-            if i > 0 {
-                buf.extend_from_slice(b", ");
-            }
+    pub fn write_json(&self, out: impl Write) -> io::Result<()> {
+        super::write_list(&self.slots, out, |buf, &slot| {
             if let Some((kind, label, payload)) = self.get(slot) {
-                write_printed(&mut buf, slot.timestamp_ms, kind, label, payload);
+                write_printed(buf, slot.timestamp_ms, kind, label, payload);
             }
-            if buf.len() >= BLOCK {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
-        }
-        buf.extend_from_slice(b"]\n");
-        out.write_all(&buf)?;
-        out.flush()
+        })
     }
 }
