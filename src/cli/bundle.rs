@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use webrunner::failure::{bundle_path, failure_bundle, FailureInput, FLOW_ENTRY};
 use webrunner::terminal::escape_for_terminal;
-use webrunner::{parse_flow, ConsoleEntry, Evidence, NetworkEntry, Record};
+use webrunner::timeline::run_dir::flow_evidence;
+use webrunner::{parse_flow, Evidence};
 
 use super::run::{interrupted_code, report, run_until_signal, RunFlags};
 use super::{EXIT_FAILED, EXIT_OK};
@@ -102,59 +103,6 @@ fn verify(bundles: &[PathBuf]) -> anyhow::Result<u8> {
     Ok(code)
 }
 
-/// A run folder's JSON list (`console.json`, `network.json`), when it is there.
-fn read_list<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Option<Vec<T>>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(
-            serde_json::from_slice(&bytes).with_context(|| format!("{}", path.display()))?,
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("{}", path.display())),
-    }
-}
-
-/// An item of a run's list with its flow.
-#[derive(serde::Deserialize)]
-struct InFlow<T> {
-    #[serde(default)]
-    flow: Option<String>,
-    #[serde(flatten)]
-    item: T,
-}
-
-/// What flow `flow` said and fetched up to action `index`: from the run's lists when they
-/// are there, else from its records.
-fn evidence_of(
-    run: &Path,
-    flow: Option<&str>,
-    index: usize,
-    records: &[Record],
-) -> anyhow::Result<Evidence> {
-    let keep = |f: &Option<String>, action: Option<usize>| {
-        f.as_deref() == flow && action.is_none_or(|a| a <= index)
-    };
-    let console: Option<Vec<InFlow<ConsoleEntry>>> = read_list(&run.join("console.json"))?;
-    let network: Option<Vec<InFlow<NetworkEntry>>> = read_list(&run.join("network.json"))?;
-    Ok(match (console, network) {
-        (Some(c), Some(n)) => Evidence {
-            console: c
-                .into_iter()
-                .filter(|x| keep(&x.flow, x.item.action))
-                .map(|x| x.item)
-                .collect(),
-            network: n
-                .into_iter()
-                .filter(|x| keep(&x.flow, x.item.action))
-                .map(|x| x.item)
-                .collect(),
-        },
-        _ => Evidence {
-            console: records.iter().flat_map(|r| r.console.clone()).collect(),
-            network: records.iter().flat_map(|r| r.network.clone()).collect(),
-        },
-    })
-}
-
 fn create(
     run: &Path,
     flow: Option<&str>,
@@ -196,7 +144,18 @@ fn create(
             .rposition(|x| x.flow != r.flow || x.index >= r.index)
             .map_or(0, |p| p + 1);
         let flow_records = &records[flow_start..=at];
-        let evidence = evidence_of(run, r.flow.as_deref(), r.index, flow_records)?;
+        // The run's complete lists when they are there, else what the records hold.
+        let evidence =
+            flow_evidence(run, r.flow.as_deref(), r.index)?.unwrap_or_else(|| Evidence {
+                console: flow_records
+                    .iter()
+                    .flat_map(|x| x.console.clone())
+                    .collect(),
+                network: flow_records
+                    .iter()
+                    .flat_map(|x| x.network.clone())
+                    .collect(),
+            });
         let flow_file = r.flow.as_deref().map(Path::new).filter(|p| p.is_file());
         let input = FailureInput {
             failed: r,

@@ -5,15 +5,17 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use webrunner_record::{Evidence, Record, RunEvent, RunSink, SinkError};
 
-/// An item with the flow it came from.
-#[derive(Serialize)]
-struct InFlow<'a, T> {
-    flow: &'a str,
+/// An item of `console.json` or `network.json`: the entry with the flow it came from.
+#[derive(Serialize, Deserialize)]
+pub struct InFlow<F, T> {
+    /// The flow's name (borrowed when written; `Option<String>` when read).
+    pub flow: F,
+    /// The console or network entry.
     #[serde(flatten)]
-    item: &'a T,
+    pub item: T,
 }
 
 /// Writes the run's console and network lists; see the module documentation.
@@ -42,7 +44,7 @@ impl EvidenceSink {
             flows: &'a [(String, Evidence)],
             items: impl Fn(&'a Evidence) -> &'a [T],
         ) -> Result<Vec<u8>, serde_json::Error> {
-            let all: Vec<InFlow<'a, T>> = flows
+            let all: Vec<InFlow<&'a String, &'a T>> = flows
                 .iter()
                 .flat_map(|(flow, e)| items(e).iter().map(move |item| InFlow { flow, item }))
                 .collect();

@@ -20,7 +20,7 @@ use webrunner_record::{Record, RunSink, SinkFailure, Summary};
 use webrunner_report::{start_dashboard, JunitSink, LiveRun, ReplaySink};
 
 pub use bundle_sink::BundleSink;
-pub use evidence_sink::EvidenceSink;
+pub use evidence_sink::{EvidenceSink, InFlow};
 pub use har_sink::HarSink;
 pub use journal::RecordsJournal;
 pub use out_dir::{OutDir, OutDirError, LOCK_FILE};

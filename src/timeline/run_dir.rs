@@ -12,6 +12,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use webrunner_record::{ConsoleEntry, Evidence, NetworkEntry, Record};
 
+use crate::run::InFlow;
+
 use super::{from_console, from_responses, from_spans, merge, TimelineError, TimelineEvent};
 
 /// A file of the run folder that is missing, unreadable or not what it should be.
@@ -52,6 +54,34 @@ fn read_list<T: DeserializeOwned>(
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|e| error(path, format!("not a JSON list of {what}: {e}")))
+}
+
+/// What flow `flow` said and fetched up to action `index`, from the run folder `dir`'s
+/// `console.json` and `network.json` (`None` when either is absent).
+pub fn flow_evidence(
+    dir: &Path,
+    flow: Option<&str>,
+    index: usize,
+) -> Result<Option<Evidence>, RunDirError> {
+    fn of_flow<T>(
+        list: Vec<InFlow<Option<String>, T>>,
+        keep: impl Fn(&Option<String>, &T) -> bool,
+    ) -> Vec<T> {
+        let kept = list.into_iter().filter(|x| keep(&x.flow, &x.item));
+        kept.map(|x| x.item).collect()
+    }
+    let console = read_list(&dir.join("console.json"), true, "console entries")?;
+    let network = read_list(&dir.join("network.json"), true, "network entries")?;
+    let ours = |f: &Option<String>, action: Option<usize>| {
+        f.as_deref() == flow && action.is_none_or(|a| a <= index)
+    };
+    Ok(match (console, network) {
+        (Some(c), Some(n)) => Some(Evidence {
+            console: of_flow(c, |f, x: &ConsoleEntry| ours(f, x.action)),
+            network: of_flow(n, |f, x: &NetworkEntry| ours(f, x.action)),
+        }),
+        _ => None,
+    })
 }
 
 /// Milliseconds since the Unix epoch of an RFC 3339 time.

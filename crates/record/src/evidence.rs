@@ -105,24 +105,6 @@ impl Evidence {
     pub fn into_parts(self) -> (Vec<ConsoleEntry>, Vec<NetworkEntry>) {
         (self.console, self.network)
     }
-
-    /// The items tied to action `index`.
-    pub fn of_action(&self, index: usize) -> Evidence {
-        Evidence {
-            console: self
-                .console
-                .iter()
-                .filter(|c| c.action == Some(index))
-                .cloned()
-                .collect(),
-            network: self
-                .network
-                .iter()
-                .filter(|n| n.action == Some(index))
-                .cloned()
-                .collect(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -152,20 +134,6 @@ mod tests {
         assert!(request(Some(500), None).failed());
         assert!(request(None, Some("net::ERR_FAILED")).failed());
         assert!(!request(None, None).failed());
-    }
-
-    #[test]
-    fn of_action_keeps_only_that_actions_items_in_order() {
-        let mut other = request(Some(200), None);
-        other.action = Some(0);
-        let e = Evidence {
-            console: vec![],
-            network: vec![other, request(Some(404), None), request(Some(500), None)],
-        };
-        let one = e.of_action(1);
-        assert_eq!(one.network.len(), 2);
-        assert_eq!(one.network[0].status, Some(404));
-        assert!(e.of_action(7).is_empty());
     }
 
     #[test]

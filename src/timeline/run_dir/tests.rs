@@ -145,3 +145,29 @@ fn a_missing_or_invalid_file_is_an_error_naming_it() {
     let err = build_run(dir.path()).unwrap_err().to_string();
     assert!(err.contains("[0]: started_at \"yesterday\""), "{err}");
 }
+
+#[test]
+fn a_flows_evidence_is_its_own_items_up_to_the_action() {
+    let dir = folder(json!([]));
+    assert!(flow_evidence(dir.path(), Some("a"), 1)
+        .expect("reads")
+        .is_none());
+    let line = |flow: &str, action: usize| {
+        json!({"flow": flow, "level": "log", "text": format!("{flow}{action}"),
+               "timestamp_ms": T0, "action": action})
+    };
+    write(
+        &dir,
+        "console.json",
+        json!([line("a", 0), line("b", 0), line("a", 1), line("a", 2)]),
+    );
+    write(&dir, "network.json", json!([]));
+    let e = flow_evidence(dir.path(), Some("a"), 1)
+        .expect("reads")
+        .expect("files");
+    let texts: Vec<&str> = e.console.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["a0", "a1"]);
+    write(&dir, "network.json", json!({"not": "a list"}));
+    let err = flow_evidence(dir.path(), Some("a"), 1).expect_err("refused");
+    assert!(err.to_string().contains("network.json"), "{err}");
+}
