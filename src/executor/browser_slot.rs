@@ -165,23 +165,23 @@ impl BrowserSlot {
         }
     }
 
-    /// Takes in what the current tab reported (see [`Session::flush_events`]).
-    async fn flush(&self, ping: bool) {
+    /// Takes in what the current tab reported (see [`Session::flush_events`]): up to the
+    /// browser's last answer, or with `ping` up to now.
+    pub(crate) async fn flush(&self, ping: bool) {
         if let Some(s) = self.session.as_ref().filter(|s| s.fatal().is_none()) {
             s.flush_events(ping).await;
         }
     }
 
-    /// Everything the open session's tabs said and fetched while action `index` ran (the
-    /// first tab's items first): up to now with `ping`, else up to the browser's last answer.
-    pub(crate) async fn evidence_of(&self, index: usize, ping: bool) -> Evidence {
-        self.flush(ping).await;
+    /// Everything the open session's tabs said and fetched while action `index` ran, as far
+    /// as taken in (the first tab's items first).
+    pub(crate) fn evidence_of(&self, index: usize) -> Evidence {
         self.gather(|s| s.evidence_of(index))
     }
 
-    /// Everything the open session's tabs said and fetched since it opened, up to now.
-    pub(crate) async fn evidence(&self) -> Evidence {
-        self.flush(true).await;
+    /// Everything the open session's tabs said and fetched since it opened, as far as taken
+    /// in.
+    pub(crate) fn evidence(&self) -> Evidence {
         self.gather(Session::evidence)
     }
 
@@ -201,12 +201,8 @@ impl BrowserSlot {
     }
 
     /// The Content-Security-Policy violations of the open session's tabs while action
-    /// `index` ran, as far as reported (none unless `enabled`: `--csp-report`).
-    pub(crate) async fn csp_of(&self, index: usize, enabled: bool) -> Vec<CspViolation> {
-        if !enabled {
-            return Vec::new();
-        }
-        self.flush(false).await;
+    /// `index` ran, as far as taken in.
+    pub(crate) fn csp_of(&self, index: usize) -> Vec<CspViolation> {
         self.tab_sessions().flat_map(|s| s.csp_of(index)).collect()
     }
 

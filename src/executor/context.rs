@@ -50,12 +50,6 @@ impl Context {
         Ok(session)
     }
 
-    /// The Content-Security-Policy violations of action `index` (with `--csp-report`).
-    pub(crate) async fn csp_of(&self, index: usize) -> Vec<webrunner_record::CspViolation> {
-        let enabled = self.settings.csp_report;
-        self.browser.csp_of(index, enabled).await
-    }
-
     /// With `--csp-report`, collects the tab's Content-Security-Policy violations (once).
     async fn watch_csp(&self, session: &Session) -> Result<(), ActionError> {
         if self.settings.csp_report {

@@ -11,20 +11,27 @@ impl Executor {
     /// action takes what the browser had reported by its end (no round trip); a failed one
     /// makes one round trip to the page first, so nothing is missing.
     pub(super) async fn add_evidence(&mut self, record: &mut Record) {
+        let (capture, csp) = (self.ctx.settings.capture, self.ctx.settings.csp_report);
+        if !capture && !csp {
+            return;
+        }
         let index = record.index;
-        if self.ctx.settings.capture {
+        let browser = &self.ctx.browser;
+        browser.flush(record.failed()).await;
+        if capture {
             if record.failed() && !self.reporter.is_empty() {
-                let evidence = self.ctx.browser.evidence().await;
+                let evidence = browser.evidence();
                 let flow = self.flow.clone();
-                self.emit(|| RunEvent::FlowEvidence {
+                self.reporter.emit(RunEvent::FlowEvidence {
                     flow,
                     index,
                     evidence,
                 });
             }
-            let evidence = self.ctx.browser.evidence_of(index, record.failed()).await;
-            (record.console, record.network) = evidence.into_parts();
+            (record.console, record.network) = self.ctx.browser.evidence_of(index).into_parts();
         }
-        record.csp = self.ctx.csp_of(index).await;
+        if csp {
+            record.csp = self.ctx.browser.csp_of(index);
+        }
     }
 }

@@ -305,7 +305,8 @@ impl Executor {
             }
         }
         let evidence = if self.ctx.settings.capture && !self.reporter.is_empty() {
-            self.ctx.browser.evidence().await
+            self.ctx.browser.flush(true).await;
+            self.ctx.browser.evidence()
         } else {
             Default::default()
         };
