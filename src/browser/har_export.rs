@@ -178,6 +178,9 @@ impl Session {
     /// (a body being fetched, the last bytes on their way) get up to a second to settle;
     /// requests still in flight after that are left out.
     pub async fn har(&self, browser_version: Option<String>) -> Har {
+        // What the browser sent before now (the last response of the flow among it) is taken
+        // in first; only then does "settled" mean anything.
+        self.flush_events(true).await;
         let started = std::time::Instant::now();
         while !self.network_settled() && started.elapsed() < SETTLE_LIMIT {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
