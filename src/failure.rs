@@ -114,35 +114,12 @@ pub fn failure_bundle(input: &FailureInput<'_>) -> Result<FailureBundle, Failure
 /// `bundles/<flow>-<index>-<command>.zip` under `dir`, the flow reduced to its file stem and
 /// every part to `[A-Za-z0-9_.-]`; a `-N` suffix when that name is taken.
 pub fn bundle_path(dir: &Path, record: &Record) -> PathBuf {
-    let clean = |s: &str| -> String {
-        let kept: String = s
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "_.-".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(64)
-            .collect();
-        let kept = kept.trim_matches('.').to_string();
-        if kept.is_empty() {
-            "flow".into()
-        } else {
-            kept
-        }
-    };
     let flow = record.flow.as_deref().unwrap_or("flow");
-    let stem = Path::new(flow)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or(flow);
     let base = format!(
         "{}-{}-{}",
-        clean(stem),
+        flow_stem(flow),
         record.index,
-        clean(&record.command)
+        file_part(&record.command)
     );
     let mut path = dir.join(format!("{base}.zip"));
     let mut n = 1;
@@ -151,4 +128,35 @@ pub fn bundle_path(dir: &Path, record: &Record) -> PathBuf {
         n += 1;
     }
     path
+}
+
+/// `s` as a file-name part: `[A-Za-z0-9_.-]` only (others become `_`), at most 64
+/// characters, no leading or trailing dots; `flow` when nothing is left.
+pub(crate) fn file_part(s: &str) -> String {
+    let kept: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    let kept = kept.trim_matches('.').to_string();
+    if kept.is_empty() {
+        "flow".into()
+    } else {
+        kept
+    }
+}
+
+/// A flow's name (often its file path) reduced to its file stem, as a file-name part.
+pub(crate) fn flow_stem(flow: &str) -> String {
+    let stem = Path::new(flow)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(flow);
+    file_part(stem)
 }

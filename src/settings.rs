@@ -62,6 +62,32 @@ pub fn checked_backoff(what: &str, v: f64) -> Result<Duration, LimitError> {
     checked_seconds(what, v)
 }
 
+/// When a flow's trace is kept (Playwright's retention modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TraceMode {
+    /// No trace.
+    #[default]
+    Off,
+    /// A trace of every flow.
+    On,
+    /// Traces are recorded for every flow but kept only for flows that failed.
+    RetainOnFailure,
+}
+
+impl std::str::FromStr for TraceMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "off" => Ok(TraceMode::Off),
+            "on" => Ok(TraceMode::On),
+            "retain-on-failure" => Ok(TraceMode::RetainOnFailure),
+            other => Err(format!(
+                "trace mode must be on, retain-on-failure or off, got {other:?}"
+            )),
+        }
+    }
+}
+
 /// How actions run: one value for the whole run, copied into each flow.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -91,6 +117,9 @@ pub struct Settings {
     /// Collect the pages' Content-Security-Policy violations from the first script on, into
     /// each action's record (`--csp-report`); `WR_csp_assert_*` need it.
     pub csp_report: bool,
+    /// When a trace of each flow is kept (`run --trace`): Playwright-format zips under
+    /// `traces/` of the output folder.
+    pub trace: TraceMode,
     /// How Chromium is launched when a command first needs it.
     pub browser: BrowserOptions,
     /// The folder of the flow file that is running, when it came from a file: files the
@@ -115,6 +144,7 @@ impl Default for Settings {
             screenshot_dir: None,
             capture: true,
             csp_report: false,
+            trace: TraceMode::Off,
             browser: BrowserOptions::default(),
             output_dir: None,
             flow_dir: None,

@@ -66,6 +66,11 @@ pub struct RunFlags {
     /// action's record; needed by WR_csp_assert_none and WR_csp_assert_no_directive.
     #[arg(long)]
     pub csp_report: bool,
+    /// Keep a trace of each flow in traces/ of the output folder, in Playwright's trace
+    /// format (`playwright show-trace`): on, retain-on-failure (kept for failed flows) or off.
+    #[arg(long, value_name = "MODE", default_value = "off",
+          value_parser = clap::builder::PossibleValuesParser::new(["on", "retain-on-failure", "off"]))]
+    pub trace: String,
     /// Print the summary and records as JSON on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -91,6 +96,7 @@ impl RunFlags {
             fail_fast: self.fail_fast,
             capture: !self.no_capture,
             csp_report: self.csp_report,
+            trace: self.trace.parse().map_err(anyhow::Error::msg)?,
             browser: BrowserOptions {
                 headed: self.headed,
                 ..BrowserOptions::default()

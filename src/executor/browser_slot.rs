@@ -196,7 +196,7 @@ impl BrowserSlot {
     }
 
     /// The sessions of the open tabs, the first tab first.
-    fn tab_sessions(&self) -> impl Iterator<Item = &Session> {
+    pub(crate) fn tab_sessions(&self) -> impl Iterator<Item = &Session> {
         self.root.iter().chain(self.tabs.values())
     }
 

@@ -17,6 +17,7 @@ mod limit;
 mod params;
 mod registry;
 pub mod screenshot;
+mod trace;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -77,6 +78,8 @@ pub struct Executor {
     stop: StopSignal,
     /// Whether the action after the one running handles a dialog (so one may stay open).
     next_handles_dialog: bool,
+    /// The running flow's trace (`run --trace`).
+    trace: Option<trace::FlowTrace>,
 }
 
 impl Default for Executor {
@@ -102,6 +105,7 @@ impl Executor {
             flow: None,
             stop: StopSignal::new(),
             next_handles_dialog: false,
+            trace: None,
         }
     }
 
@@ -273,6 +277,7 @@ impl Executor {
         if self.ctx.open_session().is_some() {
             self.ctx.browser.close_session().await;
         }
+        self.begin_trace(flow).await;
         let start = self.ctx.records.len();
         self.ctx.records.reserve(flow.actions.len());
         let mut dead: Option<String> = None;
@@ -304,6 +309,7 @@ impl Executor {
                 }
             }
         }
+        self.end_trace().await;
         let evidence = if self.ctx.settings.capture && !self.reporter.is_empty() {
             self.ctx.browser.flush(true).await;
             self.ctx.browser.evidence()
@@ -368,7 +374,8 @@ impl Executor {
         self.finish_record(record);
     }
 
-    fn finish_record(&mut self, record: Record) -> &Record {
+    fn finish_record(&mut self, mut record: Record) -> &Record {
+        self.trace_finished(&mut record);
         if !self.reporter.is_empty() {
             self.reporter.emit(RunEvent::ActionFinished {
                 record: record.clone(),
@@ -388,6 +395,7 @@ impl Executor {
                 command: action.command.clone(),
             });
         }
+        self.trace_started(index, action);
         let ids = self.propagation.as_ref().and_then(|p| p.current());
         let t0 = Instant::now();
         self.ctx.browser.set_action(index);

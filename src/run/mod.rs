@@ -169,6 +169,9 @@ pub async fn run_flows(flows: &[Flow], options: RunOptions) -> Result<RunOutcome
             ex.add_sink(Box::new(BundleSink::new(bundles.clone(), flows)));
             files.push(("bundles".to_string(), bundles));
         }
+        if settings.trace != crate::settings::TraceMode::Off {
+            files.push(("traces".to_string(), out.join("traces")));
+        }
         files.push(("records".to_string(), records));
         files.push(("screenshots".into(), dir.clone()));
         files.push(("replay".into(), replay));

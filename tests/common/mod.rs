@@ -91,3 +91,44 @@ pub fn python_webrunner_available() -> bool {
     missing_tool("the Python WebRunner (pip install je-web-runner) or chromedriver is missing");
     false
 }
+
+/// The `node_modules` folder where `scripts/npm-tool` installed npm package `pkg` at
+/// `version` (`scripts/test` installs the ones the tests use), when it is there; when not,
+/// [`missing_tool`] says so.
+pub fn npm_tool(pkg: &str, version: &str) -> Option<std::path::PathBuf> {
+    let cache = std::env::var_os("WEBRUNNER_CACHE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME").map(|d| std::path::Path::new(&d).join("webrunner"))
+        })
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache/webrunner"))
+        })?;
+    let dir_name: String = pkg
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let modules = cache
+        .join(format!("{}-{version}", dir_name.trim_start_matches('_')))
+        .join("node_modules");
+    if modules.join(pkg).join("package.json").is_file() && which("node") {
+        return Some(modules);
+    }
+    missing_tool(&format!(
+        "npm package {pkg}@{version} or node is missing (scripts/npm-tool {pkg} {version})"
+    ));
+    None
+}
+
+fn which(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

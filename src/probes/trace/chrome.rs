@@ -1,0 +1,203 @@
+//! Chromium's performance trace of a flow (CDP `Tracing`, returned as a stream and read with
+//! `IO.read`), with the flow's actions added as `blink.user_timing` measures so that the
+//! Performance panel of Chrome DevTools shows them in its Timings track.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use chromiumoxide::cdp::browser_protocol::tracing::EventTracingComplete;
+use futures::StreamExt;
+use serde_json::{json, Value};
+
+use crate::browser::{now_ms, BrowserError, Session};
+
+/// The categories DevTools' Performance panel records (without the CPU sampler, the
+/// costliest, and without screenshots: the trace's screencast has them).
+const CATEGORIES: &[&str] = &[
+    "-*",
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "disabled-by-default-devtools.timeline.frame",
+    "v8.execute",
+    "blink.console",
+    "blink.user_timing",
+    "loading",
+    "latencyInfo",
+    "__metadata",
+];
+
+/// Longest wait for Chromium to hand over its trace.
+const COMPLETE_LIMIT: Duration = Duration::from_secs(30);
+/// Bytes asked for per `IO.read`.
+const CHUNK: u32 = 4 << 20;
+
+/// An action of the flow, shown as a measure.
+#[derive(Debug, Clone)]
+pub(super) struct Measure {
+    pub name: String,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    pub failed: bool,
+}
+
+/// A performance trace being recorded.
+#[derive(Debug)]
+pub(super) struct ChromeTrace {
+    /// The clock-sync marker's id and the wall time (ms) it was sent at.
+    sync: (String, f64),
+    /// Wall time (ms) when tracing had started.
+    started_ms: f64,
+    /// The traced tab's main frame (its target id), whose renderer gets the measures.
+    frame: String,
+}
+
+impl ChromeTrace {
+    /// Starts tracing through `session`.
+    pub(super) async fn start(session: &Session) -> Result<ChromeTrace, BrowserError> {
+        session
+            .cdp(
+                "Tracing.start",
+                json!({
+                    "transferMode": "ReturnAsStream",
+                    "traceConfig": {
+                        "recordMode": "recordAsMuchAsPossible",
+                        "includedCategories": CATEGORIES,
+                    },
+                }),
+            )
+            .await?;
+        let started_ms = now_ms();
+        let id = format!("webrunner-{}", started_ms as u64);
+        let before = now_ms();
+        let sent = session
+            .cdp("Tracing.recordClockSyncMarker", json!({ "syncId": id }))
+            .await;
+        let sync = (id, (before + now_ms()) / 2.0);
+        if let Err(e) = sent {
+            tracing::debug!("no clock-sync marker in the trace: {e}");
+        }
+        let frame = session.page().target_id().inner().clone();
+        Ok(ChromeTrace {
+            sync,
+            started_ms,
+            frame,
+        })
+    }
+
+    /// Ends tracing, reads the trace and returns it as trace-event JSON with `measures`.
+    pub(super) async fn stop(
+        self,
+        session: Option<&Session>,
+        measures: &[Measure],
+    ) -> Result<Vec<u8>, BrowserError> {
+        let session = session.ok_or_else(|| BrowserError::Invalid("no tab to read from".into()))?;
+        let mut done = session
+            .page()
+            .event_listener::<EventTracingComplete>()
+            .await
+            .map_err(|e| BrowserError::Cdp(format!("Tracing.tracingComplete: {e}")))?;
+        session.cdp("Tracing.end", json!({})).await?;
+        let complete = tokio::time::timeout(COMPLETE_LIMIT, done.next())
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| BrowserError::Cdp("Chromium did not hand over its trace".into()))?;
+        let handle = complete
+            .stream
+            .as_ref()
+            .map(|s| s.inner().clone())
+            .ok_or_else(|| BrowserError::Cdp("the trace came without a stream".into()))?;
+        let mut raw = Vec::new();
+        loop {
+            let chunk = session
+                .cdp("IO.read", json!({ "handle": handle, "size": CHUNK }))
+                .await?;
+            let data = chunk["data"].as_str().unwrap_or_default();
+            if chunk["base64Encoded"].as_bool() == Some(true) {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .map_err(|e| BrowserError::Cdp(format!("IO.read gave bad base64: {e}")))?;
+                raw.extend_from_slice(&bytes);
+            } else {
+                raw.extend_from_slice(data.as_bytes());
+            }
+            if chunk["eof"].as_bool() != Some(false) {
+                break;
+            }
+        }
+        let _ = session.cdp("IO.close", json!({ "handle": handle })).await;
+        self.with_measures(&raw, measures)
+    }
+
+    /// `raw` (a trace-event array or object) with `measures` added.
+    fn with_measures(&self, raw: &[u8], measures: &[Measure]) -> Result<Vec<u8>, BrowserError> {
+        let parsed: Value = serde_json::from_slice(raw)
+            .map_err(|e| BrowserError::Cdp(format!("the trace is not JSON: {e}")))?;
+        let mut trace = match parsed {
+            Value::Array(events) => json!({ "traceEvents": events }),
+            other => other,
+        };
+        let Some(events) = trace["traceEvents"].as_array_mut() else {
+            return Err(BrowserError::Cdp("the trace has no traceEvents".into()));
+        };
+        let added = measure_events(events, measures, &self.sync, self.started_ms, &self.frame);
+        events.extend(added);
+        serde_json::to_vec(&trace).map_err(|e| BrowserError::Cdp(e.to_string()))
+    }
+}
+
+/// The `blink.user_timing` begin/end pairs of `measures`, on the main thread of `frame`'s
+/// renderer and the trace's clock (found from the clock-sync marker, else from the start
+/// of tracing).
+pub(super) fn measure_events(
+    events: &[Value],
+    measures: &[Measure],
+    sync: &(String, f64),
+    started_ms: f64,
+    frame: &str,
+) -> Vec<Value> {
+    let marker = events.iter().find(|e| {
+        e["name"] == "clock_sync" && e["args"]["sync_id"].as_str() == Some(sync.0.as_str())
+    });
+    let (base_ts, base_ms) = match marker.and_then(|e| e["ts"].as_f64()) {
+        Some(ts) => (ts, sync.1),
+        None => {
+            let first = events
+                .iter()
+                .filter(|e| e["ph"] != "M")
+                .filter_map(|e| e["ts"].as_f64())
+                .filter(|ts| *ts > 0.0)
+                .fold(f64::INFINITY, f64::min);
+            (if first.is_finite() { first } else { 0.0 }, started_ms)
+        }
+    };
+    let renderer = events
+        .iter()
+        .find(|e| e["args"]["frame"] == frame || e["args"]["data"]["frame"] == frame)
+        .map(|e| e["pid"].clone());
+    let main_thread = |e: &&Value| {
+        e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == "CrRendererMain"
+    };
+    let main = events
+        .iter()
+        .filter(main_thread)
+        .find(|e| renderer.as_ref().is_some_and(|pid| e["pid"] == *pid))
+        .or_else(|| events.iter().find(main_thread));
+    let (pid, tid) = main
+        .map(|e| (e["pid"].clone(), e["tid"].clone()))
+        .unwrap_or((json!(1), json!(1)));
+    let ts = |ms: f64| base_ts + (ms - base_ms) * 1000.0;
+    let mut out = Vec::with_capacity(measures.len() * 2);
+    for (n, m) in measures.iter().enumerate() {
+        let id = format!("0x{:x}", 0x7eb0_0000_u64 + n as u64);
+        let detail = json!({ "webrunner": { "failed": m.failed } }).to_string();
+        for (ph, at) in [("b", m.start_ms), ("e", m.end_ms.max(m.start_ms))] {
+            out.push(json!({
+                "cat": "blink.user_timing", "name": m.name, "ph": ph, "id2": { "local": id },
+                "pid": pid, "tid": tid, "ts": ts(at),
+                "args": if ph == "b" { json!({ "detail": detail }) } else { json!({}) },
+            }));
+        }
+    }
+    out
+}
