@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser loop: 200 x (click a button, read its text) on one local page, steps per second,
-# in one run: webrunner (CDP; evidence capture on, and off for its cost), Playwright (playwright-core on the same Chromium) and the
+# in one run: webrunner (CDP; evidence capture on, and off for its cost; --trace on for the
+# trace recorder's cost), Playwright (playwright-core on the same Chromium) and the
 # Python WebRunner (Selenium + chromedriver), each with its ratio to Playwright.
 # Each figure is the median of 3 runs. Playwright and the Python WebRunner are skipped with a
 # note when npm / je_web_runner + chromedriver are missing. Prints bench/run's result lines.
@@ -33,14 +34,16 @@ median() {
 
 # Capture on and off alternate run by run, so a change in the machine's load falls on both.
 loop_bin="${CARGO_TARGET_DIR:-target}"/release/examples/bench_browser_loop
-ons=() offs=()
+ons=() offs=() traced=()
 for _ in $(seq "$RUNS"); do
   ons+=("$("$loop_bin" "$url" "$N" || echo FAILED)")
   offs+=("$("$loop_bin" "$url" "$N" off || echo FAILED)")
+  traced+=("$("$loop_bin" "$url" "$N" trace || echo FAILED)")
 done
 mid() { printf '%s\n' "$@" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
 rust=$(mid "${ons[@]}")
 rust_off=$(mid "${offs[@]}")
+rust_trace=$(mid "${traced[@]}")
 pw=skipped
 if command -v npm >/dev/null && command -v node >/dev/null; then
   modules=$(bench/pw/install.sh) || modules=
@@ -59,6 +62,8 @@ note="$N x (click, read text), median of $RUNS"
 printf 'browser loop steps/s (webrunner, CDP)\t%s\tsteps/s\t%s\n' "$rust" "$note"
 printf 'browser loop steps/s (webrunner, evidence capture off)\t%s\tsteps/s\t%s\n' "$rust_off" "$note"
 printf 'browser loop capture cost (1 - on / off)\t%s\t%%\t\n' "$(python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{(1 - a / b) * 100:.1f}')" "$rust" "$rust_off")"
+printf 'browser loop steps/s (webrunner, --trace on)\t%s\tsteps/s\t%s\n' "$rust_trace" "$note"
+printf 'browser loop trace cost (1 - traced / untraced)\t%s\t%%\t\n' "$(python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{(1 - a / b) * 100:.1f}')" "$rust_trace" "$rust")"
 printf 'browser loop steps/s (Playwright)\t%s\tsteps/s\t%s\n' "$pw" "$note"
 printf 'browser loop steps/s (Python WebRunner, Selenium)\t%s\tsteps/s\t%s\n' "$py" "$note"
 printf 'browser loop ratio webrunner / Playwright\t%s\tx\t\n' "$(ratio "$rust")"

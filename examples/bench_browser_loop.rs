@@ -1,7 +1,9 @@
 //! Browser loop: N x (click a button, read its text) through the executor and real Chromium,
 //! against URL (a page whose `#counter` button counts its clicks). Prints steps per second.
-//! With `off` as third argument, the evidence capture (console and network per record) is off.
-//! Usage: cargo run --release --example bench_browser_loop -- URL N [off]
+//! With `off` as third argument, the evidence capture (console and network per record) is off;
+//! with `trace`, the flow is traced (`run --trace on`: screencast and performance trace, the
+//! zip written at the end is part of the time).
+//! Usage: cargo run --release --example bench_browser_loop -- URL N [off|trace]
 
 use webrunner::{Action, Executor, Status};
 
@@ -12,7 +14,8 @@ fn main() {
         std::process::exit(2)
     });
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
-    let capture = args.next().as_deref() != Some("off");
+    let mode = args.next().unwrap_or_default();
+    let traces = tempfile::tempdir().expect("temporary folder");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -21,9 +24,21 @@ fn main() {
     rt.block_on(async {
         let mut ex = Executor::new();
         ex.set_settings(webrunner::Settings {
-            capture,
+            capture: mode != "off",
+            trace: if mode == "trace" {
+                webrunner::settings::TraceMode::On
+            } else {
+                webrunner::settings::TraceMode::Off
+            },
+            output_dir: Some(traces.path().to_path_buf()),
             ..webrunner::Settings::default()
         });
+        // A first flow starts Chromium, so that the loop's flow times only itself.
+        ex.run_actions(
+            "start",
+            vec![Action::new("WR_to_url").kwarg("url", url.as_str())],
+        )
+        .await;
         // One flow (each flow gets a fresh browser context): open the page, then the loop.
         let mut actions = Vec::with_capacity(2 * n + 1);
         actions.push(Action::new("WR_to_url").kwarg("url", url.as_str()));
@@ -31,12 +46,17 @@ fn main() {
             actions.push(Action::new("WR_element_click").kwarg("id", "counter"));
             actions.push(Action::new("WR_element_text").kwarg("id", "counter"));
         }
-        let t = std::time::Instant::now();
         let records = ex.run_actions("loop", actions).await.to_vec();
-        let total = t.elapsed().as_secs_f64();
+        let ended = time::OffsetDateTime::now_utc();
         assert_eq!(records[0].status, Status::Passed, "{:?}", records[0].error);
-        // The loop's time: everything after the page was open.
-        let dt = total - records[0].duration_ms / 1000.0;
+        // The loop's time: from the end of the navigation to the end of the flow (with
+        // `trace`, the trace written).
+        let opened = time::OffsetDateTime::parse(
+            &records[0].started_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("started_at is RFC 3339");
+        let dt = (ended - opened).as_seconds_f64() - records[0].duration_ms / 1000.0;
         let last = records.last().map(|r| r.result.clone());
         if last != Some(serde_json::json!(n.to_string())) {
             eprintln!("the loop did not run: last read {last:?}");

@@ -36,7 +36,13 @@ fn flow(name: &str, text: &str, base: &str, dir: &Path) -> Flow {
     flow
 }
 
+/// Chromium records one performance trace at a time (a trace started while another runs
+/// goes without one, saying so in its `notes.txt`): the traced runs of these tests, which
+/// share one browser, take turns.
+static ONE_TRACE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn run(flows: &[Flow], out: &Path, trace: TraceMode) -> RunOutcome {
+    let _turn = ONE_TRACE_AT_A_TIME.lock().await;
     let settings = Settings {
         trace,
         action_timeout: std::time::Duration::from_secs(1),
@@ -92,6 +98,14 @@ fn playwright_reads_the_trace_of_a_failed_flow() {
             failed.artifacts.trace.as_deref(),
             Some(zip.display().to_string().as_str())
         );
+
+        let archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+        let frames = archive
+            .file_names()
+            .filter(|n| n.starts_with("resources/page@") && n.ends_with(".jpeg"))
+            .count();
+        assert!(frames >= 1, "a screencast frame at least");
+        assert!(archive.file_names().any(|n| n.ends_with("-screenshot.png")));
 
         let cwd = tempfile::tempdir().unwrap();
         let open = playwright(&modules, cwd.path(), &["open", zip.to_str().unwrap()]);
@@ -268,7 +282,7 @@ fn the_recorders_own_errors_and_a_trace_without_a_browser() {
         ));
         let path = recorder.stop(&[]).await.unwrap();
         assert_eq!(path, dir.path().join("alone.zip"));
-        assert_eq!(recorder.written(), [path.clone()]);
+        assert_eq!(recorder.written(), std::slice::from_ref(&path));
         let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
         let mut first = String::new();
         std::io::Read::read_to_string(&mut zip.by_name("trace.trace").unwrap(), &mut first)
@@ -277,5 +291,44 @@ fn the_recorders_own_errors_and_a_trace_without_a_browser() {
             serde_json::from_str(first.lines().next().unwrap()).unwrap();
         assert_eq!(context["type"], "context-options");
         assert_eq!(context["version"], 8);
+    });
+}
+
+#[test]
+fn a_flow_whose_tab_crashed_still_leaves_its_trace() {
+    rt().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let base = site().await.base_url();
+        let text = r##"[
+          ["WR_to_url", {"url": "{base}/pages/evidence"}],
+          ["WR_execute_cdp_cmd", {"cmd": "Page.crash"}],
+          ["WR_assert_title", {"title": "never"}]
+        ]"##;
+        let f = flow("crash.json", text, &base, dir.path());
+        let out = dir.path().join("out");
+        let outcome = run(&[f], &out, TraceMode::RetainOnFailure).await;
+        assert!(outcome.summary.failed >= 1, "{:?}", outcome.records);
+        let zip = out.join("traces/crash.zip");
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("trace.trace").unwrap(), &mut text)
+            .unwrap();
+        let events: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let befores: Vec<&str> = events
+            .iter()
+            .filter(|e| e["type"] == "before")
+            .filter_map(|e| e["method"].as_str())
+            .collect();
+        assert_eq!(befores[0], "WR_to_url");
+        assert!(befores.contains(&"WR_execute_cdp_cmd"), "{befores:?}");
+        assert!(
+            events
+                .iter()
+                .any(|e| e["type"] == "after" && e["error"]["message"].is_string()),
+            "the crash shows as an action's error: {text}"
+        );
     });
 }

@@ -7,22 +7,25 @@ use std::time::Duration;
 use base64::Engine as _;
 use chromiumoxide::cdp::browser_protocol::tracing::EventTracingComplete;
 use futures::StreamExt;
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use crate::browser::{now_ms, BrowserError, Session};
 
-/// The categories DevTools' Performance panel records (without the CPU sampler, the
-/// costliest, and without screenshots: the trace's screencast has them).
+/// The categories of DevTools' Performance panel that show script, layout and paint,
+/// network and page marks. Left out as the costliest (measured: the browser loop ran at
+/// half speed with them): the per-task detail (`disabled-by-default-devtools.timeline`),
+/// per-frame and input latency, the CPU sampler and screenshots (the filmstrip has them).
 const CATEGORIES: &[&str] = &[
     "-*",
     "devtools.timeline",
-    "disabled-by-default-devtools.timeline",
-    "disabled-by-default-devtools.timeline.frame",
     "v8.execute",
     "blink.console",
     "blink.user_timing",
     "loading",
-    "latencyInfo",
     "__metadata",
 ];
 
@@ -129,20 +132,94 @@ impl ChromeTrace {
         self.with_measures(&raw, measures)
     }
 
-    /// `raw` (a trace-event array or object) with `measures` added.
+    /// `raw` (a trace-event array or object) with `measures` added. The events are kept
+    /// as the text they came as; only the few fields the measures need are read.
     fn with_measures(&self, raw: &[u8], measures: &[Measure]) -> Result<Vec<u8>, BrowserError> {
-        let parsed: Value = serde_json::from_slice(raw)
-            .map_err(|e| BrowserError::Cdp(format!("the trace is not JSON: {e}")))?;
-        let mut trace = match parsed {
-            Value::Array(events) => json!({ "traceEvents": events }),
-            other => other,
+        let bad = |e: serde_json::Error| BrowserError::Cdp(format!("the trace is not JSON: {e}"));
+        let is_array = raw.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        let (events, metadata): (Vec<&RawValue>, Option<&RawValue>) = if is_array {
+            (serde_json::from_slice(raw).map_err(bad)?, None)
+        } else {
+            let top: TraceText = serde_json::from_slice(raw).map_err(bad)?;
+            (top.events, top.metadata)
         };
-        let Some(events) = trace["traceEvents"].as_array_mut() else {
-            return Err(BrowserError::Cdp("the trace has no traceEvents".into()));
-        };
-        let added = measure_events(events, measures, &self.sync, self.started_ms, &self.frame);
-        events.extend(added);
-        serde_json::to_vec(&trace).map_err(|e| BrowserError::Cdp(e.to_string()))
+        let lite: Vec<Lite> = events
+            .iter()
+            .map(|e| serde_json::from_str(e.get()).unwrap_or_default())
+            .collect();
+        let added = measure_events(&lite, measures, &self.sync, self.started_ms, &self.frame);
+        let mut out = Vec::with_capacity(raw.len() + added.len() * 200);
+        out.extend_from_slice(b"{\"traceEvents\":[");
+        let texts = events.iter().map(|e| e.get().to_string());
+        let ours = added.iter().map(Value::to_string);
+        for (n, text) in texts.chain(ours).enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(text.as_bytes());
+        }
+        out.push(b']');
+        if let Some(m) = metadata {
+            out.extend_from_slice(b",\"metadata\":");
+            out.extend_from_slice(m.get().as_bytes());
+        }
+        out.push(b'}');
+        Ok(out)
+    }
+}
+
+/// A trace as Chromium streams it: its events and metadata, as text.
+#[derive(Deserialize)]
+struct TraceText<'a> {
+    #[serde(rename = "traceEvents", borrow)]
+    events: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    metadata: Option<&'a RawValue>,
+}
+
+/// The fields of a trace event the measures need.
+#[derive(Deserialize, Default, Debug)]
+pub(super) struct Lite<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    ph: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pid: Option<i64>,
+    #[serde(default)]
+    tid: Option<i64>,
+    #[serde(default)]
+    ts: Option<f64>,
+    #[serde(borrow, default)]
+    args: Option<LiteArgs<'a>>,
+}
+
+/// The arguments of a trace event the measures need.
+#[derive(Deserialize, Default, Debug)]
+struct LiteArgs<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    sync_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    frame: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    data: Option<LiteData<'a>>,
+}
+
+/// `args.data.frame` of a trace event.
+#[derive(Deserialize, Default, Debug)]
+struct LiteData<'a> {
+    #[serde(borrow, default)]
+    frame: Option<Cow<'a, str>>,
+}
+
+impl Lite<'_> {
+    fn is(&self, ph: &str, name: &str) -> bool {
+        self.ph.as_deref() == Some(ph) && self.name.as_deref() == Some(name)
+    }
+    fn arg<'s>(&'s self, pick: impl Fn(&'s LiteArgs) -> Option<&'s str>) -> Option<&'s str> {
+        self.args.as_ref().and_then(pick)
     }
 }
 
@@ -150,22 +227,23 @@ impl ChromeTrace {
 /// renderer and the trace's clock (found from the clock-sync marker, else from the start
 /// of tracing).
 pub(super) fn measure_events(
-    events: &[Value],
+    events: &[Lite],
     measures: &[Measure],
     sync: &(String, f64),
     started_ms: f64,
     frame: &str,
 ) -> Vec<Value> {
     let marker = events.iter().find(|e| {
-        e["name"] == "clock_sync" && e["args"]["sync_id"].as_str() == Some(sync.0.as_str())
+        e.name.as_deref() == Some("clock_sync")
+            && e.arg(|a| a.sync_id.as_deref()) == Some(sync.0.as_str())
     });
-    let (base_ts, base_ms) = match marker.and_then(|e| e["ts"].as_f64()) {
+    let (base_ts, base_ms) = match marker.and_then(|e| e.ts) {
         Some(ts) => (ts, sync.1),
         None => {
             let first = events
                 .iter()
-                .filter(|e| e["ph"] != "M")
-                .filter_map(|e| e["ts"].as_f64())
+                .filter(|e| e.ph.as_deref() != Some("M"))
+                .filter_map(|e| e.ts)
                 .filter(|ts| *ts > 0.0)
                 .fold(f64::INFINITY, f64::min);
             (if first.is_finite() { first } else { 0.0 }, started_ms)
@@ -173,19 +251,22 @@ pub(super) fn measure_events(
     };
     let renderer = events
         .iter()
-        .find(|e| e["args"]["frame"] == frame || e["args"]["data"]["frame"] == frame)
-        .map(|e| e["pid"].clone());
-    let main_thread = |e: &&Value| {
-        e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == "CrRendererMain"
+        .find(|e| {
+            e.arg(|a| a.frame.as_deref()) == Some(frame)
+                || e.arg(|a| a.data.as_ref()?.frame.as_deref()) == Some(frame)
+        })
+        .and_then(|e| e.pid);
+    let main_thread = |e: &&Lite| {
+        e.is("M", "thread_name") && e.arg(|a| a.name.as_deref()) == Some("CrRendererMain")
     };
     let main = events
         .iter()
         .filter(main_thread)
-        .find(|e| renderer.as_ref().is_some_and(|pid| e["pid"] == *pid))
+        .find(|e| renderer.is_some() && e.pid == renderer)
         .or_else(|| events.iter().find(main_thread));
     let (pid, tid) = main
-        .map(|e| (e["pid"].clone(), e["tid"].clone()))
-        .unwrap_or((json!(1), json!(1)));
+        .map(|e| (e.pid.unwrap_or(1), e.tid.unwrap_or(1)))
+        .unwrap_or((1, 1));
     let ts = |ms: f64| base_ts + (ms - base_ms) * 1000.0;
     let mut out = Vec::with_capacity(measures.len() * 2);
     for (n, m) in measures.iter().enumerate() {

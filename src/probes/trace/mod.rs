@@ -5,6 +5,9 @@
 //! page; the flow file as the source; and the Chromium performance trace of the flow
 //! (`chrome-trace.json`) with the actions as `blink.user_timing` measures.
 //!
+//! Chromium records one performance trace at a time: a trace started while another one runs
+//! in the same browser goes without it, and its `notes.txt` says so.
+//!
 //! The zip is written in trace format version 8 ([`FORMAT_VERSION`]): the version whose
 //! actions carry their own title and whose files are named by `resources/<name>`. Viewers
 //! since that version read it as it is; newer ones (version 10 today) upgrade it as they load.
@@ -53,7 +56,7 @@ pub enum TraceError {
 pub struct TraceRecorder {
     /// Where `<name>.zip` is written (`trace-out` unless set).
     pub output_dir: PathBuf,
-    /// Record a screencast of the page (JPEG frames).
+    /// Film the page (a JPEG of the viewport a few times a second, when it changed).
     pub screenshots: bool,
     /// Keep the page's DOM at a failed action and at the end of the trace.
     pub snapshots: bool,
@@ -305,7 +308,7 @@ impl TraceRecorder {
     pub async fn stop(&mut self, sessions: &[Session]) -> Result<PathBuf, TraceError> {
         let mut r = self.running.take().ok_or(TraceError::NotRunning)?;
         if let Some(sc) = r.screencast.take() {
-            for frame in sc.stop(sessions.first()).await {
+            for frame in sc.stop() {
                 let name = format!("{}-{}.jpeg", r.page_id, frame.wall_ms as u64);
                 r.events.push(json!({
                     "type": "screencast-frame",

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::chrome::{measure_events, Measure};
+use super::chrome::{measure_events, Lite, Measure};
 use super::subtitle;
 
 fn measure(name: &str, start_ms: f64, end_ms: f64) -> Measure {
@@ -31,14 +31,19 @@ fn subtitles_name_the_arguments_without_braces_or_newlines() {
 
 #[test]
 fn measures_sit_on_the_clock_sync_marker_and_the_pages_main_thread() {
-    let events = vec![
+    let events = [
         json!({"ph": "M", "name": "thread_name", "pid": 7, "tid": 1, "args": {"name": "CrRendererMain"}}),
         json!({"ph": "M", "name": "thread_name", "pid": 9, "tid": 3, "args": {"name": "CrRendererMain"}}),
         json!({"ph": "R", "name": "navigationStart", "pid": 9, "tid": 3, "ts": 5.0, "args": {"frame": "F1"}}),
         json!({"ph": "c", "name": "clock_sync", "pid": 1, "tid": 1, "ts": 1_000_000.0, "args": {"sync_id": "s"}}),
     ];
+    let texts: Vec<String> = events.iter().map(Value::to_string).collect();
+    let lite: Vec<Lite> = texts
+        .iter()
+        .map(|t| serde_json::from_str(t).unwrap())
+        .collect();
     let out = measure_events(
-        &events,
+        &lite,
         &[measure("#0 WR_to_url", 10_000.0, 10_250.5)],
         &("s".into(), 9_000.0),
         0.0,
@@ -64,8 +69,13 @@ fn without_a_marker_measures_count_from_the_first_timed_event() {
         json!({"ph": "M", "name": "thread_name", "pid": 4, "tid": 2, "args": {"name": "CrRendererMain"}}),
         json!({"ph": "X", "name": "RunTask", "pid": 4, "tid": 2, "ts": 500.0}),
     ];
+    let texts: Vec<String> = events.iter().map(Value::to_string).collect();
+    let lite: Vec<Lite> = texts
+        .iter()
+        .map(|t| serde_json::from_str(t).unwrap())
+        .collect();
     let out = measure_events(
-        &events,
+        &lite,
         &[measure("m", 2.0, 1.0)],
         &("gone".into(), 0.0),
         1.0,
