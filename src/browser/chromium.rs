@@ -380,7 +380,10 @@ async fn drive(mut handler: chromiumoxide::Handler, closed: Arc<FatalCell>) {
             None => break "the DevTools connection ended".to_string(),
             // Messages chromiumoxide cannot decode do not end the connection.
             Some(Ok(())) => {}
-            Some(Err(CdpError::InvalidMessage(text, _))) => super::csp::rescue(&text),
+            Some(Err(CdpError::InvalidMessage(text, _))) => {
+                super::csp::rescue(&text);
+                super::tracing_end::rescue(&text);
+            }
             Some(Err(e @ CdpError::Ws(_))) => {
                 break format!("the DevTools connection failed ({e})")
             }

@@ -23,6 +23,7 @@ mod navigation;
 mod network_log;
 mod page_settings;
 mod process;
+mod tracing_end;
 mod windows;
 
 pub use cdp::Session;

@@ -5,8 +5,6 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use chromiumoxide::cdp::browser_protocol::tracing::EventTracingComplete;
-use futures::StreamExt;
 use std::borrow::Cow;
 
 use serde::Deserialize;
@@ -94,22 +92,7 @@ impl ChromeTrace {
         measures: &[Measure],
     ) -> Result<Vec<u8>, BrowserError> {
         let session = session.ok_or_else(|| BrowserError::Invalid("no tab to read from".into()))?;
-        let mut done = session
-            .page()
-            .event_listener::<EventTracingComplete>()
-            .await
-            .map_err(|e| BrowserError::Cdp(format!("Tracing.tracingComplete: {e}")))?;
-        session.cdp("Tracing.end", json!({})).await?;
-        let complete = tokio::time::timeout(COMPLETE_LIMIT, done.next())
-            .await
-            .ok()
-            .flatten()
-            .ok_or_else(|| BrowserError::Cdp("Chromium did not hand over its trace".into()))?;
-        let handle = complete
-            .stream
-            .as_ref()
-            .map(|s| s.inner().clone())
-            .ok_or_else(|| BrowserError::Cdp("the trace came without a stream".into()))?;
+        let handle = session.end_tracing(COMPLETE_LIMIT).await?;
         let mut raw = Vec::new();
         loop {
             let chunk = session
