@@ -308,7 +308,7 @@ impl TraceRecorder {
     pub async fn stop(&mut self, sessions: &[Session]) -> Result<PathBuf, TraceError> {
         let mut r = self.running.take().ok_or(TraceError::NotRunning)?;
         if let Some(sc) = r.screencast.take() {
-            for frame in sc.stop() {
+            for frame in sc.stop().await {
                 let name = format!("{}-{}.jpeg", r.page_id, frame.wall_ms as u64);
                 r.events.push(json!({
                     "type": "screencast-frame",

@@ -31,8 +31,52 @@ pub(super) struct Frame {
 /// A filmstrip being recorded.
 #[derive(Debug)]
 pub(super) struct Screencast {
-    frames: Arc<Mutex<Vec<Frame>>>,
+    film: Film,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// What the capturing task needs, shared with the last capture at the end.
+#[derive(Debug, Clone)]
+struct Film {
+    session: Session,
+    params: serde_json::Value,
+    width: f64,
+    height: f64,
+    frames: Arc<Mutex<Vec<Frame>>>,
+}
+
+impl Film {
+    /// Captures the viewport and keeps the frame when it differs from `last`; false once
+    /// no more frames are kept.
+    async fn take(&self, last: &mut Vec<u8>) -> bool {
+        let wall_ms = now_ms();
+        // A capture asked for before the page's first paint can wait for ever.
+        let shot = self
+            .session
+            .cdp("Page.captureScreenshot", self.params.clone());
+        let shot = tokio::time::timeout(CAPTURE_LIMIT, shot).await;
+        let jpeg = shot.ok().and_then(Result::ok).and_then(|v| {
+            let data = v["data"].as_str()?.to_string();
+            base64::engine::general_purpose::STANDARD.decode(data).ok()
+        });
+        let Some(jpeg) = jpeg.filter(|j| j != last) else {
+            return true;
+        };
+        last.clone_from(&jpeg);
+        let Ok(mut f) = self.frames.lock() else {
+            return false;
+        };
+        if f.len() >= MAX_FRAMES {
+            return false;
+        }
+        f.push(Frame {
+            wall_ms,
+            width: self.width,
+            height: self.height,
+            jpeg,
+        });
+        true
+    }
 }
 
 impl Screencast {
@@ -49,45 +93,38 @@ impl Screencast {
             "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
         });
         let frames: Arc<Mutex<Vec<Frame>>> = Arc::default();
-        let kept = frames.clone();
-        let session = session.clone();
+        let film = Film {
+            session: session.clone(),
+            params,
+            width,
+            height,
+            frames: frames.clone(),
+        };
+        let filming = film.clone();
         let task = tokio::spawn(async move {
-            let mut last: Vec<u8> = Vec::new();
-            loop {
-                if session.fatal().is_some() {
-                    return;
-                }
-                let wall_ms = now_ms();
-                // A capture asked for before the page's first paint can wait for ever.
-                let shot = session.cdp("Page.captureScreenshot", params.clone());
-                let shot = tokio::time::timeout(CAPTURE_LIMIT, shot).await;
-                let jpeg = shot.ok().and_then(Result::ok).and_then(|v| {
-                    let data = v["data"].as_str()?.to_string();
-                    base64::engine::general_purpose::STANDARD.decode(data).ok()
-                });
-                if let Some(jpeg) = jpeg.filter(|j| *j != last) {
-                    last = jpeg.clone();
-                    let Ok(mut f) = kept.lock() else { return };
-                    if f.len() >= MAX_FRAMES {
-                        return;
-                    }
-                    f.push(Frame {
-                        wall_ms,
-                        width,
-                        height,
-                        jpeg,
-                    });
-                }
+            let (film, mut last) = (filming, Vec::new());
+            while film.session.fatal().is_none() && film.take(&mut last).await {
                 tokio::time::sleep(EVERY).await;
             }
         });
-        Ok(Screencast { frames, task })
+        Ok(Screencast { film, task })
     }
 
-    /// Stops filming and returns the frames.
-    pub(super) fn stop(self) -> Vec<Frame> {
+    /// Stops filming, takes a last frame (the page as the flow left it) and returns the
+    /// frames.
+    pub(super) async fn stop(self) -> Vec<Frame> {
         self.task.abort();
-        self.frames
+        if self.film.session.fatal().is_none() {
+            let last = self
+                .film
+                .frames
+                .lock()
+                .ok()
+                .and_then(|f| f.last().map(|l| l.jpeg.clone()));
+            self.film.take(&mut last.unwrap_or_default()).await;
+        }
+        self.film
+            .frames
             .lock()
             .map(|mut f| std::mem::take(&mut *f))
             .unwrap_or_default()
