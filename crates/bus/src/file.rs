@@ -132,7 +132,7 @@ impl EventBus {
     /// Waits for the first event of `topic` from byte `offset` on that `predicate` accepts.
     /// Wakes when the file changes (inotify where available) and every `poll_interval`
     /// anyway; reads on from the offset its last read ended at, so nothing written between a
-    /// read and the wait is skipped. Corrupt lines cannot be the awaited event and are passed
+    /// read and the wait is skipped. Once the time is up nothing more is read. Corrupt lines cannot be the awaited event and are passed
     /// over.
     pub fn wait_for(
         &self,
@@ -167,6 +167,12 @@ impl EventBus {
             match &watch {
                 Some(w) => w.wait(nap),
                 None => std::thread::sleep(nap),
+            }
+            // As in the Python WebRunner, nothing is read once the time is up.
+            if Instant::now() >= deadline {
+                return Err(EventBusError::Timeout {
+                    topic: topic.to_string(),
+                });
             }
         }
     }

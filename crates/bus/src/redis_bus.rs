@@ -272,7 +272,8 @@ impl Bus for RedisBus {
                 cursor.clone_from(&last.id);
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            // A blocking read that came back empty waited out the time.
+            if left.is_zero() || (block.is_some() && entries.is_empty()) {
                 return Err(EventBusError::Timeout {
                     topic: topic.to_string(),
                 });

