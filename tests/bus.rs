@@ -404,3 +404,47 @@ fn a_run_publishes_on_the_bus_and_records_its_cdp_calls_for_replay() {
         assert_eq!(counts.trim(), format!("5 {}", records.len()));
     }
 }
+
+#[test]
+fn the_monitors_transitions_go_to_the_bus_where_python_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bus.log");
+    let bus = webrunner::bus::open_bus(path.to_str().unwrap(), Some("monitor")).unwrap();
+    let mut monitor = webrunner::SyntheticMonitor::new(webrunner::monitor::BusSink::new(bus));
+    let mut runs = vec![Err("down".to_string()), Err("down".into()), Ok(())].into_iter();
+    monitor
+        .register(
+            "site",
+            move || std::future::ready(runs.next().unwrap_or(Ok(()))),
+            1,
+            1,
+        )
+        .unwrap();
+    common::rt().block_on(async {
+        for _ in 0..4 {
+            monitor.tick_once().await;
+        }
+    });
+    let events = EventBus::new(&path, None)
+        .poll(0, &["synthetic.transition"])
+        .unwrap();
+    let states: Vec<_> = events
+        .iter()
+        .map(|e| (e.payload["previous"].clone(), e.payload["current"].clone()))
+        .collect();
+    assert_eq!(
+        states,
+        [(json!(null), json!("red")), (json!("red"), json!("green"))]
+    );
+    assert_eq!(events[0].payload["error"], "down");
+    assert_eq!(events[0].sender.as_deref(), Some("monitor"));
+    if let Some(py) = bus_common::reference_python() {
+        let checks = bus_common::run_python(
+            &py,
+            "import sys\nfrom je_web_runner.api.observability import EventBus\n\
+             print([e.payload['check'] for e in EventBus(sys.argv[1]).poll(0, ['synthetic.transition'])])",
+            &[path.to_str().unwrap()],
+        );
+        assert_eq!(checks.trim(), "['site', 'site']");
+    }
+}
