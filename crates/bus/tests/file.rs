@@ -104,7 +104,7 @@ fn a_line_torn_by_a_killed_writer_is_corrupt_but_the_events_after_it_are_not_los
         Scanned::Corrupt(e) => corrupt.push(e.to_string()),
     })
     .unwrap();
-    assert_eq!(seen, [after.event_id.clone()]);
+    assert_eq!(seen, std::slice::from_ref(&after.event_id));
     assert_eq!(corrupt.len(), 1);
     assert!(
         corrupt[0].starts_with("corrupt line at byte 0:"),
