@@ -131,8 +131,8 @@ pub fn push_new_line(
     out.extend_from_slice(b", \"topic\": ");
     push_json_str(out, topic, false);
     out.extend_from_slice(b", \"payload\": ");
-    let transcoded = transcode_object(out, payload);
-    if let Err(e) = transcoded {
+    let pushed = push_payload_text(out, payload);
+    if let Err(e) = pushed {
         out.truncate(at);
         return Err(e);
     }
@@ -148,7 +148,7 @@ pub fn push_new_line(
 }
 
 /// Writes the JSON object in `text` as `json.dumps` would (`null` becomes `{}`).
-fn transcode_object(out: &mut Vec<u8>, text: &str) -> Result<(), EventBusError> {
+fn push_payload_text(out: &mut Vec<u8>, text: &str) -> Result<(), EventBusError> {
     let first = text.trim_start().as_bytes().first().copied();
     match first {
         Some(b'{') => {}

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::envelope::{check_topic, EventEnvelope};
 use crate::error::EventBusError;
-use crate::scan::{scan_file, Scanned};
+use crate::scan::{scan_file, Scanned, Strict};
 use crate::{Bus, Polled};
 
 /// A bus on one file; see the module documentation. The file is created (with its folder) on
@@ -174,44 +174,6 @@ impl EventBus {
                     topic: topic.to_string(),
                 });
             }
-        }
-    }
-}
-
-/// Collects a strict poll: the events, or the first corrupt line as the error.
-#[derive(Default)]
-pub(crate) struct Strict {
-    events: Vec<EventEnvelope>,
-    error: Option<EventBusError>,
-}
-
-impl Strict {
-    pub(crate) fn take(&mut self, scanned: Scanned<'_>) {
-        if self.error.is_some() {
-            return;
-        }
-        match scanned {
-            Scanned::Event(raw) => match raw.to_envelope() {
-                Ok(e) => self.events.push(e),
-                Err(message) => {
-                    self.error = Some(EventBusError::Corrupt {
-                        location: format!("event {}", raw.event_id),
-                        message,
-                        resume: String::new(),
-                    })
-                }
-            },
-            Scanned::Corrupt(e) => self.error = Some(e),
-        }
-    }
-
-    pub(crate) fn finish<O>(self, next_offset: O) -> Result<Polled<O>, EventBusError> {
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(Polled {
-                events: self.events,
-                next_offset,
-            }),
         }
     }
 }

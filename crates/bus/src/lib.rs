@@ -101,7 +101,7 @@ pub trait Bus: Send + Sync {
     /// Every event after `offset` of `topics` (all when empty), and where to poll next; the
     /// first corrupt line is the error ([`EventBusError::Corrupt`] says where to resume).
     fn poll_next(&self, offset: &str, topics: &[&str]) -> Result<Polled<String>, EventBusError> {
-        let mut strict = file::Strict::default();
+        let mut strict = scan::Strict::default();
         let next = self.scan(offset, topics, &mut |s| strict.take(s))?;
         strict.finish(next)
     }

@@ -13,8 +13,9 @@ use std::path::Path;
 
 use memchr::memmem;
 
-use crate::envelope::RawEvent;
+use crate::envelope::{EventEnvelope, RawEvent};
 use crate::error::EventBusError;
+use crate::Polled;
 
 /// What a scan finds, in file order.
 #[derive(Debug)]
@@ -131,6 +132,44 @@ fn parse(text: &[u8]) -> Result<RawEvent<'_>, String> {
 fn emit<'a>(event: RawEvent<'a>, topics: &[&str], on: &mut dyn FnMut(Scanned<'a>)) {
     if topics.is_empty() || topics.contains(&event.topic.as_ref()) {
         on(Scanned::Event(event));
+    }
+}
+
+/// Collects a strict poll: the events, or the first corrupt line as the error.
+#[derive(Default)]
+pub(crate) struct Strict {
+    events: Vec<EventEnvelope>,
+    error: Option<EventBusError>,
+}
+
+impl Strict {
+    pub(crate) fn take(&mut self, scanned: Scanned<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        match scanned {
+            Scanned::Event(raw) => match raw.to_envelope() {
+                Ok(e) => self.events.push(e),
+                Err(message) => {
+                    self.error = Some(EventBusError::Corrupt {
+                        location: format!("event {}", raw.event_id),
+                        message,
+                        resume: String::new(),
+                    })
+                }
+            },
+            Scanned::Corrupt(e) => self.error = Some(e),
+        }
+    }
+
+    pub(crate) fn finish<O>(self, next_offset: O) -> Result<Polled<O>, EventBusError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(Polled {
+                events: self.events,
+                next_offset,
+            }),
+        }
     }
 }
 
