@@ -54,11 +54,11 @@ impl EventEnvelope {
     pub fn push_json_line(&self, out: &mut Vec<u8>) {
         push_line(
             out,
-            &self.event_id,
-            &self.topic,
+            Text::Any(&self.event_id),
+            Text::Any(&self.topic),
             Payload::Map(&self.payload),
             self.timestamp_ms,
-            self.sender.as_deref(),
+            self.sender.as_deref().map(Text::Any),
         );
     }
 
@@ -78,16 +78,16 @@ pub(crate) enum Payload<'a> {
 /// Appends one line in the seed's format.
 pub(crate) fn push_line(
     out: &mut Vec<u8>,
-    event_id: &str,
-    topic: &str,
+    event_id: Text<'_>,
+    topic: Text<'_>,
     payload: Payload<'_>,
     timestamp_ms: i64,
-    sender: Option<&str>,
+    sender: Option<Text<'_>>,
 ) {
     out.extend_from_slice(b"{\"event_id\": ");
-    push_json_str(out, event_id, false);
+    event_id.push(out);
     out.extend_from_slice(b", \"topic\": ");
-    push_json_str(out, topic, false);
+    topic.push(out);
     out.extend_from_slice(b", \"payload\": ");
     match payload {
         Payload::Map(map) => push_map(out, map),
@@ -97,10 +97,41 @@ pub(crate) fn push_line(
     out.extend_from_slice(itoa::Buffer::new().format(timestamp_ms).as_bytes());
     out.extend_from_slice(b", \"sender\": ");
     match sender {
-        Some(s) => push_json_str(out, s, false),
+        Some(s) => s.push(out),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b"}\n");
+}
+
+/// A string to write as a JSON string.
+#[derive(Clone, Copy)]
+pub(crate) enum Text<'a> {
+    /// Any string: escaped as `json.dumps` does.
+    Any(&'a str),
+    /// Read from a JSON string that had no escapes, so it needs none: copied as it is.
+    Plain(&'a str),
+}
+
+impl<'a> Text<'a> {
+    /// What a string read from JSON needs: serde borrows it exactly when it had no escapes
+    /// (a JSON string holds no raw control character, quote or backslash).
+    fn of(read: &'a Cow<'a, str>) -> Text<'a> {
+        match read {
+            Cow::Borrowed(s) => Text::Plain(s),
+            Cow::Owned(s) => Text::Any(s),
+        }
+    }
+
+    fn push(self, out: &mut Vec<u8>) {
+        match self {
+            Text::Any(s) => push_json_str(out, s, false),
+            Text::Plain(s) => {
+                out.push(b'"');
+                out.extend_from_slice(s.as_bytes());
+                out.push(b'"');
+            }
+        }
+    }
 }
 
 /// Appends `map` as `json.dumps(map, ensure_ascii=False)`.
@@ -124,51 +155,25 @@ pub fn push_new_line(
     sender: Option<&str>,
 ) -> Result<String, EventBusError> {
     check_topic(topic)?;
-    let at = out.len();
+    let payload = payload_from_text(payload)?;
     let id = new_event_id();
-    out.extend_from_slice(b"{\"event_id\": ");
-    push_json_str(out, &id, false);
-    out.extend_from_slice(b", \"topic\": ");
-    push_json_str(out, topic, false);
-    out.extend_from_slice(b", \"payload\": ");
-    let pushed = push_payload_text(out, payload);
-    if let Err(e) = pushed {
-        out.truncate(at);
-        return Err(e);
-    }
-    out.extend_from_slice(b", \"timestamp_ms\": ");
-    out.extend_from_slice(itoa::Buffer::new().format(now_ms()).as_bytes());
-    out.extend_from_slice(b", \"sender\": ");
-    match sender {
-        Some(s) => push_json_str(out, s, false),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b"}\n");
+    push_line(
+        out,
+        Text::Plain(&id),
+        Text::Any(topic),
+        Payload::Map(&payload),
+        now_ms(),
+        sender.map(Text::Any),
+    );
     Ok(id)
 }
 
-/// Writes the JSON object in `text` as `json.dumps` would (`null` becomes `{}`).
-fn push_payload_text(out: &mut Vec<u8>, text: &str) -> Result<(), EventBusError> {
-    let first = text.trim_start().as_bytes().first().copied();
-    match first {
-        Some(b'{') => {}
-        Some(b'n') if text.trim() == "null" => {
-            out.extend_from_slice(b"{}");
-            return Ok(());
-        }
-        _ => {
-            let what = match serde_json::from_str::<Value>(text) {
-                Ok(v) => kind(&v),
-                Err(_) => "text that is not JSON",
-            };
-            return Err(EventBusError::PayloadNotObject(what));
-        }
+/// The JSON object in `text` (`null` is `{}`).
+fn payload_from_text(text: &str) -> Result<Map<String, Value>, EventBusError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => payload_object(v),
+        Err(_) => Err(EventBusError::PayloadNotObject("text that is not JSON")),
     }
-    // Parse into a value first: a map that fails halfway must not leave half a line.
-    let map: Map<String, Value> = serde_json::from_str(text)
-        .map_err(|_| EventBusError::PayloadNotObject("text that is not JSON"))?;
-    push_map(out, &map);
-    Ok(())
 }
 
 /// An empty topic is refused.
@@ -248,11 +253,11 @@ impl<'a> RawEvent<'a> {
     pub fn push_json_line(&self, out: &mut Vec<u8>) {
         push_line(
             out,
-            &self.event_id,
-            &self.topic,
+            Text::of(&self.event_id),
+            Text::of(&self.topic),
             Payload::Raw(self.payload_text()),
             self.timestamp_ms,
-            self.sender.as_deref(),
+            self.sender.as_ref().map(Text::of),
         );
     }
 }
@@ -316,6 +321,20 @@ mod tests {
         );
         let back = EventEnvelope::from_json_line(&env.to_json_line()).unwrap();
         assert_eq!(back, env);
+    }
+
+    #[test]
+    fn a_raw_event_writes_back_the_line_it_was_read_from() {
+        for line in [
+            "{\"event_id\": \"a\", \"topic\": \"plain ü\", \"payload\": {\"k\": [1, 2.5]}, \"timestamp_ms\": 5, \"sender\": \"s\"}\n",
+            "{\"event_id\": \"a\\\"b\", \"topic\": \"t\\n\\\\x\\u0001\", \"payload\": {}, \"timestamp_ms\": -1, \"sender\": null}\n",
+        ] {
+            let raw = RawEvent::parse(line).unwrap();
+            let mut out = Vec::new();
+            raw.push_json_line(&mut out);
+            assert_eq!(std::str::from_utf8(&out).unwrap(), line);
+            assert_eq!(raw.to_envelope().unwrap().to_json_line(), line);
+        }
     }
 
     #[test]
