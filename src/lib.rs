@@ -37,6 +37,10 @@ pub use webrunner_report::{
 /// Failure clustering (the `webrunner-cluster` crate).
 pub use webrunner_bundle as bundle;
 pub use webrunner_bundle::{extract_bundle, FailureBundle, FailureBundleError};
+pub use webrunner_bus as bus;
+pub use webrunner_bus::{
+    load_recording, CdpRecorder, CdpReplayer, CdpTapError, EventBus, EventBusError, EventEnvelope,
+};
 pub use webrunner_cluster as cluster;
 /// HAR reading, diffing and writing (the `webrunner-har` crate).
 pub use webrunner_har as har;

@@ -128,6 +128,7 @@ impl Session {
         let dialog_blocks = !(method == "Page.handleJavaScriptDialog"
             || method.starts_with("Browser.")
             || method.starts_with("Target."));
+        let tap = self.state.core.tap.as_ref().map(|t| (t, params.clone()));
         let call = async {
             self.state
                 .page
@@ -135,7 +136,21 @@ impl Session {
                 .await
                 .map_err(|e| BrowserError::Cdp(format!("{method}: {e}")))
         };
-        Ok(self.state.guard_with(call, dialog_blocks).await?.result)
+        let answer = self
+            .state
+            .guard_with(call, dialog_blocks)
+            .await
+            .map(|r| r.result);
+        if let Some((tap, params)) = tap {
+            let recorded = match &answer {
+                Ok(v) => tap.record(method, &params, Ok(v)),
+                Err(e) => tap.record(method, &params, Err(&e.to_string())),
+            };
+            if let Err(e) = recorded {
+                tracing::warn!("{e}");
+            }
+        }
+        answer
     }
 
     /// Navigates to `url` and waits for the `load` event, for 30 s at most.

@@ -43,6 +43,8 @@ pub struct BrowserOptions {
     pub args: Vec<String>,
     /// How long Chromium may take to start.
     pub launch_timeout: Duration,
+    /// Records every raw DevTools call the sessions make (`run --cdp-record`).
+    pub cdp_record: Option<Arc<webrunner_bus::CdpRecorder>>,
 }
 
 impl Default for BrowserOptions {
@@ -53,6 +55,7 @@ impl Default for BrowserOptions {
             window_size: (1280, 800),
             args: Vec::new(),
             launch_timeout: Duration::from_secs(30),
+            cdp_record: None,
         }
     }
 }
@@ -62,6 +65,8 @@ impl Default for BrowserOptions {
 pub(super) struct Core {
     pub(super) cdp: chromiumoxide::Browser,
     pub(super) closed: Arc<FatalCell>,
+    /// Where the sessions' raw calls are recorded, when they are.
+    pub(super) tap: Option<Arc<webrunner_bus::CdpRecorder>>,
 }
 
 /// A running Chromium with its own temporary profile; closed by [`Browser::close`] or on drop.
@@ -226,7 +231,11 @@ impl Browser {
             tokio::spawn(watch_exit(child.clone(), closed.clone())),
         ];
         Ok(Browser {
-            core: Arc::new(Core { cdp, closed }),
+            core: Arc::new(Core {
+                cdp,
+                closed,
+                tap: options.cdp_record.clone(),
+            }),
             child,
             pid,
             tasks,

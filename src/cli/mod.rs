@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bundle;
+mod bus;
 mod check;
 mod cluster;
 mod commands;
@@ -76,6 +77,9 @@ enum Command {
     /// Memory-leak probe: SETUP_FLOW once, then ACTION_FLOW repeated while the heap, DOM
     /// nodes and listeners are sampled after forced garbage collection; exit 1 on a leak.
     Leak(leak::LeakArgs),
+    /// The event bus shared with Python WebRunner processes: publish, poll and wait on a
+    /// bus file or a redis://host:port/stream.
+    Bus(bus::BusArgs),
 }
 
 /// `v` seconds from the flag `--flag`; a negative, NaN or too large value (more than a day)
@@ -127,6 +131,7 @@ pub fn main() -> ExitCode {
         Command::Timeline(args) => timeline::execute(args),
         Command::Bundle(args) => bundle::execute(args),
         Command::Leak(args) => leak::execute(args),
+        Command::Bus(args) => bus::execute(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

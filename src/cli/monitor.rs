@@ -26,8 +26,8 @@ Alerts are sent only when a check changes status, never while a status holds; a 
 is red on its first run alerts too (with \"previous\": null). An alert is one JSON object:
   {\"event\": \"synthetic.transition\", \"check\": \"site.json\", \"previous\": \"green\",
    \"current\": \"red\", \"error\": \"...\", \"duration_seconds\": 1.2}
-It is always printed as one line on stdout, appended as one line to --alerts-file, and
-POSTed to each --webhook (5 s limit per try, 3 tries with 0.5 s and 1 s pauses; a webhook
+It is always printed as one line on stdout, appended as one line to --alerts-file, published
+on --bus (topic synthetic.transition), and POSTed to each --webhook (5 s limit per try, 3 tries with 0.5 s and 1 s pauses; a webhook
 that is down is reported on stderr and never stops the monitor). Progress goes to stderr.
 
 --flap K/N suppresses flapping: a check turns red only when, besides the failure
@@ -73,6 +73,10 @@ pub struct MonitorArgs {
     /// Append each alert as one JSON line to this file.
     #[arg(long, value_name = "FILE")]
     pub alerts_file: Option<PathBuf>,
+    /// Publish each alert on this event bus (topic synthetic.transition): a file shared with
+    /// Python WebRunner processes, or redis://host:port/stream.
+    #[arg(long, value_name = "PATH|URL")]
+    pub bus: Option<String>,
     /// Keep the checks' state in this JSON file across restarts.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
@@ -106,6 +110,10 @@ pub fn execute(args: MonitorArgs) -> anyhow::Result<u8> {
     }
     for url in &args.webhook {
         sinks.push(WebhookSink::new(url)?);
+    }
+    if let Some(bus) = &args.bus {
+        let bus = webrunner::bus::open_bus(bus, Some("webrunner-monitor"))?;
+        sinks.push(webrunner::monitor::BusSink::new(bus));
     }
     let saved = match &args.state {
         Some(path) => MonitorState::load(path)?,

@@ -71,6 +71,14 @@ pub struct RunFlags {
     #[arg(long, value_name = "MODE", default_value = "off",
           value_parser = clap::builder::PossibleValuesParser::new(["on", "retain-on-failure", "off"]))]
     pub trace: String,
+    /// Publish run.started, action.finished (each record) and run.finished on this event bus:
+    /// a file shared with Python WebRunner processes, or redis://host:port/stream.
+    #[arg(long, value_name = "PATH|URL")]
+    pub bus: Option<String>,
+    /// Record every raw DevTools call of the run into this file, one JSON line each
+    /// (the Python WebRunner's CDP recording format).
+    #[arg(long, value_name = "FILE")]
+    pub cdp_record: Option<PathBuf>,
     /// Print the summary and records as JSON on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -99,6 +107,10 @@ impl RunFlags {
             trace: self.trace.parse().map_err(anyhow::Error::msg)?,
             browser: BrowserOptions {
                 headed: self.headed,
+                cdp_record: match &self.cdp_record {
+                    Some(path) => Some(std::sync::Arc::new(webrunner::CdpRecorder::create(path)?)),
+                    None => None,
+                },
                 ..BrowserOptions::default()
             },
             ..Settings::default()
@@ -118,6 +130,12 @@ impl RunFlags {
             None => None,
             Some(addr) => Some(parse_host_port(addr)?),
         };
+        let mut sinks: Vec<Box<dyn webrunner::RunSink>> =
+            vec![Box::new(super::progress::Progress::new())];
+        if let Some(bus) = &self.bus {
+            let bus = webrunner::bus::open_bus(bus, Some("webrunner"))?;
+            sinks.push(Box::new(webrunner::run::BusSink::new(bus)));
+        }
         Ok(RunOptions {
             settings: self.settings()?,
             out: Some(self.out.clone()),
@@ -126,7 +144,7 @@ impl RunFlags {
             har: self.har.then_some(self.har_content),
             bundle_on_failure: self.bundle_on_failure,
             tracing: self.otlp()?,
-            sinks: vec![Box::new(super::progress::Progress::new())],
+            sinks,
             ..RunOptions::default()
         })
     }

@@ -1,9 +1,7 @@
 //! Alerts and where they go: the transition alert, the [`AlertSink`] trait, a JSON line on
-//! stdout, an append-only alerts file (one JSON object per line) and a fan-out over several
-//! sinks. The webhook sink lives in `webhook.rs`.
-//!
-//! The event bus (§10) is not part of webrunner yet; once `EventBus` exists, a sink that
-//! publishes each alert on topic `synthetic.transition` belongs here.
+//! stdout, an append-only alerts file (one JSON object per line), the event bus (topic
+//! `synthetic.transition`) and a fan-out over several sinks. The webhook sink lives in
+//! `webhook.rs`.
 
 use std::fs::File;
 use std::future::Future;
@@ -76,6 +74,9 @@ pub enum AlertError {
         /// The last try's failure.
         message: String,
     },
+    /// The event bus refused the alert.
+    #[error("{0}")]
+    Bus(#[from] webrunner_bus::EventBusError),
     /// Several sinks failed.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Several(Vec<AlertError>),
@@ -166,6 +167,34 @@ impl AlertSink for FileSink {
                     message: e.to_string(),
                 })
         });
+        Box::pin(std::future::ready(outcome))
+    }
+}
+
+/// Publishes each alert on an event bus (a file shared with Python WebRunner processes, or a
+/// Redis stream), topic `synthetic.transition`, the alert as the payload.
+pub struct BusSink {
+    bus: Box<dyn webrunner_bus::Bus>,
+}
+
+impl BusSink {
+    /// A sink publishing on `bus` (from [`webrunner_bus::open_bus`]).
+    pub fn new(bus: Box<dyn webrunner_bus::Bus>) -> BusSink {
+        BusSink { bus }
+    }
+}
+
+impl AlertSink for BusSink {
+    fn send<'a>(&'a self, alert: &'a Alert) -> AlertFuture<'a> {
+        let outcome = match serde_json::to_value(alert) {
+            Ok(serde_json::Value::Object(payload)) => self
+                .bus
+                .publish(TRANSITION_EVENT, payload)
+                .map(drop)
+                .map_err(AlertError::from),
+            Ok(_) => Err(AlertError::Encode("not an object".into())),
+            Err(e) => Err(AlertError::Encode(e.to_string())),
+        };
         Box::pin(std::future::ready(outcome))
     }
 }

@@ -5,9 +5,9 @@
 //! A check is anything implementing [`Check`] (an async closure will do); [`FlowCheck`] runs
 //! a flow in one shared real browser. Alerts go to any [`AlertSink`]: [`StdoutSink`] (a JSON
 //! line), [`FileSink`] (appended JSON lines), [`WebhookSink`] (HTTP POST with time limit and
-//! retries), several at once through [`AlertSinks`]. The state of every check can be saved
-//! and restored ([`MonitorState`]) so a restart neither repeats an alert nor forgets a red
-//! check. Event-bus delivery of alerts waits for the event bus (§10) to exist.
+//! retries), [`BusSink`] (the event bus), several at once through [`AlertSinks`]. The state of
+//! every check can be saved and restored ([`MonitorState`]) so a restart neither repeats an
+//! alert nor forgets a red check.
 //!
 //! ```no_run
 //! use webrunner::monitor::{AlertSinks, FileSink, StdoutSink, SyntheticMonitor};
@@ -36,8 +36,8 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::stop::StopSignal;
 pub use alert::{
-    alert_line, Alert, AlertError, AlertFuture, AlertSink, AlertSinks, FileSink, StdoutSink,
-    TRANSITION_EVENT,
+    alert_line, Alert, AlertError, AlertFuture, AlertSink, AlertSinks, BusSink, FileSink,
+    StdoutSink, TRANSITION_EVENT,
 };
 pub use check::{Check, CheckFuture, CheckOptions};
 pub use flow_check::{FlowCheck, SharedBrowser};

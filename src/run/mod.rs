@@ -1,10 +1,11 @@
 //! A whole run: flows through one executor and one browser, with every output a sink of the
 //! run's events — `records.json` (a journal, complete at every moment), the live dashboard,
-//! JUnit, the replay studio, spans, progress and `run.har`. The command
+//! JUnit, the replay studio, spans, progress, `run.har` and the event bus. The command
 //! line's `run`, `demo` and `monitor` all go through [`run_flows`]; the library installs and
 //! flushes tracing itself when the options carry an OTLP configuration.
 
 mod bundle_sink;
+mod bus_sink;
 mod evidence_sink;
 mod har_sink;
 mod journal;
@@ -20,6 +21,7 @@ use webrunner_record::{Record, RunSink, SinkFailure, Summary};
 use webrunner_report::{start_dashboard, JunitSink, LiveRun, ReplaySink};
 
 pub use bundle_sink::BundleSink;
+pub use bus_sink::{BusSink, ACTION_FINISHED, RUN_FINISHED, RUN_STARTED};
 pub use evidence_sink::{EvidenceSink, InFlow};
 pub use har_sink::HarSink;
 pub use journal::RecordsJournal;
