@@ -79,6 +79,23 @@ fn zips(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The text of entry `name` of the zip at `zip`.
+fn entry_text(zip: &Path, name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// Runs the evidence page's flow (its last action fails) traced into `dir`.
+async fn traced_evidence(dir: &Path) -> (PathBuf, RunOutcome) {
+    let base = site().await.base_url();
+    let f = flow("evidence.json", EVIDENCE, &base, dir);
+    let out = dir.join("out");
+    let outcome = run(&[f], &out, TraceMode::On).await;
+    (out.join("traces/evidence.zip"), outcome)
+}
+
 #[test]
 fn playwright_reads_the_trace_of_a_failed_flow() {
     let Some(modules) = npm_tool("playwright-core", "1.65.2") else {
@@ -86,13 +103,9 @@ fn playwright_reads_the_trace_of_a_failed_flow() {
     };
     rt().block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let base = site().await.base_url();
-        let f = flow("evidence.json", EVIDENCE, &base, dir.path());
-        let out = dir.path().join("out");
-        let outcome = run(&[f], &out, TraceMode::On).await;
+        let (zip, outcome) = traced_evidence(dir.path()).await;
         assert_eq!(outcome.summary.failed, 1, "the last action fails");
-        let zip = out.join("traces/evidence.zip");
-        assert!(zip.is_file(), "{:?}", zips(&out.join("traces")));
+        assert!(zip.is_file(), "{:?}", zips(&dir.path().join("out/traces")));
         let failed = outcome.records.last().unwrap();
         assert_eq!(
             failed.artifacts.trace.as_deref(),
@@ -201,19 +214,12 @@ fn devtools_trace_engine_reads_the_chrome_trace_with_the_action_measures() {
     };
     rt().block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let base = site().await.base_url();
-        let f = flow("evidence.json", EVIDENCE, &base, dir.path());
-        let out = dir.path().join("out");
-        run(&[f], &out, TraceMode::On).await;
-        let file = std::fs::File::open(out.join("traces/evidence.zip")).unwrap();
-        let mut zip = zip::ZipArchive::new(file).unwrap();
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("chrome-trace.json").unwrap(), &mut text)
-            .unwrap();
+        let (zip, _) = traced_evidence(dir.path()).await;
+        let text = entry_text(&zip, "chrome-trace.json");
         let trace_file = dir.path().join("chrome-trace.json");
         std::fs::write(&trace_file, &text).unwrap();
         // The same trace is the last action's attachment.
-        assert!(zip.by_name("resources/chrome-trace.json").is_ok());
+        assert_eq!(entry_text(&zip, "resources/chrome-trace.json"), text);
 
         let engine = modules.join("@paulirish/trace_engine/analyze-trace.mjs");
         let script = r#"
@@ -283,10 +289,7 @@ fn the_recorders_own_errors_and_a_trace_without_a_browser() {
         let path = recorder.stop(&[]).await.unwrap();
         assert_eq!(path, dir.path().join("alone.zip"));
         assert_eq!(recorder.written(), std::slice::from_ref(&path));
-        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-        let mut first = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("trace.trace").unwrap(), &mut first)
-            .unwrap();
+        let first = entry_text(&path, "trace.trace");
         let context: serde_json::Value =
             serde_json::from_str(first.lines().next().unwrap()).unwrap();
         assert_eq!(context["type"], "context-options");
@@ -309,10 +312,7 @@ fn a_flow_whose_tab_crashed_still_leaves_its_trace() {
         let outcome = run(&[f], &out, TraceMode::RetainOnFailure).await;
         assert!(outcome.summary.failed >= 1, "{:?}", outcome.records);
         let zip = out.join("traces/crash.zip");
-        let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut archive.by_name("trace.trace").unwrap(), &mut text)
-            .unwrap();
+        let text = entry_text(&zip, "trace.trace");
         let events: Vec<serde_json::Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

@@ -13,14 +13,14 @@ use serde_json::{json, Value};
 
 use crate::browser::{now_ms, BrowserError, Session};
 
-/// The categories of DevTools' Performance panel that show script, layout and paint,
-/// network and page marks. Left out as the costliest (measured: the browser loop ran at
-/// half speed with them): the per-task detail (`disabled-by-default-devtools.timeline`),
-/// per-frame and input latency, the CPU sampler and screenshots (the filmstrip has them).
+/// The categories of DevTools' Performance panel that show events, script, layout and
+/// paint, network and page marks. Left out as the costliest (measured: the browser loop ran
+/// at half speed with them): the per-task detail (`disabled-by-default-devtools.timeline`),
+/// V8's per-call events, per-frame and input latency, the CPU sampler and screenshots (the
+/// filmstrip has them).
 const CATEGORIES: &[&str] = &[
     "-*",
     "devtools.timeline",
-    "v8.execute",
     "blink.console",
     "blink.user_timing",
     "loading",

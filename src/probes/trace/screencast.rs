@@ -1,8 +1,8 @@
-//! The page's filmstrip for a trace: a small JPEG of the viewport a few times a second
+//! The page's filmstrip for a trace: a small JPEG of the viewport twice a second
 //! (`Page.captureScreenshot` from a task beside the flow), a frame kept only when the
 //! picture changed. Chromium's own screencast (`Page.startScreencast`) was measured first:
 //! it slows every frame the page draws (a flow ran 40 % slower even at 5 frames a second),
-//! while a capture every quarter second costs a few percent.
+//! while a capture every half second costs a few percent.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,7 +17,7 @@ const MAX_FRAMES: usize = 1000;
 /// Longest wait for one capture.
 const CAPTURE_LIMIT: Duration = Duration::from_secs(1);
 /// Time between two captures.
-const EVERY: Duration = Duration::from_millis(250);
+const EVERY: Duration = Duration::from_millis(500);
 
 /// One frame of the filmstrip.
 #[derive(Debug)]
@@ -86,10 +86,10 @@ impl Screencast {
         let viewport = &metrics["cssLayoutViewport"];
         let width = viewport["clientWidth"].as_f64().unwrap_or(1280.0);
         let height = viewport["clientHeight"].as_f64().unwrap_or(720.0);
-        // At most 800 pixels wide, like a filmstrip needs.
-        let scale = (800.0 / width).min(1.0);
+        // At most 640 pixels wide: a filmstrip's size.
+        let scale = (640.0 / width).min(1.0);
         let params = json!({
-            "format": "jpeg", "quality": 50, "optimizeForSpeed": true,
+            "format": "jpeg", "quality": 40, "optimizeForSpeed": true,
             "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
         });
         let frames: Arc<Mutex<Vec<Frame>>> = Arc::default();

@@ -15,6 +15,11 @@ fn measure(name: &str, start_ms: f64, end_ms: f64) -> Measure {
     }
 }
 
+/// Each event as the text the trace reader borrows from.
+fn texts(events: &[Value]) -> Vec<String> {
+    events.iter().map(Value::to_string).collect()
+}
+
 #[test]
 fn subtitles_name_the_arguments_without_braces_or_newlines() {
     let mut kwargs = Map::new();
