@@ -37,16 +37,13 @@ enum Step {
     Scroll(f64, f64),
 }
 
-/// The queued steps of the flow's chain.
+/// The queued steps of the flow's chain (kept in the [`Context`]).
 #[derive(Debug, Default)]
-struct Chain(Vec<Step>);
+pub(crate) struct Chain(Vec<Step>);
 
 fn queue(ctx: &mut Context, step: Step) -> Result<Value, ActionError> {
-    let mut chain = ctx.extensions().remove::<Chain>().unwrap_or_default();
-    chain.0.push(step);
-    let queued = chain.0.len();
-    ctx.extensions().insert(chain);
-    Ok(json!({ "queued": queued }))
+    ctx.chain.0.push(step);
+    Ok(json!({ "queued": ctx.chain.0.len() }))
 }
 
 /// The test object a step names in parameter `param`, if given.
@@ -178,7 +175,7 @@ async fn run_step(
 }
 
 async fn perform(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
-    let chain = ctx.extensions().remove::<Chain>().unwrap_or_default();
+    let chain = std::mem::take(&mut ctx.chain);
     let session = ctx.session().await?;
     let input = Input::new(&session);
     for (i, step) in chain.0.iter().enumerate() {
@@ -190,7 +187,7 @@ async fn perform(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> 
 }
 
 async fn reset(ctx: &mut Context, _call: &Call) -> Result<Value, ActionError> {
-    ctx.extensions().remove::<Chain>();
+    ctx.chain = Chain::default();
     nothing()
 }
 

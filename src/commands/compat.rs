@@ -48,11 +48,11 @@ fn report_files(
         Report::Xml => vec![
             (
                 format!("{name}_success.xml"),
-                records_xml(&passed, "Success_Test"),
+                webrunner_report::records_xml(&passed, "Success_Test"),
             ),
             (
                 format!("{name}_failure.xml"),
-                records_xml(&failed, "Failure_Test"),
+                webrunner_report::records_xml(&failed, "Failure_Test"),
             ),
         ],
         Report::Junit => vec![(
@@ -64,30 +64,6 @@ fn report_files(
 
 fn records_json(records: &[Record]) -> String {
     serde_json::to_string_pretty(records).unwrap_or_else(|_| "[]".to_string())
-}
-
-/// The Python WebRunner's XML report: `<xml_data>` holding one `<{prefix}N>` per record with
-/// `function_name`, `param`, `time` and `exception` (`None` when it passed).
-fn records_xml(records: &[Record], prefix: &str) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" ?>\n<xml_data>\n");
-    for (i, r) in records.iter().enumerate() {
-        let param = json!({ "args": r.args, "kwargs": r.kwargs }).to_string();
-        let fields = [
-            ("function_name", r.command.as_str()),
-            ("param", param.as_str()),
-            ("time", r.started_at.as_str()),
-            ("exception", r.error.as_deref().unwrap_or("None")),
-        ];
-        out.push_str(&format!("  <{prefix}{}>\n", i + 1));
-        for (tag, text) in fields {
-            out.push_str(&format!("    <{tag}>"));
-            webrunner_report::escape::push_xml(&mut out, text, false);
-            out.push_str(&format!("</{tag}>\n"));
-        }
-        out.push_str(&format!("  </{prefix}{}>\n", i + 1));
-    }
-    out.push_str("</xml_data>\n");
-    out
 }
 
 /// Writes `bytes` to `path` (as the flow gave it), through the output-folder rules.

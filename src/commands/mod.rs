@@ -12,7 +12,7 @@ macro_rules! params {
     }};
 }
 
-mod action_chains;
+pub(crate) mod action_chains;
 mod assertions;
 mod browser;
 mod compat;

@@ -1,7 +1,7 @@
 //! The demo site's interaction pages: a form of every input kind, a hover menu, a same-origin
 //! iframe, new tabs and windows, alert/confirm/prompt, late and covered buttons, drag and drop,
 //! a key logger and a storage/cookie display. Each is a page body (`src/demo/site/*.html`)
-//! that [`super::pages::layout`] wraps; their elements carry ids, names, classes, roles,
+//! that the layout ([`super::pages::Page`]) wraps; their elements carry ids, names, classes, roles,
 //! labels, placeholders and test ids so every locator strategy has a target.
 
 /// `/form`: text inputs, a select, checkboxes, radio buttons, a file input and a submit that

@@ -71,8 +71,15 @@ fn traceparent(headers: &HeaderMap) -> String {
         .to_string()
 }
 
-fn page(headers: &HeaderMap, body: &str) -> Html<String> {
-    Html(pages::layout(body, &traceparent(headers)))
+/// `body` in the site's layout (see [`pages::Page`]).
+fn page(headers: &HeaderMap, body: &'static str) -> Html<String> {
+    render(&pages::Page::new(body, &traceparent(headers)))
+}
+
+/// A page template rendered; rendering into a String fails only if a value's `Display` does,
+/// and none of the pages' values do.
+fn render(page: &impl askama::Template) -> Html<String> {
+    Html(page.render().unwrap_or_default())
 }
 
 #[derive(serde::Deserialize)]
@@ -104,9 +111,12 @@ fn router() -> Router {
             "/login",
             post(|h: HeaderMap, Form(f): Form<Login>| async move {
                 if f.username.is_empty() || f.password != "secret" {
-                    page(&h, &pages::login_failed())
+                    page(&h, pages::LOGIN_FAILED)
                 } else {
-                    page(&h, &pages::welcome(&f.username))
+                    render(&pages::Welcome {
+                        user: &f.username,
+                        traceparent: &traceparent(&h),
+                    })
                 }
             }),
         )

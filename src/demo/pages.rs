@@ -1,41 +1,45 @@
-//! The demo site's HTML pages.
+//! The demo site's HTML pages: constant page bodies, and the askama templates
+//! (`src/demo/templates/`) that wrap them in the site's layout and make the one page built
+//! from a request (the welcome after a login). The templates escape every value they print.
 
-/// Escapes text for HTML element content and attribute values (the reports' escaper).
-pub use webrunner_report::escape::html as escape;
+use askama::Template;
 
-/// Wraps a page body with the site's header, style and `traceparent` footer.
-pub fn layout(body: &str, traceparent: &str) -> String {
-    format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: sans-serif; margin: 0; background: #f6f7f9; color: #1d232b; }}
-header {{ background: #24435c; color: white; padding: 12px 24px; }}
-header a {{ color: #cfe3f5; margin-right: 16px; }}
-main {{ padding: 24px; max-width: 760px; }}
-.card {{ background: white; border-radius: 6px; padding: 16px; margin: 12px 0; box-shadow: 0 1px 3px #0002; }}
-button {{ padding: 6px 14px; }}
-#overlay {{ position: absolute; left: 0; top: 0; width: 220px; height: 60px; background: #fffc; }}
-footer {{ color: #6a7480; font-size: 12px; padding: 8px 24px; }}
-</style></head><body>
-<header><strong>webrunner demo shop</strong> <a href="/">Home</a><a href="/login">Login</a><a href="/products">Products</a><a href="/delayed">Delayed</a><a href="/late">Late</a></header>
-<main>{body}</main>
-<footer>traceparent received: <code id="traceparent">{tp}</code></footer>
-</body></html>"#,
-        title = title_of(body),
-        tp = escape(if traceparent.is_empty() {
-            "(none)"
-        } else {
-            traceparent
-        }),
-    )
+/// A page of the site: a constant body in the layout, with the `traceparent` its request
+/// carried (escaped: it comes from the request). `body` is `'static` so that only the site's
+/// own markup is ever written unescaped.
+#[derive(Template)]
+#[template(path = "layout.html")]
+pub struct Page<'a> {
+    title: &'static str,
+    body: &'static str,
+    traceparent: &'a str,
 }
 
-fn title_of(body: &str) -> String {
+impl<'a> Page<'a> {
+    /// `body` in the layout, titled by its first `<h1>`.
+    pub fn new(body: &'static str, traceparent: &'a str) -> Page<'a> {
+        Page {
+            title: title_of(body),
+            body,
+            traceparent,
+        }
+    }
+}
+
+/// The page after a successful login, greeting `user`.
+#[derive(Template)]
+#[template(path = "welcome.html")]
+pub struct Welcome<'a> {
+    pub user: &'a str,
+    pub traceparent: &'a str,
+}
+
+/// The text of a body's first plain `<h1>`, else `webrunner demo`.
+fn title_of(body: &'static str) -> &'static str {
     body.split("<h1>")
         .nth(1)
         .and_then(|s| s.split("</h1>").next())
         .unwrap_or("webrunner demo")
-        .to_string()
 }
 
 pub const INDEX: &str = r#"<h1>Demo shop</h1>
@@ -60,18 +64,8 @@ pub const LOGIN: &str = r#"<h1>Login</h1>
 <button id="submit" type="submit">Sign in</button>
 </form>"#;
 
-/// The page after a successful login.
-pub fn welcome(user: &str) -> String {
-    format!(
-        r#"<h1>Welcome</h1><div class="card"><p id="welcome">Welcome, {}!</p><a href="/products">Continue shopping</a></div>"#,
-        escape(user)
-    )
-}
-
 /// The page after a failed login.
-pub fn login_failed() -> String {
-    r#"<h1>Login</h1><div class="card"><p id="error" style="color:#b00">Wrong user name or password.</p><a href="/login">Try again</a></div>"#.to_string()
-}
+pub const LOGIN_FAILED: &str = r#"<h1>Login</h1><div class="card"><p id="error" style="color:#b00">Wrong user name or password.</p><a href="/login">Try again</a></div>"#;
 
 pub const PRODUCTS: &str = r#"<h1>Products</h1>
 <div class="card">

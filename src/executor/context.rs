@@ -1,6 +1,6 @@
 //! What a command can reach: the browser session (opened on first use), the current
 //! element, the flow's settings (which commands such as `WR_set_retry_policy` may change for
-//! the rest of their flow), the clock and the state commands keep between calls. Run
+//! the rest of their flow), the clock and the action chain queued for `WR_perform`. Run
 //! bookkeeping — records, sinks, trace state — is the executor's and out of reach here.
 
 use std::sync::Arc;
@@ -19,7 +19,8 @@ pub struct Context {
     pub(crate) test_objects: std::collections::BTreeMap<String, Locator>,
     pub(crate) records: Vec<webrunner_record::Record>,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) extensions: anymap::Extensions,
+    /// The steps queued by the action-chain commands until `WR_perform`.
+    pub(crate) chain: crate::commands::action_chains::Chain,
 }
 
 impl Default for Context {
@@ -31,7 +32,7 @@ impl Default for Context {
             test_objects: Default::default(),
             records: Vec::new(),
             clock: Arc::new(SystemClock),
-            extensions: anymap::Extensions::default(),
+            chain: Default::default(),
         }
     }
 }
@@ -174,11 +175,6 @@ impl Context {
     pub fn records(&self) -> &[webrunner_record::Record] {
         &self.records
     }
-
-    /// Shared state that commands keep between calls (for instance a running dashboard).
-    pub fn extensions(&mut self) -> &mut anymap::Extensions {
-        &mut self.extensions
-    }
 }
 
 /// What a call's locator keywords name: a locator, or a saved test object.
@@ -263,39 +259,4 @@ pub fn locator_of(call: &super::Call) -> Result<Option<LocatorSpec>, ActionError
         )));
     }
     Ok(found.pop().map(|(_, spec)| spec))
-}
-
-/// A small type map for state that commands keep in the context.
-pub mod anymap {
-    use std::any::{Any, TypeId};
-    use std::collections::HashMap;
-
-    /// Values keyed by their type.
-    #[derive(Default)]
-    pub struct Extensions {
-        map: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
-    }
-
-    impl Extensions {
-        /// Stores `value`, returning the previous value of its type.
-        pub fn insert<T: Any + Send + Sync>(&mut self, value: T) -> Option<T> {
-            self.map
-                .insert(TypeId::of::<T>(), Box::new(value))
-                .and_then(|b| b.downcast().ok().map(|b| *b))
-        }
-
-        /// Takes the value of type `T` out.
-        pub fn remove<T: Any + Send + Sync>(&mut self) -> Option<T> {
-            self.map
-                .remove(&TypeId::of::<T>())
-                .and_then(|b| b.downcast().ok().map(|b| *b))
-        }
-
-        /// The value of type `T`.
-        pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
-            self.map
-                .get(&TypeId::of::<T>())
-                .and_then(|b| b.downcast_ref())
-        }
-    }
 }

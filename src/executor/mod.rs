@@ -34,7 +34,7 @@ pub use call::Call;
 pub use check::Finding;
 pub(crate) use clock::now_rfc3339;
 pub use clock::{Clock, RecordingClock, SystemClock};
-pub use context::{anymap, locator_of, Context, LocatorSpec};
+pub use context::{locator_of, Context, LocatorSpec};
 pub use error::ActionError;
 pub use params::{
     checked_pixels, is_strategy, Kind, Param, Signature, LOCATOR_KEYS, LOCATOR_KWARG,

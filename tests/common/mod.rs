@@ -73,7 +73,11 @@ pub fn missing_tool(note: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{note}");
     }
-    eprintln!("SKIPPED: {note}");
+    // Straight to the stderr handle: libtest hides `eprintln!` of a passing test.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("SKIPPED: {note}\n").as_bytes(),
+    );
 }
 
 /// Whether the Python WebRunner and chromedriver are installed (`scripts/test` installs

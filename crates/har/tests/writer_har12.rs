@@ -1,12 +1,16 @@
 //! The HAR 1.2 writer: a written log has every field HAR 1.2 requires, with the right types,
 //! reads back to the same value, and opens in tools this project did not write — Python's
 //! `haralyzer` (`pip install haralyzer`) and npm's `har-validator` schema validator
-//! (`npm install -g har-validator`) — each run when installed, skipped with a note otherwise.
+//! (`npm install -g har-validator`) — each run when installed, skipped with a note otherwise
+//! (a failure under `CI=true`).
+
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::{json, Value};
+use support::missing_tool;
 use webrunner_har::writer::{
     write_har, Cache, Content, Cookie, Creator, Entry, Har, Header, Log, Page, PageTimings,
     PostData, Request, Response, Timings,
@@ -403,7 +407,9 @@ fn haralyzer_opens_the_written_har() {
         .args(["-c", "import haralyzer"])
         .output();
     if !available.is_ok_and(|o| o.status.success()) {
-        eprintln!("note: `{python}` cannot import haralyzer; skipped (pip install haralyzer)");
+        missing_tool(&format!(
+            "`{python}` cannot import haralyzer; skipped (pip install haralyzer)"
+        ));
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -489,7 +495,7 @@ validate.har(data).then(() => process.exit(0), (e) => {
 #[test]
 fn har_validator_accepts_the_written_har_and_rejects_a_broken_one() {
     let Some(node_path) = node_path_with_har_validator() else {
-        eprintln!("note: node cannot load har-validator; skipped (npm install -g har-validator)");
+        missing_tool("node cannot load har-validator; skipped (npm install -g har-validator)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -2,12 +2,12 @@
 //! executor's spans into OpenTelemetry spans (exported over OTLP when a configuration is
 //! given), and the [`TracingGuard`] that flushes them, within a bounded time, at the end.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::InstrumentationScope;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanProcessor};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::level_filters::LevelFilter;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
@@ -16,8 +16,7 @@ use tracing_subscriber::{Layer, Registry};
 use crate::config::OtlpExportConfig;
 use crate::error::OtlpExporterError;
 use crate::exporter::{ExportHandle, ExportStats};
-use crate::layer::OtelLayer;
-use crate::processor::{service_resource, SharedProcessor};
+use crate::processor::{configure_otlp_export_with_handle, service_resource};
 
 /// The instrumentation scope spans are reported under.
 pub const SCOPE_NAME: &str = "webrunner";
@@ -128,49 +127,47 @@ fn log_filter() -> Targets {
         })
 }
 
-/// The tracer provider of a run and, when exporting, the processor the layer hands spans to.
-struct Pipeline {
-    provider: SdkTracerProvider,
-    export: Option<ExportHandle>,
-    sink: Option<Arc<dyn SpanProcessor>>,
-}
-
-fn pipeline_for(
+/// The tracer provider of a run: with the batch OTLP exporter when `export` is given, else
+/// without any processor (spans still get ids, for records and page headers).
+fn provider_for(
     service: &str,
     export: Option<OtlpExportConfig>,
-) -> Result<Pipeline, OtlpExporterError> {
+) -> Result<(SdkTracerProvider, Option<ExportHandle>), OtlpExporterError> {
     let service = service.trim();
     if service.is_empty() {
         return Err(OtlpExporterError::EmptyServiceName);
     }
-    let resource = service_resource(service);
-    let builder = SdkTracerProvider::builder().with_resource(resource.clone());
-    Ok(match export {
+    let builder = SdkTracerProvider::builder();
+    let (builder, handle) = match export {
         Some(mut config) => {
             config.service_name = service.to_string();
-            let (processor, handle) = SharedProcessor::new(&config, &resource)?;
-            Pipeline {
-                provider: builder.with_span_processor(processor.clone()).build(),
-                export: Some(handle),
-                sink: Some(Arc::new(processor)),
-            }
+            let (b, h) = configure_otlp_export_with_handle(builder, &config)?;
+            (b, Some(h))
         }
-        None => Pipeline {
-            provider: builder.build(),
-            export: None,
-            sink: None,
-        },
-    })
+        None => (builder.with_resource(service_resource(service)), None),
+    };
+    Ok((builder.build(), handle))
 }
 
+/// The registry with `tracing-opentelemetry`'s layer over `provider` (and, for the process-wide
+/// subscriber, the stderr log). The layer adds no thread, target, location or busy/idle
+/// attributes, and does nothing when a span is entered or left (no context activation): a
+/// span's parent is the `tracing` span it was created in.
 fn subscriber_for(
-    sink: Option<Arc<dyn SpanProcessor>>,
+    provider: &SdkTracerProvider,
     log_to_stderr: bool,
 ) -> impl tracing::Subscriber + Send + Sync + 'static {
     let scope = InstrumentationScope::builder(SCOPE_NAME)
         .with_version(env!("CARGO_PKG_VERSION"))
         .build();
-    let otel = OtelLayer::new(sink, scope).with_filter(otel_filter());
+    let otel = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer_with_scope(scope))
+        .with_threads(false)
+        .with_tracked_inactivity(false)
+        .with_target(false)
+        .with_location(false)
+        .with_context_activation(false)
+        .with_filter(otel_filter());
     let log = log_to_stderr.then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
@@ -190,9 +187,9 @@ pub fn executor_tracing(
     service: &str,
     export: Option<OtlpExportConfig>,
 ) -> Result<(tracing::Dispatch, TracingGuard), OtlpExporterError> {
-    let p = pipeline_for(service, export)?;
-    let dispatch = tracing::Dispatch::new(subscriber_for(p.sink, false));
-    Ok((dispatch, guard(p.provider, p.export, service)))
+    let (provider, handle) = provider_for(service, export)?;
+    let dispatch = tracing::Dispatch::new(subscriber_for(&provider, false));
+    Ok((dispatch, guard(provider, handle, service)))
 }
 
 fn guard(provider: SdkTracerProvider, export: Option<ExportHandle>, service: &str) -> TracingGuard {
@@ -217,9 +214,9 @@ pub fn install_executor_tracing(
     service: &str,
     export: Option<OtlpExportConfig>,
 ) -> Result<TracingGuard, OtlpExporterError> {
-    let p = pipeline_for(service, export)?;
-    let subscriber = subscriber_for(p.sink, true);
-    let guard = guard(p.provider, p.export, service);
+    let (provider, handle) = provider_for(service, export)?;
+    let subscriber = subscriber_for(&provider, true);
+    let guard = guard(provider, handle, service);
     tracing::subscriber::set_global_default(subscriber)
         .map_err(|_| OtlpExporterError::AlreadyInstalled)?;
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());

@@ -38,21 +38,26 @@
 //!
 //! # The span fields the OpenTelemetry layer understands
 //!
-//! The crate's own layer turns each `tracing` span into one OpenTelemetry span, handed to the
-//! batch exporter when the `tracing` span closes; it does no work when a span is entered or
-//! left, so async code polled many times pays nothing extra. Every span is sampled.
+//! The layer is `tracing-opentelemetry`'s (0.34, over the `opentelemetry` 0.33 crates); it
+//! turns each `tracing` span into one OpenTelemetry span, handed to the batch exporter when the
+//! `tracing` span closes. It does no work when a span is entered or left (no context
+//! activation), so async code polled many times pays nothing extra. Every span is sampled.
 //!
 //! | field | effect |
 //! |---|---|
-//! | `otel.name` | the OpenTelemetry span name (default: the `tracing` span's name); may be recorded any time before the span closes |
-//! | `otel.kind` | `internal`, `client`, `server`, `producer` or `consumer` (any case) |
+//! | `otel.name` | the OpenTelemetry span name (default: the `tracing` span's name); may be recorded until the OpenTelemetry span starts: when it closes, when [`trace_context`] asks for its ids, or when a child span is created with it as explicit parent |
+//! | `otel.kind` | `internal`, `client`, `server`, `producer` or `consumer` (any case); until the span starts, as `otel.name` |
 //! | `otel.status_code` | `ok` or `error` (any case): status OK, or ERROR with an empty description |
 //! | `otel.status_description` | status ERROR with this text as its description (alone, no `otel.status_code` needed) |
 //!
-//! OK is final; an ERROR with a description is not replaced by a bare ERROR.
+//! Record `otel.status_description` after `otel.status_code`: until the OpenTelemetry span
+//! starts the last status recorded counts; after, OK is final and an ERROR with a
+//! description outlives a bare one (the SDK's order).
 //! `otel.status_message` is not special: it is a plain attribute. Every other field becomes
-//! an attribute of the same name with its value's type (`i64`, `f64`, `bool`, string; `%`/`?`
-//! values as strings), also when recorded later; recording a field again replaces its value.
+//! an attribute of the same name with its value's type (`i64`, `f64`, `bool`, string; `u64`,
+//! `%` and `?` values as strings), also when recorded later; a field recorded twice is sent
+//! twice, and readers (like the test receiver) keep the last value. So the executor's spans
+//! declare their late fields `field::Empty` and record each once, numbers as `i64`.
 //! An event inside a span becomes a span event named by its message, with `level`, `target`
 //! and its other fields as attributes; an ERROR-level event also sets the span's status to
 //! ERROR.
@@ -68,7 +73,6 @@ pub mod env;
 mod error;
 mod exporter;
 mod install;
-mod layer;
 mod processor;
 #[cfg(feature = "test-receiver")]
 pub mod receiver;

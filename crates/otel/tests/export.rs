@@ -237,7 +237,8 @@ fn events_become_span_events_and_fields_recorded_late_still_count() {
             "request",
             otel.name = tracing::field::Empty,
             otel.kind = "CLIENT",
-            retries = 0_u64,
+            // i64: tracing-opentelemetry exports a u64 field as its decimal text.
+            retries = 0_i64,
             ratio = 0.5,
             cached = true,
         );
@@ -246,7 +247,7 @@ fn events_become_span_events_and_fields_recorded_late_still_count() {
             tracing::info!(target: "webrunner::executor", "still going");
         });
         span.record("otel.name", "GET /cart");
-        span.record("retries", 2_u64);
+        span.record("retries", 2_i64);
         let failing = tracing::info_span!(target: "webrunner::executor", parent: &span, "inner");
         failing.in_scope(|| tracing::error!(target: "webrunner::executor", "gave up"));
     });

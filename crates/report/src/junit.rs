@@ -1,15 +1,17 @@
 //! JUnit XML for CI systems: a `testsuite` per flow, a `testcase` per action, failures with
 //! their message, retries as Maven Surefire's `flakyFailure` / `rerunFailure` elements, and
 //! every artifact as an attachment in the `[[ATTACHMENT|path]]` convention (Jenkins, GitLab).
+//! Written with `quick-xml`'s writer (see [`crate::xml`] for the text it cannot store as is).
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, Event};
+use quick_xml::Writer;
 use webrunner_record::{Record, Status};
 
-use crate::escape::push_xml;
 use crate::write::{create_parent, write_file_atomic};
+use crate::xml::{self, attr};
 
 /// Why JUnit XML could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,15 @@ fn suite_of(record: &Record) -> &str {
     record.flow.as_deref().unwrap_or("webrunner")
 }
 
+/// The sum of the durations of `records`, in milliseconds (negative and non-finite ones
+/// count as 0).
+fn total_ms<'a>(records: impl Iterator<Item = &'a Record>) -> f64 {
+    records
+        .map(|r| r.duration_ms.max(0.0))
+        .filter(|d| d.is_finite())
+        .sum()
+}
+
 /// The JUnit XML document for `records`: `<testsuites>` holding a `<testsuite>` per flow (in
 /// order of first appearance), a `<testcase name="#INDEX COMMAND">` per record. A failed
 /// record has a `<failure>` with its error (the last attempt's, with its screenshot note) and
@@ -61,8 +72,9 @@ fn suite_of(record: &Record) -> &str {
 /// recorded. The artifacts of the record and of its tries are listed in the test case's
 /// `<system-out>` as `[[ATTACHMENT|path]]` lines.
 ///
-/// The document depends on the records alone (no clock, no file system), so records read
-/// back from `records.json` give the same bytes as the run that wrote them.
+/// The document is written with `quick-xml`'s writer; it depends on the records alone (no
+/// clock, no file system), so records read back from `records.json` give the same bytes as
+/// the run that wrote them.
 pub fn junit_xml(records: &[Record]) -> String {
     let mut order: Vec<&str> = Vec::new();
     let mut suites: HashMap<&str, Vec<&Record>> = HashMap::new();
@@ -76,55 +88,59 @@ pub fn junit_xml(records: &[Record]) -> String {
             })
             .push(r);
     }
-    let failures = records.iter().filter(|r| r.failed()).count();
-    let total_ms: f64 = records
-        .iter()
-        .map(|r| r.duration_ms.max(0.0))
-        .filter(|d| d.is_finite())
-        .sum();
-    let mut x = String::with_capacity(256 + records.len() * 200);
-    x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        x,
-        "<testsuites name=\"webrunner\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"{}\">",
-        records.len(),
-        seconds(total_ms)
-    );
-    for name in order {
-        let cases = suites.get(name).map(Vec::as_slice).unwrap_or(&[]);
-        write_suite(&mut x, name, cases);
-    }
-    x.push_str("</testsuites>\n");
-    x
+    let mut w = Writer::new_with_indent(Vec::with_capacity(256 + records.len() * 200), b' ', 2);
+    // Writing into a Vec cannot fail.
+    let _ = write_document(&mut w, records, &order, &suites);
+    let mut xml = w.into_inner();
+    xml.push(b'\n');
+    // Every piece written is UTF-8 (text from `&str`s, ASCII markup).
+    String::from_utf8(xml).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn write_suite(x: &mut String, name: &str, cases: &[&Record]) {
-    let failures = cases.iter().filter(|r| r.failed()).count();
-    let ms: f64 = cases
-        .iter()
-        .map(|r| r.duration_ms.max(0.0))
-        .filter(|d| d.is_finite())
-        .sum();
-    x.push_str("  <testsuite name=\"");
-    push_xml(x, name, true);
-    let _ = write!(
-        x,
-        "\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"{}\"",
-        cases.len(),
-        seconds(ms)
-    );
-    if let Some(first) = cases.first() {
-        x.push_str(" timestamp=\"");
-        push_xml(x, &first.started_at, true);
-        x.push('"');
+type Xml = Writer<Vec<u8>>;
+
+fn write_document(
+    w: &mut Xml,
+    records: &[Record],
+    order: &[&str],
+    suites: &HashMap<&str, Vec<&Record>>,
+) -> std::io::Result<()> {
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let failures = records.iter().filter(|r| r.failed()).count();
+    let mut root = BytesStart::new("testsuites");
+    root.push_attribute(attr("name", "webrunner"));
+    root.push_attribute(attr("tests", &records.len().to_string()));
+    root.push_attribute(attr("failures", &failures.to_string()));
+    root.push_attribute(attr("errors", "0"));
+    root.push_attribute(attr("skipped", "0"));
+    root.push_attribute(attr("time", &seconds(total_ms(records.iter()))));
+    w.write_event(Event::Start(root))?;
+    for name in order {
+        let cases = suites.get(name).map(Vec::as_slice).unwrap_or(&[]);
+        write_suite(w, name, cases)?;
     }
-    x.push_str(">\n");
+    w.write_event(Event::End(BytesEnd::new("testsuites")))
+}
+
+fn write_suite(w: &mut Xml, name: &str, cases: &[&Record]) -> std::io::Result<()> {
+    let failures = cases.iter().filter(|r| r.failed()).count();
+    let mut suite = BytesStart::new("testsuite");
+    suite.push_attribute(attr("name", name));
+    suite.push_attribute(attr("tests", &cases.len().to_string()));
+    suite.push_attribute(attr("failures", &failures.to_string()));
+    suite.push_attribute(attr("errors", "0"));
+    suite.push_attribute(attr("skipped", "0"));
+    suite.push_attribute(attr("time", &seconds(total_ms(cases.iter().copied()))));
+    if let Some(first) = cases.first() {
+        suite.push_attribute(attr("timestamp", &first.started_at));
+    }
+    w.write_event(Event::Start(suite))?;
     // Jenkins reads dots in a class name as package separators.
     let classname = name.replace('.', "_");
     for r in cases {
-        write_case(x, &classname, r);
+        write_case(w, &classname, r)?;
     }
-    x.push_str("  </testsuite>\n");
+    w.write_event(Event::End(BytesEnd::new("testsuite")))
 }
 
 /// An attempt before the one that settled a record, as `<flakyFailure>` / `<rerunFailure>`
@@ -162,20 +178,22 @@ fn earlier_attempts(r: &Record) -> Vec<Earlier<'_>> {
 
 /// `<tag message="…" type="ActionFailed"><stackTrace>…</stackTrace></tag>` for one earlier
 /// attempt.
-fn write_attempt(x: &mut String, tag: &str, earlier: &Earlier<'_>) {
+fn write_attempt(w: &mut Xml, tag: &str, earlier: &Earlier<'_>) -> std::io::Result<()> {
     let Earlier { attempt, of, error } = *earlier;
     let text = match error {
         Some(e) => e.to_string(),
         None => format!("attempt {attempt} of {of} failed (its error was not recorded)"),
     };
-    let _ = write!(x, "      <{tag} message=\"");
-    push_xml(x, &text, true);
-    let _ = write!(
-        x,
-        "\" type=\"ActionFailed\"><stackTrace>attempt {attempt} of {of}: "
-    );
-    push_xml(x, &text, false);
-    let _ = writeln!(x, "</stackTrace></{tag}>");
+    let mut start = BytesStart::new(tag);
+    start.push_attribute(attr("message", &text));
+    start.push_attribute(attr("type", "ActionFailed"));
+    w.write_event(Event::Start(start))?;
+    w.write_event(Event::Start(BytesStart::new("stackTrace")))?;
+    w.write_event(Event::Text(xml::text(&format!(
+        "attempt {attempt} of {of}: {text}"
+    ))))?;
+    w.write_event(Event::End(BytesEnd::new("stackTrace")))?;
+    w.write_event(Event::End(BytesEnd::new(tag)))
 }
 
 /// The files of a record: its own artifacts, then those of its tries not listed yet.
@@ -192,39 +210,43 @@ fn attachments(r: &Record) -> Vec<&str> {
     files
 }
 
-fn write_case(x: &mut String, classname: &str, r: &Record) {
-    x.push_str("    <testcase name=\"");
-    push_xml(x, &format!("#{} {}", r.index, r.command), true);
-    x.push_str("\" classname=\"");
-    push_xml(x, classname, true);
-    let _ = writeln!(x, "\" time=\"{}\">", seconds(r.duration_ms));
+fn write_case(w: &mut Xml, classname: &str, r: &Record) -> std::io::Result<()> {
+    let mut case = BytesStart::new("testcase");
+    case.push_attribute(attr("name", &format!("#{} {}", r.index, r.command)));
+    case.push_attribute(attr("classname", classname));
+    case.push_attribute(attr("time", &seconds(r.duration_ms)));
     let earlier = earlier_attempts(r);
+    let files = attachments(r);
+    if !r.failed() && earlier.is_empty() && files.is_empty() {
+        return w.write_event(Event::Empty(case));
+    }
+    w.write_event(Event::Start(case))?;
     if r.failed() {
         let error = r.error.as_deref().unwrap_or("failed");
-        x.push_str("      <failure message=\"");
-        push_xml(x, error, true);
-        x.push_str("\" type=\"ActionFailed\">");
-        push_xml(x, error, false);
-        x.push_str("</failure>\n");
+        let mut failure = BytesStart::new("failure");
+        failure.push_attribute(attr("message", error));
+        failure.push_attribute(attr("type", "ActionFailed"));
+        w.write_event(Event::Start(failure))?;
+        w.write_event(Event::Text(xml::text(error)))?;
+        w.write_event(Event::End(BytesEnd::new("failure")))?;
         for e in &earlier {
-            write_attempt(x, "rerunFailure", e);
+            write_attempt(w, "rerunFailure", e)?;
         }
     } else {
         for e in &earlier {
-            write_attempt(x, "flakyFailure", e);
+            write_attempt(w, "flakyFailure", e)?;
         }
     }
-    let files = attachments(r);
     if !files.is_empty() {
-        x.push_str("      <system-out>");
-        for f in files {
-            x.push_str("[[ATTACHMENT|");
-            push_xml(x, f, false);
-            x.push_str("]]\n");
-        }
-        x.push_str("</system-out>\n");
+        let out: String = files
+            .iter()
+            .map(|f| format!("[[ATTACHMENT|{f}]]\n"))
+            .collect();
+        w.write_event(Event::Start(BytesStart::new("system-out")))?;
+        w.write_event(Event::Text(xml::text(&out)))?;
+        w.write_event(Event::End(BytesEnd::new("system-out")))?;
     }
-    x.push_str("    </testcase>\n");
+    w.write_event(Event::End(BytesEnd::new("testcase")))
 }
 
 #[cfg(test)]

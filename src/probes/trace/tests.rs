@@ -42,7 +42,7 @@ fn measures_sit_on_the_clock_sync_marker_and_the_pages_main_thread() {
         json!({"ph": "R", "name": "navigationStart", "pid": 9, "tid": 3, "ts": 5.0, "args": {"frame": "F1"}}),
         json!({"ph": "c", "name": "clock_sync", "pid": 1, "tid": 1, "ts": 1_000_000.0, "args": {"sync_id": "s"}}),
     ];
-    let texts: Vec<String> = events.iter().map(Value::to_string).collect();
+    let texts = texts(&events);
     let lite: Vec<Lite> = texts
         .iter()
         .map(|t| serde_json::from_str(t).unwrap())
@@ -74,7 +74,7 @@ fn without_a_marker_measures_count_from_the_first_timed_event() {
         json!({"ph": "M", "name": "thread_name", "pid": 4, "tid": 2, "args": {"name": "CrRendererMain"}}),
         json!({"ph": "X", "name": "RunTask", "pid": 4, "tid": 2, "ts": 500.0}),
     ];
-    let texts: Vec<String> = events.iter().map(Value::to_string).collect();
+    let texts = texts(&events);
     let lite: Vec<Lite> = texts
         .iter()
         .map(|t| serde_json::from_str(t).unwrap())

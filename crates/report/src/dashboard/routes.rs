@@ -17,11 +17,11 @@ use axum::routing::get;
 use axum::Router;
 use http_body::{Frame, SizeHint};
 use serde::Deserialize;
+use webrunner_record::Summary;
 
 use crate::live::LiveRun;
 use crate::screenshots::image_type;
 
-const INDEX_HTML: &str = include_str!("../../assets/dashboard/index.html");
 const APP_JS: &str = include_str!("../../assets/dashboard/app.js");
 const APP_CSS: &str = include_str!("../../assets/dashboard/app.css");
 
@@ -105,12 +105,32 @@ fn text(status: StatusCode, body: &'static str) -> Response {
         .into_response()
 }
 
-async fn index() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        INDEX_HTML,
-    )
-        .into_response()
+/// The page, with the run as it is now (see `templates/dashboard/index.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/index.html")]
+struct Page {
+    summary: Summary,
+    planned: usize,
+    finished: bool,
+    running: String,
+}
+
+async fn index(State(live): State<LiveRun>) -> Response {
+    let (summary, planned, finished, running) = live.first_paint();
+    let page = Page {
+        summary,
+        planned,
+        finished,
+        running,
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        // Rendering into a String only fails if a value's Display does; none of these do.
+        Err(_) => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cannot render the page\n",
+        ),
+    }
 }
 
 async fn app_js() -> Response {

@@ -187,6 +187,18 @@ impl LiveRun {
         out
     }
 
+    /// What the dashboard page shows before its script asks for `/records`: the counts, the
+    /// planned number of actions, whether the run is over, and the running step as text.
+    pub(crate) fn first_paint(&self) -> (Summary, usize, bool, String) {
+        let s = self.read();
+        (
+            s.summary,
+            s.planned(),
+            s.finished.is_some(),
+            s.running_text(),
+        )
+    }
+
     /// The file served as `/screenshots/<name>`, when a record refers to it.
     pub(crate) fn screenshot(&self, name: &str) -> Option<PathBuf> {
         self.read().shots_by_name.get(name).cloned()

@@ -12,8 +12,18 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use webrunner_record::{Record, RunEvent, Summary};
 
-use crate::escape::url_segment;
 use crate::screenshots::{screenshot_for, ScreenshotIndex};
+
+/// `s` percent-encoded as one URL path segment (everything but `A-Za-z0-9-._~`), so a
+/// screenshot's file name cannot add a path level or a query.
+fn url_segment(s: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
 
 /// The step that is running now.
 pub(super) struct Running {
@@ -232,6 +242,25 @@ impl State {
         self.version += 1;
     }
 
+    /// The running step as the page says it before its script has asked for `/records`:
+    /// `#3 WR_click (login.json), attempt 2`, `finished`, or `—` between steps.
+    pub(super) fn running_text(&self) -> String {
+        if self.finished.is_some() {
+            return "finished".to_string();
+        }
+        let Some(r) = &self.running else {
+            return "—".to_string();
+        };
+        let mut text = format!("#{} {}", r.index, r.command);
+        if let Some(flow) = &r.flow {
+            text.push_str(&format!(" ({flow})"));
+        }
+        if r.attempt > 1 {
+            text.push_str(&format!(", attempt {}", r.attempt));
+        }
+        text
+    }
+
     /// `"total":…,"records":[…]}` for the records from `since` on.
     pub(super) fn tail(&self, since: usize) -> Bytes {
         let since = since.min(self.records.len());
@@ -309,5 +338,15 @@ pub(super) fn saved_elapsed(records: &[Record]) -> Duration {
     match (first, last) {
         (Some(f), Some(l)) if l > f => (l - f).try_into().unwrap_or_default(),
         _ => Duration::from_secs_f64(sum / 1000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_segment;
+
+    #[test]
+    fn url_segments_hide_separators() {
+        assert_eq!(url_segment("../a b/ü.png"), "..%2Fa%20b%2F%C3%BC.png");
     }
 }

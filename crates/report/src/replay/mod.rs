@@ -5,26 +5,28 @@
 //! DOM snapshot as escaped source; the "Console" and "Network" sections list every item of
 //! the run with its flow and action, filtered by text and by level or failure.
 //!
-//! Record text reaches the page only as escaped HTML text; the page's one script and one
-//! style sheet are constants admitted by hash in its Content-Security-Policy, which allows
-//! nothing else (no outside requests, images only from `data:`).
+//! The page is the askama template `templates/replay/page.html` (pieces in `parts.html`),
+//! which escapes every value it prints, so record text reaches the page only as text; the
+//! page's one script and one style sheet are constants admitted by hash in its
+//! Content-Security-Policy, which allows nothing else (no outside requests, images only from
+//! `data:`).
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use askama::Template;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use webrunner_record::{Record, Summary};
+use webrunner_record::{ConsoleEntry, NetworkEntry, Record, Summary, Try};
 
-use crate::escape::html;
+#[cfg(test)]
+use crate::html::escaped as html;
 use crate::screenshots::{image_type, resolve_recorded, screenshot_for, ScreenshotIndex};
 use crate::write::{create_parent, write_file_atomic};
-use evidence::{write_run_console, write_run_network};
 pub(crate) use gather::FlowEvidence;
-use gather::{dom_of, gather};
-use parts::{write_gallery, write_row, write_timeline};
+use gather::{dom_of, gather, DomView, RowEvidence, RunItem};
+use parts::Lane;
 
 mod evidence;
 mod gather;
@@ -169,10 +171,36 @@ impl Shots {
     }
 }
 
-/// The screenshots one row shows: the record's and each of its tries'.
-struct RowShots {
-    record: Option<usize>,
-    tries: Vec<Option<usize>>,
+/// One record's row of the page: the record, its screenshot, each attempt with its own, and
+/// its action's console lines, requests and DOM snapshot.
+struct Row<'a> {
+    /// Its position in the page (`#r-N`).
+    row: usize,
+    record: &'a Record,
+    shot: Option<&'a Shot>,
+    tries: Vec<(&'a Try, Option<&'a Shot>)>,
+    evidence: &'a RowEvidence<'a>,
+    dom: Option<&'a DomView>,
+}
+
+/// The whole page; see `templates/replay/page.html`.
+#[derive(Template)]
+#[template(path = "replay/page.html")]
+struct Page<'a> {
+    title: &'a str,
+    csp: &'static str,
+    css: &'static str,
+    js: &'static str,
+    summary: Summary,
+    lanes: Vec<Lane<'a>>,
+    /// The time the timeline spans, in milliseconds.
+    span: f64,
+    rows: Vec<Row<'a>>,
+    console: &'a [RunItem<'a, ConsoleEntry>],
+    console_errors: usize,
+    network: &'a [RunItem<'a, NetworkEntry>],
+    network_failed: usize,
+    shots: &'a [Shot],
 }
 
 /// Builds the replay studio page (see the module docs) for `records`. A record's screenshot
@@ -203,7 +231,7 @@ fn build_page(
         .unwrap_or_default();
     let dirs: Vec<&Path> = screenshot_dir.into_iter().collect();
     let mut shots = Shots::default();
-    let mut row_shots: Vec<RowShots> = Vec::with_capacity(records.len());
+    let mut found: Vec<(Option<usize>, Vec<Option<usize>>)> = Vec::with_capacity(records.len());
     for (row, r) in records.iter().enumerate() {
         let label = format!("#{} {}", row, r.command);
         let record = screenshot_for(r, screenshot_dir, &index).map(|p| shots.add(p, &label));
@@ -215,9 +243,48 @@ fn build_page(
                 resolve_recorded(recorded, &dirs).map(|p| shots.add(p, &label))
             })
             .collect();
-        row_shots.push(RowShots { record, tries });
+        found.push((record, tries));
     }
     let shots = shots.list;
+    let rows = records
+        .iter()
+        .zip(found)
+        .enumerate()
+        .map(|(row, (record, (shot, tries)))| Row {
+            row,
+            record,
+            shot: shot.map(|n| &shots[n]),
+            tries: record
+                .tries
+                .iter()
+                .zip(tries)
+                .map(|(t, shot)| (t, shot.map(|n| &shots[n])))
+                .collect(),
+            evidence: &gathered.rows[row],
+            dom: doms[row].as_ref(),
+        })
+        .collect();
+    let (lanes, span) = parts::timeline(records);
+    let page = Page {
+        title,
+        csp: csp(),
+        css: CSS,
+        js: JS,
+        summary: Summary::of(records),
+        lanes,
+        span,
+        rows,
+        console: &gathered.console,
+        console_errors: gathered
+            .console
+            .iter()
+            .filter(|c| evidence::is_error(c.item))
+            .count(),
+        network: &gathered.network,
+        network_failed: gathered.network.iter().filter(|n| n.item.failed()).count(),
+        shots: &shots,
+    };
+    // The page is mostly its embedded screenshots and DOM snapshots.
     let embedded_bytes: usize = shots
         .iter()
         .map(|s| s.embedded.as_ref().map_or(0, String::len))
@@ -225,57 +292,14 @@ fn build_page(
     let dom_bytes: usize = doms
         .iter()
         .map(|d| match d {
-            Some(gather::DomView::Shown { text, .. }) => text.len() + text.len() / 8,
+            Some(DomView::Shown { text, .. }) => text.len() + text.len() / 8,
             _ => 0,
         })
         .sum();
-    let mut x = String::with_capacity(4096 + records.len() * 900 + embedded_bytes + dom_bytes);
-    let title = html(title);
-    let summary = Summary::of(records);
-    let _ = write!(
-        x,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
-         <meta name=\"referrer\" content=\"no-referrer\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{title}</h1>\n\
-         <p class=\"summary\"><span id=\"count-total\">{}</span> action records: \
-         <span class=\"n-passed\">{} passed</span>, <span class=\"n-failed\">{} failed</span>, \
-         <span class=\"n-flaky\">{} flaky</span>.</p>\n",
-        html(csp()),
-        summary.total,
-        summary.passed,
-        summary.failed,
-        summary.flaky
-    );
-    write_timeline(&mut x, records);
-    x.push_str(
-        "<label class=\"filter\"><input type=\"checkbox\" id=\"only-failed\"> only failures</label>\n\
-         <table id=\"records\">\n<thead><tr><th>#</th><th>Time</th><th>Flow</th><th>Action</th>\
-         <th>Status</th><th>Duration</th><th>Params</th><th>Error</th><th>Screenshot</th>\
-         <th>Details</th></tr></thead>\n<tbody>\n",
-    );
-    for (row, r) in records.iter().enumerate() {
-        let found = &row_shots[row];
-        let record_shot = found.record.map(|n| &shots[n]);
-        let try_shots: Vec<Option<&Shot>> =
-            found.tries.iter().map(|s| s.map(|n| &shots[n])).collect();
-        let evidence = &gathered.rows[row];
-        let dom = doms[row].as_ref();
-        write_row(&mut x, row, r, record_shot, &try_shots, evidence, dom);
-    }
-    x.push_str("</tbody>\n</table>\n");
-    write_run_console(&mut x, &gathered.console);
-    write_run_network(&mut x, &gathered.network);
-    write_gallery(&mut x, &shots);
-    x.push_str(
-        "<div id=\"lightbox\" hidden><img id=\"lightbox-img\" alt=\"enlarged screenshot\">\
-         <p id=\"lightbox-caption\"></p></div>\n",
-    );
-    x.push_str("<script>");
-    x.push_str(JS);
-    x.push_str("</script>\n</body></html>\n");
-    x
+    let mut out = String::with_capacity(4096 + records.len() * 900 + embedded_bytes + dom_bytes);
+    // Rendering writes into a String and calls only infallible helpers: it cannot fail.
+    let _ = page.render_into(&mut out);
+    out
 }
 
 #[cfg(test)]
